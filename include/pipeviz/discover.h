@@ -1,0 +1,23 @@
+/*
+ * discover.h - find the pipeline an existing process belongs to (attach).
+ *
+ * The pipeline of pid is: pid, its process group (unless that is our own),
+ * the processes joined to them through a pipe or FIFO that one writes on
+ * fd 1 and the other reads on fd 0 (transitively), and all descendants.
+ * Only that data path joins, so an inherited stray descriptor (fd 251 on
+ * build machines) or a shared log pipe on fd 2 does not pull in every
+ * process that inherited it.  Reads /proc only.
+ */
+#ifndef PIPEVIZ_DISCOVER_H
+#define PIPEVIZ_DISCOVER_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * Fill *out (allocated; the caller frees it) with the pids of pid's
+ * pipeline, pid first, never including self.  Returns how many.
+ */
+size_t discover_pipeline(pid_t pid, pid_t self, pid_t **out);
+
+#endif

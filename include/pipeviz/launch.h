@@ -1,0 +1,84 @@
+/*
+ * launch.h - run a split pipeline: one process per stage, connected by
+ * pipes the launcher makes itself, all in one new process group.
+ *
+ * The launcher records every pipe's inode and every stage's pid before
+ * the first sample, so stages that live a millisecond are still known.
+ * It holds no pipe end once the stages run, and every fd of its own is
+ * close-on-exec.  It never draws or prints.
+ */
+#ifndef PIPEVIZ_LAUNCH_H
+#define PIPEVIZ_LAUNCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "pipeviz/snapshot.h"
+#include "pipeviz/split.h"
+
+struct launch_opts {
+	int stdin_fd;	/* the first stage's fd 0 */
+	int stdout_fd;	/* the last stage's fd 1 */
+	int stderr_fd;	/* every stage's fd 2 (unless it is piped with |&) */
+	int pipe_size;	/* F_SETPIPE_SZ for the pipes made, 0 for default */
+	bool pipefail;	/* status is the last non-zero stage's */
+};
+
+/* What one of a stage's standard fds was connected to at launch. */
+struct launch_end {
+	enum snap_fd_kind kind;
+	enum snap_fd_mode mode;
+	uint64_t inode, dev;
+	char *path; /* NULL for pipes */
+};
+
+struct launch_stage {
+	pid_t pid;
+	char *command;		 /* what /bin/sh -c runs */
+	struct launch_end fd[3]; /* fds 0, 1, 2 as wired at launch */
+	bool pipe_stderr;	 /* fd 2 shares the pipe of fd 1 (|&) */
+	struct snap_exit exit;
+};
+
+struct launch;
+
+/*
+ * Start the stages of sr.  Returns the launch, or NULL with *err set to a
+ * newly allocated message (nothing is left running then).
+ */
+struct launch *launch_start(const struct split_result *sr,
+    const struct launch_opts *, char **err);
+/* Free the bookkeeping; NULL is a no-op.  Does not signal anything. */
+void launch_free(struct launch *);
+
+size_t launch_nstages(const struct launch *);
+/* Valid until launch_free(). */
+const struct launch_stage *launch_stage(const struct launch *, size_t i);
+pid_t launch_pgid(const struct launch *);
+/* Index of the stage whose pid this is, or -1. */
+int launch_stage_index(const struct launch *, pid_t);
+
+/*
+ * A child (stage or orphaned descendant; pipeviz is their subreaper) that
+ * has exited but is not reaped yet, so its final counters can still be
+ * read from /proc; 0 if there is none.
+ */
+pid_t launch_zombie(void);
+/* Reap pid; if it is a stage, record its exit at time t.  Returns the stage index or -1. */
+int launch_reap(struct launch *, pid_t, double t);
+/* Every stage has been reaped. */
+bool launch_done(const struct launch *);
+/* The pipeline's status as sh reports it: 0-255, 128+N for signal N. */
+int launch_status(const struct launch *);
+/* sh's status for one exit. */
+int launch_exit_status(const struct snap_exit *);
+
+/*
+ * Send sig to the process group, unless every stage has been reaped
+ * (the group id may be reused then).  SIGTERM is followed by SIGCONT, so
+ * a stopped stage acts on it.
+ */
+void launch_kill(struct launch *, int sig);
+
+#endif

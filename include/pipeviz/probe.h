@@ -1,0 +1,54 @@
+/*
+ * probe.h - sample processes from /proc into a snapshot.
+ *
+ * The probe only observes.  Every fd it opens is O_CLOEXEC and closed
+ * before the call returns; it never keeps a pipe end open.  A fill level
+ * is read through a descriptor that cannot change the pipe's readers or
+ * writers in a way the pipeline could see: a reopen of an end that already
+ * has a reader, or else a pidfd_getfd() duplicate of a writer's end.
+ * Processes vanishing mid-read are normal and simply skipped.
+ */
+#ifndef PIPEVIZ_PROBE_H
+#define PIPEVIZ_PROBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "pipeviz/snapshot.h"
+
+struct probe;
+
+struct probe *probe_create(void);
+void probe_free(struct probe *); /* NULL is a no-op */
+
+/*
+ * Add roots[0..nroots) and all their live descendants to snap, read each
+ * one's counters, fd table and what it is blocked in, link the pipes and
+ * read their fill levels.  Roots that have exited are skipped; processes
+ * already in snap are not added twice.  Returns the number of processes
+ * added.
+ */
+size_t probe_sample(struct probe *, struct snapshot *snap,
+    const pid_t *roots, size_t nroots);
+
+/*
+ * Read one process's counters (stat, status, io, cmdline; no fds) into p,
+ * which the caller set up with snapshot_add_proc().  Works on a zombie
+ * that has not been reaped yet.  Returns 0 or -errno.
+ */
+int probe_read_counters(struct probe *, struct snap_proc *p);
+
+/*
+ * Read the fill level and capacity of every pipe in snap that is not
+ * stray.  probe_sample() calls it; exposed for the tests.
+ */
+void probe_read_fill(struct snapshot *snap);
+
+/*
+ * Check that pid exists and its fd table can be read by us: 0, -ESRCH or
+ * -EACCES.
+ */
+int probe_check_access(pid_t pid);
+
+#endif

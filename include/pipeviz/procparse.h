@@ -1,0 +1,66 @@
+/*
+ * procparse.h - parsers for the text of /proc files.  Pure: they take the
+ * text that the probe read and never touch the file system, so they can be
+ * unit-tested and fuzzed.  Each returns 0 or -EINVAL on malformed text.
+ */
+#ifndef PIPEVIZ_PROCPARSE_H
+#define PIPEVIZ_PROCPARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "pipeviz/snapshot.h"
+
+/*
+ * Classify the target of a /proc/PID/fd/N link.  st_mode is the mode from
+ * stat() through the link, or 0 when stat failed.  Sets *inode for
+ * "pipe:[N]" and "socket:[N]" (and leaves it alone otherwise).
+ *   pipe:[N] -> PIPE, socket:[N] -> SOCKET, anon_inode:... -> OTHER,
+ *   a path whose st_mode is a FIFO -> FIFO, /dev/pts/N, /dev/ttyX,
+ *   /dev/console, /dev/tty -> TTY, other /dev/ paths or character and block
+ *   devices -> DEV, other paths -> FILE, anything else -> OTHER.
+ */
+enum snap_fd_kind procparse_fd_kind(const char *link, mode_t st_mode,
+    uint64_t *inode);
+
+struct procparse_fdinfo {
+	int64_t pos;
+	unsigned int flags; /* octal "flags:" field */
+	uint64_t ino;	    /* "ino:" field, 0 if absent (old kernels) */
+};
+/* Parse /proc/PID/fdinfo/N ("pos:", "flags:", "ino:" lines; others ignored). */
+int procparse_fdinfo(const char *text, struct procparse_fdinfo *out);
+
+/* r/w/rw from open flags (flags & O_ACCMODE); O_PATH gives NONE. */
+enum snap_fd_mode procparse_mode_from_flags(unsigned int flags);
+
+/*
+ * Parse /proc/PID/syscall: "running" -> *nr = -1; "-1 ..." (not in a
+ * syscall) -> *nr = -1; "NR ARG1 ... ARG6 SP PC" -> *nr and args[0..5].
+ */
+int procparse_syscall(const char *text, long *nr, uint64_t args[6]);
+
+/*
+ * What a sleeping process waits for, from its syscall and arguments: read
+ * and write family (read, readv, pread64, write, writev, pwrite64) give op
+ * READ/WRITE with the fd in args[0]; splice gives READ on args[0] or WRITE
+ * on args[2], tee READ on args[0] or WRITE on args[1] (the wchan tells
+ * which: a name containing "writ" means waiting for room); vmsplice gives
+ * WRITE on args[0]; sendfile (out args[0], in args[1]) and
+ * copy_file_range (in args[0], out args[2]) like splice; open/openat/openat2 give OPEN with fd -1;
+ * wait4/waitid give WAIT with fd -1; anything else NONE.
+ */
+enum snap_block_op procparse_block_op(long nr, const uint64_t args[6],
+    const char *wchan, int *fd);
+
+/* A short name for a syscall number ("read", "wait4"...), "" if unknown. */
+const char *procparse_syscall_name(long nr);
+
+/*
+ * Parse a /proc/PID/task/TID/children list ("12 13 14 ") into pids[0..max),
+ * returning how many were stored (at most max), or -EINVAL.
+ */
+int procparse_pid_list(const char *text, pid_t *pids, size_t max);
+
+#endif

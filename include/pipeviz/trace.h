@@ -1,0 +1,31 @@
+/*
+ * trace.h - the JSON Lines trace: one object per line, the contract every
+ * other front end reads (docs/json-format.md).  Each writer returns 0, or
+ * -1 with errno set when the stream failed (a closed pipe, a full disk).
+ */
+#ifndef PIPEVIZ_TRACE_H
+#define PIPEVIZ_TRACE_H
+
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "pipeviz/snapshot.h"
+
+#define TRACE_VERSION 1
+
+/* mode is "launch" or "attach"; command is the pipeline or "-p PID". */
+int trace_write_start(FILE *, const char *mode, const char *command,
+    int interval_ms);
+int trace_write_sample(FILE *, const struct snapshot *);
+int trace_write_exit(FILE *, double t, pid_t pid, int stage,
+    const struct snap_exit *);
+/* status is sh's status of the pipeline; signal, if not 0, stopped pipeviz. */
+int trace_write_end(FILE *, double t, int status, int signal);
+
+/* The sample record as a newly allocated one-line string (for tests). */
+char *trace_sample_string(const struct snapshot *);
+
+/* "SIGPIPE" for 13; "SIG<n>" for unknown numbers.  Static storage. */
+const char *trace_signal_name(int sig);
+
+#endif

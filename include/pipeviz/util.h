@@ -1,0 +1,41 @@
+/* util.h - allocation that cannot fail, one way to die, small helpers. */
+#ifndef PIPEVIZ_UTIL_H
+#define PIPEVIZ_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/* Allocators never return NULL: they die with a message instead. */
+void *xmalloc(size_t);
+void *xcalloc(size_t, size_t);
+void *xreallocarray(void *, size_t, size_t);
+char *xstrdup(const char *);
+char *xstrndup(const char *, size_t);
+__attribute__((format(printf, 1, 2))) char *xasprintf(const char *, ...);
+
+/*
+ * Register a hook run before a fatal message is printed (the UI restores
+ * the terminal, the launcher ends the pipeline).  One hook; NULL clears it.
+ */
+void fatal_set_cleanup(void (*)(void));
+/* Print "pipeviz: MSG" on stderr, run the cleanup hook and exit(1). */
+__attribute__((noreturn, format(printf, 1, 2))) void fatalx(const char *, ...);
+/* Same, with ": strerror(errno)" appended. */
+__attribute__((noreturn, format(printf, 1, 2))) void fatal(const char *, ...);
+
+/* Seconds on the monotonic clock. */
+double util_now(void);
+
+/*
+ * Read a small file relative to dirfd into buf (NUL-terminated).  Returns
+ * the length, or -errno.  The fd it opens is closed before returning.
+ */
+long util_read_file_at(int dirfd, const char *path, char *buf, size_t size);
+
+/*
+ * Format a byte count the short way ("512", "48K", "1.5M", "2.0G") into
+ * buf; returns buf.
+ */
+char *util_format_bytes(char *buf, size_t size, double bytes);
+
+#endif

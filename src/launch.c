@@ -1,0 +1,273 @@
+/* launch.c - fork and wire the stages of a pipeline, reap them. */
+#include "pipeviz/launch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "pipeviz/procparse.h"
+#include "pipeviz/util.h"
+
+struct launch {
+	struct launch_stage *stages;
+	size_t nstages;
+	pid_t pgid;
+	bool pipefail;
+};
+
+/* Describe fd as the stage will see it, from our own copy of it. */
+static void
+launch_describe(int fd, enum snap_fd_mode mode, struct launch_end *e)
+{
+	char path[64], link[4096];
+	struct stat st;
+	mode_t m = 0;
+	ssize_t n;
+
+	memset(e, 0, sizeof *e);
+	e->mode = mode;
+	e->kind = SNAP_FD_OTHER;
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	if ((n = readlink(path, link, sizeof link - 1)) == -1)
+		return;
+	link[n] = '\0';
+	if (fstat(fd, &st) == 0)
+		m = st.st_mode;
+	e->kind = procparse_fd_kind(link, m, &e->inode);
+	if (m != 0) {
+		e->inode = st.st_ino;
+		if (e->kind != SNAP_FD_PIPE)
+			e->dev = st.st_dev;
+	}
+	if (e->kind != SNAP_FD_PIPE && e->kind != SNAP_FD_SOCKET)
+		e->path = xstrdup(link);
+}
+
+static __attribute__((noreturn)) void
+launch_child(const char *command, int in, int out, int err, pid_t pgid)
+{
+	sigset_t none;
+
+	/* Leave our signal state behind: the stage gets the defaults. */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	setpgid(0, pgid);
+	if ((in != 0 && dup2(in, 0) == -1) || (out != 1 && dup2(out, 1) == -1) ||
+	    (err != 2 && dup2(err, 2) == -1))
+		_exit(126);
+	execl("/bin/sh", "sh", "-c", command, (char *)NULL);
+	_exit(127);
+}
+
+static void
+launch_kill_started(struct launch *l)
+{
+	if (l->pgid > 0) {
+		kill(-l->pgid, SIGKILL);
+		for (size_t i = 0; i < l->nstages; i++) {
+			if (l->stages[i].pid > 0)
+				waitpid(l->stages[i].pid, NULL, 0);
+		}
+	}
+}
+
+struct launch *
+launch_start(const struct split_result *sr, const struct launch_opts *o,
+    char **err)
+{
+	struct launch *l = xcalloc(1, sizeof *l);
+	int in = o->stdin_fd, p[2];
+
+	/* Orphaned descendants come back to us, so none escapes the view. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	l->pipefail = o->pipefail;
+	l->nstages = sr->nstages;
+	l->stages = xcalloc(sr->nstages, sizeof *l->stages);
+	for (size_t i = 0; i < sr->nstages; i++) {
+		struct launch_stage *s = &l->stages[i];
+		bool last = i + 1 == sr->nstages;
+		int out = o->stdout_fd, stage_err = o->stderr_fd;
+		pid_t pid;
+
+		s->command = split_stage_command(&sr->stages[i]);
+		s->pipe_stderr = sr->stages[i].pipe_stderr && !last;
+		if (!last) {
+			if (pipe2(p, O_CLOEXEC) == -1) {
+				*err = xasprintf("cannot make a pipe: %s",
+				    strerror(errno));
+				goto fail;
+			}
+			if (o->pipe_size > 0 &&
+			    fcntl(p[1], F_SETPIPE_SZ, o->pipe_size) == -1) {
+				*err = xasprintf("cannot set pipe size %d: %s "
+				    "(see /proc/sys/fs/pipe-max-size)",
+				    o->pipe_size, strerror(errno));
+				close(p[0]);
+				close(p[1]);
+				goto fail;
+			}
+			out = p[1];
+			if (sr->stages[i].pipe_stderr)
+				stage_err = p[1];
+		}
+		launch_describe(in, SNAP_MODE_R, &s->fd[0]);
+		launch_describe(out, SNAP_MODE_W, &s->fd[1]);
+		launch_describe(stage_err, SNAP_MODE_W, &s->fd[2]);
+		if ((pid = fork()) == -1) {
+			*err = xasprintf("cannot fork: %s", strerror(errno));
+			if (!last) {
+				close(p[0]);
+				close(p[1]);
+			}
+			goto fail;
+		}
+		if (pid == 0)
+			launch_child(s->command, in, out, stage_err, l->pgid);
+		/* Both sides set the group, so neither can race the other. */
+		if (l->pgid == 0)
+			l->pgid = pid;
+		setpgid(pid, l->pgid);
+		s->pid = pid;
+		if (in != o->stdin_fd)
+			close(in);
+		if (!last) {
+			close(p[1]);
+			in = p[0];
+		}
+	}
+	return l;
+
+fail:
+	if (in != o->stdin_fd)
+		close(in);
+	launch_kill_started(l);
+	launch_free(l);
+	return NULL;
+}
+
+void
+launch_free(struct launch *l)
+{
+	if (l == NULL)
+		return;
+	for (size_t i = 0; i < l->nstages; i++) {
+		free(l->stages[i].command);
+		for (int j = 0; j < 3; j++)
+			free(l->stages[i].fd[j].path);
+	}
+	free(l->stages);
+	free(l);
+}
+
+size_t
+launch_nstages(const struct launch *l)
+{
+	return l->nstages;
+}
+
+const struct launch_stage *
+launch_stage(const struct launch *l, size_t i)
+{
+	return &l->stages[i];
+}
+
+pid_t
+launch_pgid(const struct launch *l)
+{
+	return l->pgid;
+}
+
+int
+launch_stage_index(const struct launch *l, pid_t pid)
+{
+	for (size_t i = 0; i < l->nstages; i++) {
+		if (l->stages[i].pid == pid)
+			return (int)i;
+	}
+	return -1;
+}
+
+pid_t
+launch_zombie(void)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof si);
+	if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == -1)
+		return 0;
+	return si.si_pid;
+}
+
+int
+launch_reap(struct launch *l, pid_t pid, double t)
+{
+	int status, i;
+
+	while (waitpid(pid, &status, 0) == -1) {
+		if (errno != EINTR)
+			return -1;
+	}
+	if ((i = launch_stage_index(l, pid)) == -1)
+		return -1;
+	l->stages[i].exit.exited = true;
+	l->stages[i].exit.t = t;
+	if (WIFSIGNALED(status))
+		l->stages[i].exit.signal = WTERMSIG(status);
+	else
+		l->stages[i].exit.code = WEXITSTATUS(status);
+	return i;
+}
+
+bool
+launch_done(const struct launch *l)
+{
+	for (size_t i = 0; i < l->nstages; i++) {
+		if (!l->stages[i].exit.exited)
+			return false;
+	}
+	return true;
+}
+
+int
+launch_exit_status(const struct snap_exit *e)
+{
+	return e->signal != 0 ? 128 + e->signal : e->code;
+}
+
+int
+launch_status(const struct launch *l)
+{
+	int status = 0;
+
+	if (l->nstages == 0)
+		return 0;
+	if (!l->pipefail)
+		return launch_exit_status(&l->stages[l->nstages - 1].exit);
+	for (size_t i = 0; i < l->nstages; i++) {
+		int s = launch_exit_status(&l->stages[i].exit);
+
+		if (s != 0)
+			status = s;
+	}
+	return status;
+}
+
+void
+launch_kill(struct launch *l, int sig)
+{
+	if (l->pgid <= 0 || launch_done(l))
+		return;
+	kill(-l->pgid, sig);
+	/* A stopped stage would not act on SIGTERM until continued. */
+	if (sig == SIGTERM)
+		kill(-l->pgid, SIGCONT);
+}

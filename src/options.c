@@ -1,0 +1,201 @@
+/* options.c - argv into struct options, checked, with no side effects. */
+#include "pipeviz/options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pipeviz/util.h"
+
+enum {
+	OPT_JSON = 256,
+	OPT_ONCE,
+	OPT_TEXT,
+	OPT_DOT,
+	OPT_PIPEFAIL,
+	OPT_PIPE_SIZE,
+	OPT_EXIT,
+};
+
+static const struct option options_long[] = {
+	{ "pid", required_argument, NULL, 'p' },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "count", required_argument, NULL, 'n' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "json", required_argument, NULL, OPT_JSON },
+	{ "once", no_argument, NULL, OPT_ONCE },
+	{ "text", no_argument, NULL, OPT_TEXT },
+	{ "dot", no_argument, NULL, OPT_DOT },
+	{ "pipefail", no_argument, NULL, OPT_PIPEFAIL },
+	{ "pipe-size", required_argument, NULL, OPT_PIPE_SIZE },
+	{ "exit", no_argument, NULL, OPT_EXIT },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+const char *
+options_usage(void)
+{
+	return "usage: pipeviz [OPTIONS] [--] 'PIPELINE'\n"
+	       "       pipeviz [OPTIONS] -p PID\n"
+	       "Show the processes and pipes of a shell pipeline, live.\n"
+	       "\n"
+	       "  -p, --pid PID        attach to the pipeline PID belongs to\n"
+	       "  -i, --interval MS    sample every MS milliseconds (default 100)\n"
+	       "  -n, --count N        stop sampling after N samples\n"
+	       "      --once           take one sample and print it\n"
+	       "      --json FILE      write a JSON Lines trace to FILE ('-': stdout)\n"
+	       "      --text           print plain-text frames on stdout\n"
+	       "      --dot            with --once: print Graphviz DOT\n"
+	       "  -o, --output FILE    the last stage writes to FILE\n"
+	       "      --pipefail       exit with the last non-zero stage status\n"
+	       "      --pipe-size N    make the pipeline's pipes N bytes\n"
+	       "      --exit           leave as soon as the pipeline ends\n"
+	       "  -h, --help           show this help\n"
+	       "  -V, --version        show the version\n";
+}
+
+/* A whole decimal number in [min, max], or -1 with *err set. */
+static int
+options_number(const char *name, const char *arg, long min, long max,
+    long *out, char **err)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (arg[0] == '\0' || *end != '\0' || errno != 0 || v < min ||
+	    v > max) {
+		*err = xasprintf("%s: '%s' is not a number from %ld to %ld",
+		    name, arg, min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static char *
+options_join(int argc, char **argv)
+{
+	size_t len = 0;
+	char *s;
+
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	s = xmalloc(len + 1);
+	s[0] = '\0';
+	for (int i = 0; i < argc; i++) {
+		if (i > 0)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+int
+options_parse(int argc, char **argv, struct options *o, char **err)
+{
+	long v;
+	int c;
+
+	memset(o, 0, sizeof *o);
+	o->interval_ms = 100;
+	*err = NULL;
+	opterr = 0;
+	optind = 1;
+	/* '+': options end at the pipeline, whose words may start with '-'. */
+	while ((c = getopt_long(argc, argv, "+:p:i:n:o:hV", options_long,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (options_number("-p", optarg, 1, INT_MAX, &v, err))
+				return -1;
+			o->pid = (pid_t)v;
+			break;
+		case 'i':
+			if (options_number("-i", optarg, 1, 3600000, &v, err))
+				return -1;
+			o->interval_ms = (int)v;
+			break;
+		case 'n':
+			if (options_number("-n", optarg, 1, LONG_MAX, &v, err))
+				return -1;
+			o->count = v;
+			break;
+		case 'o':
+			o->output_path = optarg;
+			break;
+		case OPT_JSON:
+			o->json_path = optarg;
+			break;
+		case OPT_ONCE:
+			o->once = true;
+			break;
+		case OPT_TEXT:
+			o->text = true;
+			break;
+		case OPT_DOT:
+			o->dot = true;
+			break;
+		case OPT_PIPEFAIL:
+			o->pipefail = true;
+			break;
+		case OPT_PIPE_SIZE:
+			if (options_number("--pipe-size", optarg, 1, INT_MAX,
+			    &v, err))
+				return -1;
+			o->pipe_size = (int)v;
+			break;
+		case OPT_EXIT:
+			o->exit_at_end = true;
+			break;
+		case 'h':
+			o->help = true;
+			return 0;
+		case 'V':
+			o->version = true;
+			return 0;
+		case ':':
+			*err = xasprintf("option '%s' needs a value",
+			    argv[optind - 1]);
+			return -1;
+		default:
+			*err = xasprintf("unknown option '%s' (try --help)",
+			    argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind < argc)
+		o->pipeline = options_join(argc - optind, argv + optind);
+	if (o->once)
+		o->count = 1;
+	if (o->pid != 0 && o->pipeline != NULL)
+		*err = xstrdup("give a PIPELINE or -p PID, not both");
+	else if (o->pid == 0 && o->pipeline == NULL)
+		*err = xstrdup("no pipeline given (try --help)");
+	else if (o->dot && !o->once)
+		*err = xstrdup("--dot needs --once");
+	else if ((o->dot ? 1 : 0) + (o->text ? 1 : 0) +
+	    (o->json_path != NULL ? 1 : 0) > 1)
+		*err = xstrdup("choose one of --json, --text and --dot");
+	else if (o->pid != 0 && (o->output_path != NULL || o->pipefail ||
+	    o->pipe_size != 0))
+		*err = xstrdup("-o, --pipefail and --pipe-size need a "
+		    "launched PIPELINE, not -p");
+	if (*err != NULL) {
+		options_clear(o);
+		return -1;
+	}
+	return 0;
+}
+
+void
+options_clear(struct options *o)
+{
+	free(o->pipeline);
+	o->pipeline = NULL;
+}

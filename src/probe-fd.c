@@ -1,0 +1,124 @@
+/* probe-fd.c - a process's fd table and the syscall it sleeps in. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pipeviz/procparse.h"
+#include "pipeviz/util.h"
+#include "probe-internal.h"
+
+/* The r/w bits of the link itself tell the mode without reading fdinfo. */
+static enum snap_fd_mode
+probe_fd_mode(int fddir, const char *name)
+{
+	struct stat st;
+
+	if (fstatat(fddir, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		return SNAP_MODE_NONE;
+	switch (st.st_mode & (S_IRUSR | S_IWUSR)) {
+	case S_IRUSR:
+		return SNAP_MODE_R;
+	case S_IWUSR:
+		return SNAP_MODE_W;
+	case S_IRUSR | S_IWUSR:
+		return SNAP_MODE_RW;
+	}
+	return SNAP_MODE_NONE;
+}
+
+static void
+probe_fd_one(int piddir, int fddir, const char *name, struct snap_proc *p)
+{
+	char link[4096], path[64], info[512];
+	struct procparse_fdinfo fi;
+	enum snap_fd_kind kind;
+	struct snap_fd *f;
+	struct stat st;
+	uint64_t inode = 0;
+	mode_t mode = 0;
+	ssize_t n;
+	char *end;
+	long fd;
+
+	fd = strtol(name, &end, 10);
+	if (*end != '\0' || fd < 0 || fd > 1 << 30)
+		return;
+	if ((n = readlinkat(fddir, name, link, sizeof link - 1)) == -1)
+		return; /* closed since readdir: normal */
+	link[n] = '\0';
+	/* Paths need a stat through the link to tell FIFOs and devices. */
+	if (link[0] == '/' && fstatat(fddir, name, &st, 0) == 0)
+		mode = st.st_mode;
+	kind = procparse_fd_kind(link, mode, &inode);
+	f = snapshot_proc_add_fd(p, (int)fd, probe_fd_mode(fddir, name), kind,
+	    kind == SNAP_FD_PIPE || kind == SNAP_FD_SOCKET ? NULL : link);
+	f->inode = inode;
+	if (mode != 0) {
+		f->inode = st.st_ino;
+		f->dev = st.st_dev;
+		if (S_ISREG(st.st_mode))
+			f->size = st.st_size;
+	}
+	if (kind == SNAP_FD_FILE) {
+		snprintf(path, sizeof path, "fdinfo/%s", name);
+		if (util_read_file_at(piddir, path, info, sizeof info) > 0 &&
+		    procparse_fdinfo(info, &fi) == 0)
+			f->pos = fi.pos;
+	}
+}
+
+int
+probe_fd_read(int piddir, struct snap_proc *p)
+{
+	struct dirent *de;
+	DIR *dir;
+	int fddir;
+
+	fddir = openat(piddir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fddir == -1)
+		return -errno;
+	if ((dir = fdopendir(fddir)) == NULL) {
+		close(fddir);
+		return -ENOMEM;
+	}
+	while ((de = readdir(dir)) != NULL) {
+		if (de->d_name[0] != '.')
+			probe_fd_one(piddir, fddir, de->d_name, p);
+	}
+	closedir(dir);
+	return 0;
+}
+
+void
+probe_fd_read_blocked(int piddir, struct snap_proc *p)
+{
+	char text[256];
+	uint64_t args[6];
+	const struct snap_fd *f;
+	int fd;
+
+	p->syscall = -1;
+	p->blocked.op = SNAP_BLOCK_NONE;
+	p->blocked.fd = -1;
+	p->blocked.pipe = 0;
+	/* Only a sleeper waits for something; R has no syscall to show. */
+	if (p->state != 'S' && p->state != 'D')
+		return;
+	if (util_read_file_at(piddir, "syscall", text, sizeof text) <= 0 ||
+	    procparse_syscall(text, &p->syscall, args) != 0)
+		return;
+	if (p->syscall < 0)
+		return;
+	p->blocked.op = procparse_block_op(p->syscall, args, p->wchan, &fd);
+	if (p->blocked.op == SNAP_BLOCK_NONE)
+		return;
+	p->blocked.fd = fd;
+	if (fd >= 0 && (f = snapshot_proc_fd(p, fd)) != NULL &&
+	    (f->kind == SNAP_FD_PIPE || f->kind == SNAP_FD_FIFO))
+		p->blocked.pipe = f->inode;
+}

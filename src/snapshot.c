@@ -1,0 +1,336 @@
+/* snapshot.c - the plain data of one sample, and linking fds into pipes. */
+#include "pipeviz/snapshot.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "pipeviz/util.h"
+
+struct snapshot *
+snapshot_create(double t)
+{
+	struct snapshot *s = xcalloc(1, sizeof *s);
+
+	s->t = t;
+	return s;
+}
+
+static void
+snapshot_free_argv(char **argv)
+{
+	if (argv == NULL)
+		return;
+	for (char **a = argv; *a != NULL; a++)
+		free(*a);
+	free(argv);
+}
+
+static void
+snapshot_clear_pipes(struct snapshot *s)
+{
+	for (size_t i = 0; i < s->npipes; i++) {
+		free(s->pipes[i].path);
+		free(s->pipes[i].writers);
+		free(s->pipes[i].readers);
+	}
+	free(s->pipes);
+	s->pipes = NULL;
+	s->npipes = 0;
+}
+
+static void
+snapshot_clear_proc(struct snap_proc *p)
+{
+	snapshot_free_argv(p->argv);
+	for (size_t j = 0; j < p->nfds; j++)
+		free(p->fds[j].path);
+	free(p->fds);
+}
+
+void
+snapshot_remove_proc(struct snapshot *s, size_t i)
+{
+	snapshot_clear_proc(&s->procs[i]);
+	memmove(&s->procs[i], &s->procs[i + 1],
+	    (s->nprocs - i - 1) * sizeof *s->procs);
+	s->nprocs--;
+}
+
+void
+snapshot_free(struct snapshot *s)
+{
+	if (s == NULL)
+		return;
+	for (size_t i = 0; i < s->nprocs; i++)
+		snapshot_clear_proc(&s->procs[i]);
+	free(s->procs);
+	snapshot_clear_pipes(s);
+	for (size_t i = 0; i < s->ndiags; i++) {
+		free(s->diags[i].kind);
+		free(s->diags[i].pids);
+		free(s->diags[i].pipes);
+		free(s->diags[i].message);
+	}
+	free(s->diags);
+	free(s);
+}
+
+/* Grow an array by one element when it is full (capacity doubles). */
+static void *
+snapshot_grow(void *array, size_t n, size_t size)
+{
+	/* Capacity is the next power of two at or above n. */
+	if (n == 0)
+		return xreallocarray(array, 4, size);
+	if (n >= 4 && (n & (n - 1)) == 0)
+		return xreallocarray(array, n * 2, size);
+	return array;
+}
+
+struct snap_proc *
+snapshot_add_proc(struct snapshot *s, pid_t pid)
+{
+	struct snap_proc *p;
+
+	s->procs = snapshot_grow(s->procs, s->nprocs, sizeof *s->procs);
+	p = &s->procs[s->nprocs++];
+	memset(p, 0, sizeof *p);
+	p->pid = pid;
+	p->stage = -1;
+	p->state = '?';
+	p->syscall = -1;
+	p->blocked.fd = -1;
+	p->argv = xcalloc(1, sizeof *p->argv);
+	return p;
+}
+
+struct snap_proc *
+snapshot_copy_proc(struct snapshot *s, const struct snap_proc *from)
+{
+	struct snap_proc *p = snapshot_add_proc(s, from->pid);
+	char **argv = p->argv;
+
+	*p = *from;
+	p->argv = argv;
+	p->fds = NULL;
+	p->nfds = 0;
+	snapshot_proc_set_argv(p, from->argv);
+	for (size_t i = 0; i < from->nfds; i++) {
+		const struct snap_fd *f = &from->fds[i];
+		struct snap_fd *g = snapshot_proc_add_fd(p, f->fd, f->mode,
+		    f->kind, f->path);
+
+		g->inode = f->inode;
+		g->dev = f->dev;
+		g->pos = f->pos;
+		g->size = f->size;
+	}
+	return p;
+}
+
+void
+snapshot_proc_set_argv(struct snap_proc *p, char *const *argv)
+{
+	size_t n = 0;
+
+	while (argv != NULL && argv[n] != NULL)
+		n++;
+	snapshot_free_argv(p->argv);
+	p->argv = xcalloc(n + 1, sizeof *p->argv);
+	for (size_t i = 0; i < n; i++)
+		p->argv[i] = xstrdup(argv[i]);
+}
+
+struct snap_fd *
+snapshot_proc_add_fd(struct snap_proc *p, int fd, enum snap_fd_mode mode,
+    enum snap_fd_kind kind, const char *path)
+{
+	struct snap_fd *f;
+
+	p->fds = snapshot_grow(p->fds, p->nfds, sizeof *p->fds);
+	f = &p->fds[p->nfds++];
+	memset(f, 0, sizeof *f);
+	f->fd = fd;
+	f->mode = mode;
+	f->kind = kind;
+	f->path = path != NULL ? xstrdup(path) : NULL;
+	f->pos = -1;
+	f->size = -1;
+	return f;
+}
+
+struct snap_diag *
+snapshot_add_diag(struct snapshot *s, const char *kind, const pid_t *pids,
+    size_t npids, const uint64_t *pipes, size_t npipes, const char *message)
+{
+	struct snap_diag *d;
+
+	s->diags = snapshot_grow(s->diags, s->ndiags, sizeof *s->diags);
+	d = &s->diags[s->ndiags++];
+	memset(d, 0, sizeof *d);
+	d->kind = xstrdup(kind);
+	d->message = xstrdup(message);
+	if (npids > 0) {
+		d->pids = xcalloc(npids, sizeof *d->pids);
+		memcpy(d->pids, pids, npids * sizeof *pids);
+		d->npids = npids;
+	}
+	if (npipes > 0) {
+		d->pipes = xcalloc(npipes, sizeof *d->pipes);
+		memcpy(d->pipes, pipes, npipes * sizeof *pipes);
+		d->npipes = npipes;
+	}
+	return d;
+}
+
+struct snap_proc *
+snapshot_find_proc(const struct snapshot *s, pid_t pid)
+{
+	for (size_t i = 0; i < s->nprocs; i++) {
+		if (s->procs[i].pid == pid)
+			return &s->procs[i];
+	}
+	return NULL;
+}
+
+const struct snap_fd *
+snapshot_proc_fd(const struct snap_proc *p, int fd)
+{
+	for (size_t i = 0; i < p->nfds; i++) {
+		if (p->fds[i].fd == fd)
+			return &p->fds[i];
+	}
+	return NULL;
+}
+
+struct snap_pipe *
+snapshot_find_pipe(const struct snapshot *s, uint64_t inode)
+{
+	for (size_t i = 0; i < s->npipes; i++) {
+		if (s->pipes[i].inode == inode)
+			return &s->pipes[i];
+	}
+	return NULL;
+}
+
+static struct snap_pipe *
+snapshot_pipe_for(struct snapshot *s, const struct snap_fd *f)
+{
+	struct snap_pipe *pp;
+
+	for (size_t i = 0; i < s->npipes; i++) {
+		pp = &s->pipes[i];
+		if (pp->inode == f->inode && pp->dev == f->dev &&
+		    pp->kind == f->kind)
+			return pp;
+	}
+	s->pipes = snapshot_grow(s->pipes, s->npipes, sizeof *s->pipes);
+	pp = &s->pipes[s->npipes++];
+	memset(pp, 0, sizeof *pp);
+	pp->kind = f->kind;
+	pp->inode = f->inode;
+	pp->dev = f->dev;
+	pp->path = f->path != NULL ? xstrdup(f->path) : NULL;
+	pp->fill = pp->capacity = -1;
+	pp->stray = true;
+	return pp;
+}
+
+static void
+snapshot_add_end(struct snap_end **ends, size_t *n, pid_t pid, int fd)
+{
+	*ends = snapshot_grow(*ends, *n, sizeof **ends);
+	(*ends)[*n].pid = pid;
+	(*ends)[*n].fd = fd;
+	(*n)++;
+}
+
+void
+snapshot_link_pipes(struct snapshot *s)
+{
+	snapshot_clear_pipes(s);
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct snap_proc *p = &s->procs[i];
+
+		for (size_t j = 0; j < p->nfds; j++) {
+			const struct snap_fd *f = &p->fds[j];
+			struct snap_pipe *pp;
+
+			if (f->kind != SNAP_FD_PIPE && f->kind != SNAP_FD_FIFO)
+				continue;
+			if (f->inode == 0)
+				continue;
+			pp = snapshot_pipe_for(s, f);
+			/* An exited stage's pipes stay listed, with no ends. */
+			if (p->exit.exited) {
+				pp->stray = false;
+				continue;
+			}
+			if (f->mode == SNAP_MODE_R || f->mode == SNAP_MODE_RW)
+				snapshot_add_end(&pp->readers, &pp->nreaders,
+				    p->pid, f->fd);
+			if (f->mode == SNAP_MODE_W || f->mode == SNAP_MODE_RW)
+				snapshot_add_end(&pp->writers, &pp->nwriters,
+				    p->pid, f->fd);
+			if (f->fd <= 2 || (p->blocked.op != SNAP_BLOCK_NONE &&
+			    p->blocked.fd == f->fd))
+				pp->stray = false;
+		}
+	}
+	for (size_t i = 0; i < s->npipes; i++) {
+		if (s->pipes[i].nreaders > 0 && s->pipes[i].nwriters > 0)
+			s->pipes[i].stray = false;
+	}
+}
+
+const char *
+snapshot_kind_name(enum snap_fd_kind k)
+{
+	static const char *names[] = {
+		[SNAP_FD_PIPE] = "pipe",
+		[SNAP_FD_FIFO] = "fifo",
+		[SNAP_FD_FILE] = "file",
+		[SNAP_FD_TTY] = "tty",
+		[SNAP_FD_SOCKET] = "socket",
+		[SNAP_FD_DEV] = "dev",
+		[SNAP_FD_OTHER] = "other",
+	};
+
+	if ((unsigned)k >= sizeof names / sizeof names[0])
+		return "other";
+	return names[k];
+}
+
+const char *
+snapshot_mode_name(enum snap_fd_mode m)
+{
+	switch (m) {
+	case SNAP_MODE_R:
+		return "r";
+	case SNAP_MODE_W:
+		return "w";
+	case SNAP_MODE_RW:
+		return "rw";
+	case SNAP_MODE_NONE:
+		break;
+	}
+	return "";
+}
+
+const char *
+snapshot_op_name(enum snap_block_op op)
+{
+	switch (op) {
+	case SNAP_BLOCK_READ:
+		return "read";
+	case SNAP_BLOCK_WRITE:
+		return "write";
+	case SNAP_BLOCK_OPEN:
+		return "open";
+	case SNAP_BLOCK_WAIT:
+		return "wait";
+	case SNAP_BLOCK_NONE:
+		break;
+	}
+	return "";
+}

@@ -1,0 +1,185 @@
+/* util.c - allocation, fatal errors, clock and small file reads. */
+#include "pipeviz/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static void (*fatal_cleanup)(void);
+
+void
+fatal_set_cleanup(void (*fn)(void))
+{
+	fatal_cleanup = fn;
+}
+
+static __attribute__((noreturn)) void
+fatal_common(int errnum, const char *fmt, va_list ap)
+{
+	void (*fn)(void) = fatal_cleanup;
+
+	/* Run the hook once even if it fails itself. */
+	fatal_cleanup = NULL;
+	if (fn != NULL)
+		fn();
+	fputs("pipeviz: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	if (errnum != 0)
+		fprintf(stderr, ": %s", strerror(errnum));
+	fputc('\n', stderr);
+	exit(1);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fatal_common(0, fmt, ap);
+}
+
+void
+fatal(const char *fmt, ...)
+{
+	int errnum = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	fatal_common(errnum, fmt, ap);
+}
+
+void *
+xmalloc(size_t size)
+{
+	void *p;
+
+	if (size == 0)
+		fatalx("xmalloc: zero size");
+	if ((p = malloc(size)) == NULL)
+		fatal("xmalloc: %zu bytes", size);
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void *p;
+
+	if (n == 0 || size == 0)
+		fatalx("xcalloc: zero size");
+	if ((p = calloc(n, size)) == NULL)
+		fatal("xcalloc: %zu x %zu bytes", n, size);
+	return p;
+}
+
+void *
+xreallocarray(void *old, size_t n, size_t size)
+{
+	void *p;
+
+	if (n == 0 || size == 0)
+		fatalx("xreallocarray: zero size");
+	if (size > SIZE_MAX / n)
+		fatalx("xreallocarray: %zu x %zu overflows", n, size);
+	if ((p = realloc(old, n * size)) == NULL)
+		fatal("xreallocarray: %zu x %zu bytes", n, size);
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	char *p;
+
+	if ((p = strdup(s)) == NULL)
+		fatal("xstrdup");
+	return p;
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *p;
+
+	if ((p = strndup(s, n)) == NULL)
+		fatal("xstrndup");
+	return p;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		fatal("xasprintf");
+	return s;
+}
+
+double
+util_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+long
+util_read_file_at(int dirfd, const char *path, char *buf, size_t size)
+{
+	size_t len = 0;
+	ssize_t n;
+	int fd, err;
+
+	if (size == 0)
+		return -EINVAL;
+	if ((fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
+		return -errno;
+	while (len < size - 1) {
+		n = read(fd, buf + len, size - 1 - len);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			err = errno;
+			close(fd);
+			return -err;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return (long)len;
+}
+
+char *
+util_format_bytes(char *buf, size_t size, double bytes)
+{
+	static const char units[] = "KMGTP";
+	int u = -1;
+
+	while (bytes >= 1024 && u < (int)sizeof units - 2) {
+		bytes /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, size, "%.0f", bytes);
+	else if (bytes < 10 && bytes != (double)(long)bytes)
+		snprintf(buf, size, "%.1f%c", bytes, units[u]);
+	else
+		snprintf(buf, size, "%.0f%c", bytes, units[u]);
+	return buf;
+}
