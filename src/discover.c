@@ -18,7 +18,32 @@ struct discover_proc {
 	struct probe_proc_ids id;
 	uint64_t in, out; /* pipe or FIFO inode on fd 0 and on fd 1, or 0 */
 	bool member;
+	bool excluded; /* pipeviz, its ancestors, init and kernel threads */
 };
+
+/*
+ * pipeviz and the shells it runs under are the observer's side: a pipe
+ * they share with the pipeline (a script's stdout) must not pull them in,
+ * or the view would include the observer itself.
+ */
+static void
+discover_exclude_ancestors(struct discover_proc *all, size_t n, pid_t self)
+{
+	pid_t pid = self;
+
+	for (int depth = 0; pid > 0 && depth < 256; depth++) {
+		pid_t next = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			if (all[i].id.pid == pid) {
+				all[i].excluded = true;
+				next = all[i].id.ppid;
+				break;
+			}
+		}
+		pid = next;
+	}
+}
 
 static void
 discover_std_pipes(struct discover_proc *d)
@@ -77,8 +102,10 @@ discover_pipeline(pid_t pid, pid_t self, pid_t **out)
 	all = xcalloc(n, sizeof *all);
 	for (size_t i = 0; i < n; i++) {
 		all[i].id = ids[i];
-		if (ids[i].pid == self || ids[i].ppid == 2 || ids[i].pid == 2)
-			continue; /* ourselves and kernel threads */
+		if (ids[i].pid <= 2 || ids[i].ppid == 2) {
+			all[i].excluded = true; /* init and kernel threads */
+			continue;
+		}
 		discover_std_pipes(&all[i]);
 		if (ids[i].pid == pid) {
 			all[i].member = true;
@@ -86,6 +113,7 @@ discover_pipeline(pid_t pid, pid_t self, pid_t **out)
 		}
 	}
 	free(ids);
+	discover_exclude_ancestors(all, n, self);
 	/* Grow the set until nothing more joins it. */
 	do {
 		changed = false;
@@ -93,7 +121,7 @@ discover_pipeline(pid_t pid, pid_t self, pid_t **out)
 			struct discover_proc *d = &all[i];
 			bool join = false;
 
-			if (d->member || d->id.pid == self || d->id.pid == 1)
+			if (d->member || d->excluded)
 				continue;
 			if (pgid > 1 && pgid != own_pgid && d->id.pgid == pgid)
 				join = true;

@@ -92,7 +92,8 @@ loop_remember_stage(struct loop *l, size_t i, const struct snap_proc *p)
 
 /*
  * A stage that ended before any sample saw it: its argv is its command
- * text split at blanks, which is what a person typed.
+ * text split into words as sh would for simple words (quotes removed);
+ * expansions are not performed.
  */
 static struct snap_proc *
 loop_unseen_stage(struct snapshot *s, const struct launch_stage *st)
@@ -104,12 +105,23 @@ loop_unseen_stage(struct snapshot *s, const struct launch_stage *st)
 
 	if (strncmp(cmd, "exec ", 5) == 0)
 		cmd += 5;
+	cmd += strspn(cmd, " \t\n");
 	while (*cmd != '\0') {
-		size_t len = strcspn(cmd, " \t\n");
+		char *w = argv[n++] = xcalloc(1, strlen(cmd) + 1);
+		char quote = 0;
 
-		if (len > 0)
-			argv[n++] = xstrndup(cmd, len);
-		cmd += len + strspn(cmd + len, " \t\n");
+		/* Blanks split words outside quotes; quote marks go. */
+		for (; *cmd != '\0' && (quote || !strchr(" \t\n", *cmd)); cmd++) {
+			if (quote == 0 && (*cmd == '\'' || *cmd == '"'))
+				quote = *cmd;
+			else if (*cmd == quote)
+				quote = 0;
+			else if (*cmd == '\\' && quote != '\'' && cmd[1] != '\0')
+				*w++ = *++cmd;
+			else
+				*w++ = *cmd;
+		}
+		cmd += strspn(cmd, " \t\n");
 	}
 	snapshot_proc_set_argv(p, argv);
 	for (size_t i = 0; i < n; i++)

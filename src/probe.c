@@ -53,6 +53,7 @@ probe_open_pid(pid_t pid)
 struct probe_pids {
 	pid_t *v;
 	size_t n, cap;
+	pid_t self;
 };
 
 static bool
@@ -68,7 +69,7 @@ probe_pids_has(const struct probe_pids *l, pid_t pid)
 static void
 probe_pids_add(struct probe_pids *l, pid_t pid)
 {
-	if (probe_pids_has(l, pid) || l->n >= PROBE_MAX_PROCS)
+	if (pid == l->self || probe_pids_has(l, pid) || l->n >= PROBE_MAX_PROCS)
 		return;
 	if (l->n == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 64;
@@ -111,6 +112,8 @@ probe_sample(struct probe *pr, struct snapshot *snap, const pid_t *roots,
 	struct probe_pids l = { 0 };
 	size_t first = snap->nprocs;
 
+	/* The observer is never part of what it observes. */
+	l.self = getpid();
 	for (size_t i = 0; i < nroots; i++)
 		probe_pids_add(&l, roots[i]);
 	/* l grows while walked: breadth-first over descendants. */

@@ -272,7 +272,7 @@ snapshot_link_pipes(struct snapshot *s)
 			if (f->mode == SNAP_MODE_W || f->mode == SNAP_MODE_RW)
 				snapshot_add_end(&pp->writers, &pp->nwriters,
 				    p->pid, f->fd);
-			if (f->fd <= 2 || (p->blocked.op != SNAP_BLOCK_NONE &&
+			if (f->fd <= 1 || (p->blocked.op != SNAP_BLOCK_NONE &&
 			    p->blocked.fd == f->fd))
 				pp->stray = false;
 		}

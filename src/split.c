@@ -43,7 +43,11 @@ struct scan {
 	char *err;    /* first syntax error */
 	bool heredoc; /* stopped at "<<": its body is not sh syntax */
 	bool whole;   /* the top level has something we must not split */
+	int depth;    /* nesting of ( ) and $( ), bounded to spare the stack */
 };
+
+/* Deeper nesting than any real pipeline; beyond it the input is refused. */
+#define SPLIT_MAX_DEPTH 100
 
 /* Reserved-word state of one list: the line itself or a ( ) inside it. */
 struct list {
@@ -285,7 +289,8 @@ scan_dollar(struct scan *s)
 		s->pos += 2;
 		return scan_param(s);
 	}
-	s->pos++;
+	/* "$$" is the pid: a '(' or '{' after it starts nothing. */
+	s->pos += p[1] == '$' ? 2 : 1;
 	return 0;
 }
 
@@ -422,12 +427,12 @@ list_word(struct list *ls, const struct scan *s, const struct token *t)
 	}
 	if (!ls->cmdpos)
 		return;
+	/* An unmatched '}' is taken as a plain word: sh will complain. */
 	if (word_is(s, t, "{"))
 		ls->groups++;
-	else if (word_is(s, t, "}") && ls->groups > 0) {
-		/* An unmatched '}' is a plain word: sh will say if not. */
+	else if (word_is(s, t, "}") && ls->groups > 0)
 		ls->groups--;
-	} else if (word_is(s, t, "case")) {
+	else if (word_is(s, t, "case")) {
 		ls->cases++;
 		ls->casein = true;
 		ls->cmdpos = false;
@@ -561,8 +566,23 @@ top_token(struct scan *s, struct top *top, const struct token *t, bool inside)
  * Scan a list of commands up to its ')' (top is NULL) or, for the line
  * itself, to its end, collecting the stages in top.
  */
+static int scan_list_body(struct scan *, struct top *);
+
 static int
 scan_list(struct scan *s, struct top *top)
+{
+	int rc;
+
+	if (s->depth >= SPLIT_MAX_DEPTH)
+		return fail(s, "nesting too deep");
+	s->depth++;
+	rc = scan_list_body(s, top);
+	s->depth--;
+	return rc;
+}
+
+static int
+scan_list_body(struct scan *s, struct top *top)
 {
 	struct list ls = { .cmdpos = true };
 	struct token t;

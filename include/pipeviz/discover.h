@@ -16,7 +16,9 @@
 
 /*
  * Fill *out (allocated; the caller frees it) with the pids of pid's
- * pipeline, pid first, never including self.  Returns how many.
+ * pipeline, pid first, never including self or its ancestors (the shell
+ * pipeviz runs under may share a pipe with the pipeline).  Returns how
+ * many.
  */
 size_t discover_pipeline(pid_t pid, pid_t self, pid_t **out);
 

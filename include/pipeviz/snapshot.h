@@ -100,8 +100,9 @@ struct snap_pipe {
 	size_t nwriters, nreaders;
 	/*
 	 * Not part of the picture: no observed process reads and writes it,
-	 * none holds it as fd 0-2 and none is blocked on it (an inherited
-	 * stray descriptor such as fd 251 on build machines).
+	 * none holds it as fd 0 or 1 and none is blocked on it (an inherited
+	 * stray descriptor such as fd 251 on build machines, or a log pipe
+	 * that every process holds as fd 2).
 	 */
 	bool stray;
 };

@@ -217,11 +217,11 @@ static void
 test_arithmetic_and_parameter(void **state)
 {
 	static const char *const texts[] = {
-		"echo $((1 | (2 << 1))) ${x:-a|b} ${#y} ${z%|*}", "cat"
+		"echo $((1 | (2 << 1))) ${x:-a|b} ${#y} ${z%|*} $${", "cat"
 	};
 
 	(void)state;
-	expect_stages("echo $((1 | (2 << 1))) ${x:-a|b} ${#y} ${z%|*} | cat",
+	expect_stages("echo $((1 | (2 << 1))) ${x:-a|b} ${#y} ${z%|*} $${ | cat",
 	    texts, nitems(texts));
 }
 
@@ -566,6 +566,22 @@ test_error_trailing_backslash(void **state)
 }
 
 static void
+test_error_nesting_too_deep(void **state)
+{
+	char line[4096];
+	size_t n = 0;
+
+	(void)state;
+	/* 2000 nested $( would overflow a recursive scanner's stack. */
+	for (int i = 0; i < 2000; i++) {
+		line[n++] = '$';
+		line[n++] = '(';
+	}
+	line[n] = '\0';
+	expect_error(line, "nesting too deep");
+}
+
+static void
 test_error_in_whole_line(void **state)
 {
 	(void)state;
@@ -638,6 +654,7 @@ main(void)
 		cmocka_unit_test(test_error_unmatched_paren),
 		cmocka_unit_test(test_error_unterminated_brace),
 		cmocka_unit_test(test_error_trailing_backslash),
+		cmocka_unit_test(test_error_nesting_too_deep),
 		cmocka_unit_test(test_error_in_whole_line),
 		cmocka_unit_test(test_clear_null_and_zeroes),
 	};

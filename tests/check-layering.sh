@@ -1,0 +1,25 @@
+#!/bin/bash
+# The include rules of docs/architecture.md, checked both ways.
+set -u
+root=${1:-.}
+cd "$root" || exit 1
+fail=0
+n=0
+rule() {
+	local desc=$1 pattern=$2 allowed=$3 hits
+	n=$((n + 1))
+	hits=$(grep -lE "$pattern" src/*.c src/*.h include/pipeviz/*.h 2>/dev/null | grep -vE "$allowed" || true)
+	if [ -z "$hits" ]; then
+		echo "ok $n - $desc"
+	else
+		echo "not ok $n - $desc"
+		printf '# %s\n' $hits
+		fail=1
+	fi
+}
+rule "libproc2 only in probe-proc.c" '#include <libproc2/' '^src/probe-proc\.c$'
+rule "curses only in the ui files" '#include <(n?curses|ncursesw/curses)\.h>' '^src/ui[-.]'
+rule "jansson only in the trace code" '#include <jansson\.h>' '^src/trace'
+rule "pure modules do no I/O on /proc" '"/proc' '^src/(probe|discover|launch|main|loop)'
+echo "1..$n"
+exit $fail

@@ -1,0 +1,52 @@
+# lib.sh - a small TAP harness for the CLI tests (sourced; bash).
+#
+# Each test runs real processes under the real pipeviz ($PIPEVIZ) and
+# asserts on what it reports.  check NAME CMD... runs CMD and prints
+# "ok N - NAME" or "not ok N - NAME" with the command's output as
+# diagnostics.  The script ends with done_testing, which prints the plan
+# and exits non-zero if anything failed.
+
+set -u
+export LC_ALL=C.UTF-8
+: "${PIPEVIZ:?PIPEVIZ must name the pipeviz binary}"
+TESTS_RUN=0
+TESTS_FAILED=0
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/pztest.XXXXXX")
+cleanup() { rm -rf "$WORK"; }
+trap cleanup EXIT
+cd "$WORK" || exit 1
+
+check() {
+	local name=$1 out
+	shift
+	TESTS_RUN=$((TESTS_RUN + 1))
+	if out=$("$@" 2>&1); then
+		echo "ok $TESTS_RUN - $name"
+	else
+		TESTS_FAILED=$((TESTS_FAILED + 1))
+		echo "not ok $TESTS_RUN - $name"
+		printf '%s\n' "$out" | sed 's/^/# /' | head -n 40
+	fi
+}
+
+# jq_true FILE FILTER: FILTER (over the slurped trace) yields true.
+jq_true() {
+	local r
+	r=$(jq -s "$2" "$1" 2>&1) || { echo "jq failed: $r"; return 1; }
+	[ "$r" = true ] || { echo "expected true from: $2"; echo "got: $r"; return 1; }
+}
+
+# eq A B: A equals B, with both shown on failure.
+eq() {
+	[ "$1" = "$2" ] || { echo "expected: '$2'"; echo "     got: '$1'"; return 1; }
+}
+
+# Processes still running whose command line contains $1 (not us).
+running() {
+	pgrep -f -- "$1" | grep -v "^$$\$" || true
+}
+
+done_testing() {
+	echo "1..$TESTS_RUN"
+	[ "$TESTS_FAILED" -eq 0 ]
+}

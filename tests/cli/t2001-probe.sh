@@ -1,0 +1,87 @@
+#!/bin/bash
+# The probe on real pipelines: blocking, fill levels, FIFOs, attaching.
+. "$(dirname "$0")/lib.sh"
+
+samples='[.[] | select(.type=="sample")]'
+
+# yes | sleep: the pipe fills and yes blocks writing fd 1.
+"$PIPEVIZ" --json yes.json -i 100 'yes | sleep 1' </dev/null
+check "yes | sleep 1: yes blocked writing fd 1 on a full pipe" jq_true yes.json "
+    $samples | map(. as \$s | .procs[] | select(.comm==\"yes\" and .blocked.op==\"write\" and .blocked.fd==1)
+      | .blocked.pipe as \$i | \$s.pipes[] | select(.inode==\$i and .fill==.capacity and .capacity > 0))
+    | length > 0"
+check "yes | sleep 1: the full pipe has yes as writer and sleep as reader" jq_true yes.json "
+    $samples | map(.procs as \$p | .pipes[] | select(.fill == .capacity and .capacity > 0)
+      | (.writers[0].pid == (\$p[] | select(.comm==\"yes\").pid)) and (.readers[0].fd == 0))
+    | any"
+check "yes | sleep 1: sleep sleeps in clock_nanosleep, not blocked" jq_true yes.json "
+    $samples[-2].procs | map(select(.comm==\"sleep\"))[0] | (.blocked == null and .syscall == \"clock_nanosleep\")"
+check "yes | sleep 1: yes ends by SIGPIPE" jq_true yes.json \
+    '[.[] | select(.type=="exit" and .stage==0)][0].status.name == "SIGPIPE"'
+
+# sleep | cat: cat waits reading an empty pipe.
+"$PIPEVIZ" --json cat.json -i 100 -o /dev/null 'sleep 0.6 | cat' </dev/null
+check "sleep | cat: cat blocked reading fd 0 on an empty pipe" jq_true cat.json "
+    $samples | map(. as \$s | .procs[] | select(.comm==\"cat\" and .blocked.op==\"read\" and .blocked.fd==0)
+      | .blocked.pipe as \$i | \$s.pipes[] | select(.inode==\$i and .fill==0)) | length > 0"
+check "sleep | cat: fds carry kind and mode" jq_true cat.json "
+    $samples[0].procs[1].fds | map(select(.fd==0))[0] | (.kind==\"pipe\" and .mode==\"r\" and .inode > 0)"
+check "sleep | cat: state letters as in /proc" jq_true cat.json \
+    "$samples[0].procs | map(.state) | all(test(\"^[RSD]\$\"))"
+
+# A named FIFO shows with its path.
+mkfifo f
+(sleep 0.8 > f) &
+"$PIPEVIZ" --json fifo.json -i 100 -o /dev/null "cat $WORK/f | cat" </dev/null
+wait
+check "a FIFO from mkfifo appears with its path" jq_true fifo.json "
+    $samples | map(.pipes[] | select(.kind==\"fifo\" and .path==\"$WORK/f\")) | length > 0"
+check "the FIFO's reader is cat" jq_true fifo.json "
+    $samples | map(.procs as \$p | .pipes[] | select(.kind==\"fifo\") | .readers[0].pid as \$r
+      | \$p[] | select(.pid == \$r).comm) | any(. == \"cat\")"
+
+# Attach to a pipeline that another shell started.
+setsid bash -c 'sleep 2.5 | cat | cat > /dev/null' </dev/null >/dev/null 2>&1 &
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+	catpid=$(pgrep -n -x cat) && sid=$(ps -o sid= -p "$catpid" | tr -d ' ') &&
+	    [ -n "$(pgrep -x -s "$sid" sleep)" ] && break
+	sleep 0.1
+done
+"$PIPEVIZ" -p "$catpid" --once --json - > attach.json
+check "attach --once: exit 0" eq "$?" 0
+check "attach: finds sleep, both cats and their shell (same group)" jq_true attach.json \
+    "$samples[0].procs | map(.comm) | sort == [\"bash\",\"cat\",\"cat\",\"sleep\"]"
+check "attach: two pipes, each with a writer and a reader" jq_true attach.json \
+    "$samples[0].pipes | map(select(.stray|not)) | (length == 2) and all(.writers|length == 1) and all(.readers|length == 1)"
+check "attach: the start record says attach" jq_true attach.json '.[0].mode == "attach"'
+check "attach: the pipeline runs on untouched" test -n "$(pgrep -s "$sid" sleep)"
+"$PIPEVIZ" -p "$catpid" -n 2 -i 50 --text > attach.txt
+check "attach --text draws the chain" grep -q '(0) sleep (1) .*(0) cat (1) .*(0) cat (1)' attach.txt
+pkill -s "$sid" sleep
+wait
+
+# Signals end a launched pipeline cleanly.
+"$PIPEVIZ" --json term.json 'sleep 31.5 | cat' </dev/null &
+pz=$!
+sleep 0.5
+kill -TERM $pz
+wait $pz
+rc=$?
+check "SIGTERM: pipeviz exits 143" eq "$rc" 143
+check "SIGTERM: no stage left running" eq "$(running 'sleep 31.5')" ""
+check "SIGTERM: exit records and an end record are written" jq_true term.json \
+    '([.[] | select(.type=="exit")] | length == 2) and .[-1].type == "end" and .[-1].stopped_by == "SIGTERM"'
+"$PIPEVIZ" --json int.json 'sleep 32.5 | sleep 32.6' </dev/null &
+pz=$!
+sleep 0.3
+kill -INT $pz
+wait $pz
+check "SIGINT: pipeviz exits 130" eq "$?" 130
+check "SIGINT: no stage left running" eq "$(running 'sleep 32.')" ""
+
+# pipeviz's own fds never leak into the stages.
+"$PIPEVIZ" --json fds.json -n 2 -i 100 -o /dev/null 'sleep 0.5 | sleep 0.5' </dev/null
+check "stages hold only what they inherited: no extra pipe ends" jq_true fds.json "
+    $samples[0].pipes | map(select(.stray|not)) | (length == 1) and (.[0].writers|length == 1) and (.[0].readers|length == 1)"
+
+done_testing

@@ -1,0 +1,32 @@
+#!/bin/bash
+# Attaching without the rights to see everything: refuse clearly, or mark.
+. "$(dirname "$0")/lib.sh"
+
+if [ "$(id -u)" -ne 0 ] || ! command -v setpriv >/dev/null; then
+	echo "1..0 # SKIP needs root and setpriv to stage two users"
+	exit 0
+fi
+nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+
+# sleep runs as nobody, cat and the shell as root, in one process group.
+setsid bash -c 'setpriv --reuid=65534 --regid=65534 --clear-groups sleep 4.25 | cat' \
+    </dev/null >/dev/null 2>&1 &
+for _ in $(seq 30); do
+	sp=$(pgrep -n -f '^sleep 4.25') && cp=$(pgrep -n -x -P "$(ps -o ppid= -p "$sp")" cat) && break
+	sleep 0.1
+done
+
+err=$(nobody "$PIPEVIZ" -p "$cp" --once 2>&1 >/dev/null)
+check "attach to another user's process: exit 2" eq "$?" 2
+check "attach to another user's process: one clear line" eq "$err" \
+    "pipeviz: cannot inspect pid $cp: Permission denied (attach as its owner or as root)"
+
+nobody "$PIPEVIZ" -p "$sp" --once --json - > mixed.json
+check "attach to our own process: exit 0" eq "$?" 0
+check "our own process is read in full" jq_true mixed.json \
+    ".[1].procs[] | select(.pid == $sp) | (.fds | length > 0) and (.fds_denied | not) and .rchar > 0"
+check "root's cat is shown, marked as unreadable, not dropped" jq_true mixed.json \
+    ".[1].procs[] | select(.pid == $cp) | .comm == \"cat\" and .fds_denied == true and .rchar == null"
+pkill -f '^sleep 4.25'
+wait
+done_testing

@@ -1,0 +1,22 @@
+#!/bin/sh
+# setup.sh - install what pipeviz needs on Debian 12 (idempotent: only the
+# packages that are missing), then configure and build into build/.
+set -eu
+cd "$(dirname "$0")/.."
+
+packages="gcc pkg-config meson ninja-build libncurses-dev libproc2-dev
+libjansson-dev libcmocka-dev jq tmux procps valgrind"
+missing=""
+for p in $packages; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+	    missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	echo "setup: installing$missing" >&2
+	sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo=sudo
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >/dev/null
+fi
+[ -d build ] || meson setup build >/dev/null
+ninja -C build >/dev/null
