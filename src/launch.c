@@ -20,7 +20,24 @@ struct launch {
 	size_t nstages;
 	pid_t pgid;
 	bool pipefail;
+	int output_fd;	/* read end of the captured stdout, or -1 */
+	int *stderr_fds; /* read ends of captured stderr, per stage, or -1 */
 };
+
+/* A pipe whose read end pipeviz keeps: non-blocking, close-on-exec. */
+static int
+launch_capture_pipe(int *write_end, char **err)
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) == -1) {
+		*err = xasprintf("cannot make a pipe: %s", strerror(errno));
+		return -1;
+	}
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	*write_end = p[1];
+	return p[0];
+}
 
 /* Describe fd as the stage will see it, from our own copy of it. */
 static void
@@ -92,11 +109,17 @@ launch_start(const struct split_result *sr, const struct launch_opts *o,
 	l->pipefail = o->pipefail;
 	l->nstages = sr->nstages;
 	l->stages = xcalloc(sr->nstages, sizeof *l->stages);
+	l->output_fd = -1;
+	l->stderr_fds = xcalloc(sr->nstages, sizeof *l->stderr_fds);
+	for (size_t i = 0; i < sr->nstages; i++)
+		l->stderr_fds[i] = -1;
 	for (size_t i = 0; i < sr->nstages; i++) {
 		struct launch_stage *s = &l->stages[i];
 		bool last = i + 1 == sr->nstages;
 		int out = o->stdout_fd, stage_err = o->stderr_fd;
+		int cap_out = -1, cap_err = -1;
 		pid_t pid;
+
 
 		s->command = split_stage_command(&sr->stages[i]);
 		s->pipe_stderr = sr->stages[i].pipe_stderr && !last;
@@ -119,11 +142,31 @@ launch_start(const struct split_result *sr, const struct launch_opts *o,
 			if (sr->stages[i].pipe_stderr)
 				stage_err = p[1];
 		}
+		if (last && o->capture_stdout &&
+		    (l->output_fd = launch_capture_pipe(&cap_out, err)) == -1)
+			goto fail;
+		if (cap_out != -1)
+			out = cap_out;
+		/* A |& stage's stderr goes down its pipe, not to the log. */
+		if (o->capture_stderr && !s->pipe_stderr && (l->stderr_fds[i] =
+		    launch_capture_pipe(&cap_err, err)) == -1) {
+			if (cap_out != -1)
+				close(cap_out);
+			if (!last)
+				close(p[0]), close(p[1]);
+			goto fail;
+		}
+		if (cap_err != -1)
+			stage_err = cap_err;
 		launch_describe(in, SNAP_MODE_R, &s->fd[0]);
 		launch_describe(out, SNAP_MODE_W, &s->fd[1]);
 		launch_describe(stage_err, SNAP_MODE_W, &s->fd[2]);
 		if ((pid = fork()) == -1) {
 			*err = xasprintf("cannot fork: %s", strerror(errno));
+			if (cap_out != -1)
+				close(cap_out);
+			if (cap_err != -1)
+				close(cap_err);
 			if (!last) {
 				close(p[0]);
 				close(p[1]);
@@ -132,6 +175,10 @@ launch_start(const struct split_result *sr, const struct launch_opts *o,
 		}
 		if (pid == 0)
 			launch_child(s->command, in, out, stage_err, l->pgid);
+		if (cap_out != -1)
+			close(cap_out);
+		if (cap_err != -1)
+			close(cap_err);
 		/* Both sides set the group, so neither can race the other. */
 		if (l->pgid == 0)
 			l->pgid = pid;
@@ -154,11 +201,41 @@ fail:
 	return NULL;
 }
 
+int
+launch_output_fd(const struct launch *l)
+{
+	return l->output_fd;
+}
+
+int
+launch_stderr_fd(const struct launch *l, size_t i)
+{
+	return l->stderr_fds[i];
+}
+
+void
+launch_close_fd(struct launch *l, int fd)
+{
+	if (fd < 0)
+		return;
+	if (l->output_fd == fd)
+		l->output_fd = -1;
+	for (size_t i = 0; i < l->nstages; i++) {
+		if (l->stderr_fds[i] == fd)
+			l->stderr_fds[i] = -1;
+	}
+	close(fd);
+}
+
 void
 launch_free(struct launch *l)
 {
 	if (l == NULL)
 		return;
+	launch_close_fd(l, l->output_fd);
+	for (size_t i = 0; i < l->nstages; i++)
+		launch_close_fd(l, l->stderr_fds[i]);
+	free(l->stderr_fds);
 	for (size_t i = 0; i < l->nstages; i++) {
 		free(l->stages[i].command);
 		for (int j = 0; j < 3; j++)

@@ -9,11 +9,13 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "pipeviz/diagnose.h"
 #include "pipeviz/discover.h"
 #include "pipeviz/probe.h"
 #include "pipeviz/rates.h"
 #include "pipeviz/render.h"
 #include "pipeviz/trace.h"
+#include "pipeviz/ui.h"
 #include "pipeviz/util.h"
 
 /* How often attach mode looks for processes that joined the pipeline. */
@@ -35,9 +37,17 @@ struct loop {
 	pid_t *roots;
 	size_t nroots;
 	double discovered_at;
+	struct diagnose *diag;
 	long samples;
+	int interval_ms;	/* the live view can change it */
+	bool paused;
+	bool over;		/* the pipeline has ended */
+	bool quit;		/* the user asked to leave */
 	int stop_signal;
 	bool output_failed;
+	/* Captured output for the live view's panes. */
+	struct textlog out_log, err_log;
+	char **stage_names;
 };
 
 static double loop_t0;
@@ -237,6 +247,7 @@ loop_sample(struct loop *l)
 		probe_sample(l->probe, s, l->roots, l->nroots);
 	}
 	rates_apply(l->prev, s, l->hz);
+	diagnose_sample(l->diag, s);
 	return s;
 }
 
@@ -253,11 +264,12 @@ loop_emit(struct loop *l, const struct snapshot *s)
 			loop_output_failed(l);
 		return;
 	case LOOP_OUT_TEXT:
-		render_text(c->out, s, c->command, c->utf8);
+		render_text(c->out, s, c->command, c->width, c->utf8);
 		break;
 	case LOOP_OUT_DOT:
 		render_dot(c->out, s, c->command);
 		break;
+	case LOOP_OUT_UI:
 	case LOOP_OUT_NONE:
 		return;
 	}
@@ -265,11 +277,12 @@ loop_emit(struct loop *l, const struct snapshot *s)
 		loop_output_failed(l);
 }
 
-/* Handle pending signals; returns false when pipeviz must stop. */
+/* Handle pending signals; returns true when the screen needs a redraw. */
 static bool
 loop_signals(struct loop *l)
 {
 	struct signalfd_siginfo si;
+	bool redraw = false;
 
 	while (read(l->cfg->sigfd, &si, sizeof si) == sizeof si) {
 		switch (si.ssi_signo) {
@@ -278,11 +291,16 @@ loop_signals(struct loop *l)
 		case SIGHUP:
 			l->stop_signal = (int)si.ssi_signo;
 			break;
+		case SIGWINCH:
+			if (l->cfg->ui != NULL)
+				ui_resize(l->cfg->ui);
+			redraw = true;
+			break;
 		default:
 			break; /* SIGCHLD: loop_reap() looks every turn */
 		}
 	}
-	return l->stop_signal == 0;
+	return redraw;
 }
 
 /* SIGTERM, a grace period, then SIGKILL; every stage reaped and recorded. */
@@ -311,19 +329,182 @@ loop_finished(const struct loop *l, const struct snapshot *s)
 	return s != NULL && s->nprocs == 0;
 }
 
+/* Move captured bytes into the replay file and the pane; false at EOF. */
+static bool
+loop_capture(struct loop *l, int fd, int tag)
+{
+	char buf[65536];
+	ssize_t n;
+	bool out = tag < 0;
+
+	while ((n = read(fd, buf, sizeof buf)) > 0) {
+		int keep = out ? l->cfg->capture_out_fd : l->cfg->capture_err_fd;
+
+		if (keep >= 0 && write(keep, buf, (size_t)n) != n)
+			fatal("cannot keep the captured output");
+		textlog_append(out ? &l->out_log : &l->err_log, tag, buf,
+		    (size_t)n);
+	}
+	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR)) {
+		launch_close_fd(l->cfg->launch, fd);
+		textlog_flush(out ? &l->out_log : &l->err_log);
+		return false;
+	}
+	return true;
+}
+
+/* The fds to wait on: signals, keys, captured output. */
+static nfds_t
+loop_pollfds(const struct loop *l, struct pollfd *pfd, int *tags, size_t max)
+{
+	const struct loop_config *c = l->cfg;
+	nfds_t n = 0;
+
+	pfd[n].fd = c->sigfd;
+	tags[n++] = -2;
+	if (c->ui != NULL) {
+		pfd[n].fd = ui_input_fd(c->ui);
+		tags[n++] = -3;
+	}
+	if (c->launch != NULL) {
+		if (launch_output_fd(c->launch) >= 0) {
+			pfd[n].fd = launch_output_fd(c->launch);
+			tags[n++] = -1;
+		}
+		for (size_t i = 0; i < launch_nstages(c->launch) && n < max; i++) {
+			if (launch_stderr_fd(c->launch, i) >= 0) {
+				pfd[n].fd = launch_stderr_fd(c->launch, i);
+				tags[n++] = (int)i;
+			}
+		}
+	}
+	for (nfds_t i = 0; i < n; i++)
+		pfd[i].events = POLLIN;
+	return n;
+}
+
+static char *
+loop_stage_exits(const struct loop *l)
+{
+	struct launch *ln = l->cfg->launch;
+	char *text = xstrdup(""), *next;
+
+	for (size_t i = 0; ln != NULL && i < launch_nstages(ln); i++) {
+		const struct snap_exit *e = &launch_stage(ln, i)->exit;
+		char what[32];
+
+		if (e->signal != 0)
+			snprintf(what, sizeof what, "%s", trace_signal_name(e->signal));
+		else
+			snprintf(what, sizeof what, "exit %d", e->code);
+		next = xasprintf("%s%s%s %s", text, i > 0 ? ", " : "",
+		    l->stage_names[i], what);
+		free(text);
+		text = next;
+	}
+	return text;
+}
+
+static void
+loop_draw(struct loop *l, const struct snapshot *s, int status)
+{
+	const struct loop_config *c = l->cfg;
+	struct ui_frame f = { 0 };
+	char *exits = NULL;
+
+	if (c->ui == NULL || s == NULL)
+		return;
+	f.snap = s;
+	f.command = c->command;
+	f.elapsed = loop_elapsed();
+	f.interval_ms = l->interval_ms;
+	f.paused = l->paused;
+	f.attached = c->launch == NULL;
+	f.over = l->over;
+	f.status = status;
+	if (l->over && c->launch != NULL)
+		f.stage_exits = exits = loop_stage_exits(l);
+	f.output = c->capture_out_fd >= 0 ? &l->out_log : NULL;
+	if (f.output != NULL)
+		f.output_pipe = launch_stage(c->launch,
+		    launch_nstages(c->launch) - 1)->fd[1].inode;
+	f.log = c->capture_err_fd >= 0 ? &l->err_log : NULL;
+	f.stage_names = (const char *const *)l->stage_names;
+	f.nstages = c->launch != NULL ? launch_nstages(c->launch) : 0;
+	ui_draw(c->ui, &f);
+	free(exits);
+}
+
+static void
+loop_key(struct loop *l, const struct snapshot *s)
+{
+	const struct loop_config *c = l->cfg;
+	struct ui_frame f = { .snap = s };
+	char note[128];
+
+	switch (ui_input(c->ui, &f)) {
+	case UI_QUIT:
+		l->quit = true;
+		break;
+	case UI_PAUSE:
+		l->paused = !l->paused;
+		ui_note(c->ui, l->paused ? "sampling paused (space resumes)" :
+		    "sampling resumed");
+		break;
+	case UI_FASTER:
+		if (l->interval_ms > 1)
+			l->interval_ms /= 2;
+		snprintf(note, sizeof note, "sampling every %d ms", l->interval_ms);
+		ui_note(c->ui, note);
+		break;
+	case UI_SLOWER:
+		if (l->interval_ms <= 5000)
+			l->interval_ms *= 2;
+		snprintf(note, sizeof note, "sampling every %d ms", l->interval_ms);
+		ui_note(c->ui, note);
+		break;
+	case UI_REDRAW:
+	case UI_NONE:
+		break;
+	}
+}
+
+static char **
+loop_names(const struct launch *ln)
+{
+	size_t n = ln != NULL ? launch_nstages(ln) : 0;
+	char **names = xcalloc(n + 1, sizeof *names);
+
+	for (size_t i = 0; i < n; i++) {
+		const char *cmd = launch_stage(ln, i)->command;
+
+		if (strncmp(cmd, "exec ", 5) == 0)
+			cmd += 5;
+		names[i] = xstrndup(cmd, strcspn(cmd, " \t\n"));
+	}
+	return names;
+}
+
 int
 loop_run(const struct loop_config *c)
 {
 	struct loop l = { 0 };
-	struct pollfd pfd = { .fd = c->sigfd, .events = POLLIN };
+	struct pollfd pfd[64];
+	int tags[64];
 	double next;
 	int status = 0;
+	bool redraw = false;
 
 	l.cfg = c;
 	l.probe = probe_create();
+	l.diag = diagnose_create();
 	l.t0 = loop_t0 = util_now();
 	l.hz = sysconf(_SC_CLK_TCK);
+	l.interval_ms = c->interval_ms;
 	l.discovered_at = -LOOP_REDISCOVER_SECONDS;
+	l.stage_names = loop_names(c->launch);
+	textlog_init(&l.out_log, 2000);
+	textlog_init(&l.err_log, 2000);
 	if (c->launch != NULL)
 		l.stage_last = xcalloc(launch_nstages(c->launch) + 1,
 		    sizeof *l.stage_last);
@@ -341,43 +522,80 @@ loop_run(const struct loop_config *c)
 		    c->interval_ms / 1000.0 : LOOP_FIRST_SAMPLE_MS / 1000.0;
 	for (;;) {
 		double now = loop_elapsed();
-		struct snapshot *s = NULL;
-		bool sampling = c->count == 0 || l.samples < c->count;
+		bool sampling = !l.over && !l.paused &&
+		    (c->count == 0 || l.samples < c->count);
+		nfds_t npfd;
+		int timeout;
 
 		loop_reap(&l);
-		if (!loop_signals(&l))
+		redraw |= loop_signals(&l);
+		if (l.stop_signal != 0 || l.quit)
 			break;
 		if (sampling && now >= next) {
-			s = loop_sample(&l);
+			struct snapshot *s = loop_sample(&l);
+
 			loop_emit(&l, s);
 			l.samples++;
 			snapshot_free(l.prev);
 			l.prev = s;
-			next += c->interval_ms / 1000.0;
+			redraw = true;
+			next += l.interval_ms / 1000.0;
 			if (next < now) /* fell behind: do not burst */
-				next = now + c->interval_ms / 1000.0;
+				next = now + l.interval_ms / 1000.0;
 		}
-		if (loop_finished(&l, s))
-			break;
-		if (c->launch == NULL && !(c->count == 0 || l.samples < c->count))
-			break;
-		if (l.output_failed && c->output != LOOP_OUT_NONE) {
+		if (!l.over && loop_finished(&l, l.prev)) {
+			l.over = true;
+			if (c->launch != NULL) {
+				/* The last frame shows every stage with its exit. */
+				status = launch_status(c->launch);
+				if (c->count == 0 || l.samples < c->count) {
+					struct snapshot *s = loop_sample(&l);
+
+					loop_emit(&l, s);
+					snapshot_free(l.prev);
+					l.prev = s;
+				}
+			}
+			redraw = true;
+			if (c->ui == NULL || c->exit_at_end)
+				break;
+		}
+		if (c->ui == NULL && c->launch == NULL && !sampling && !l.paused)
+			break; /* attach: the count is reached */
+		if (l.output_failed && c->output != LOOP_OUT_NONE &&
+		    c->output != LOOP_OUT_UI) {
 			l.stop_signal = SIGPIPE;
 			break;
 		}
+		if (redraw) {
+			loop_draw(&l, l.prev, status);
+			redraw = false;
+		}
 		now = loop_elapsed();
-		int timeout = sampling || c->count == 0 ?
-		    (int)((next - now) * 1000 + 0.999) : 1000;
-		if (poll(&pfd, 1, timeout < 0 ? 0 : timeout) == -1 &&
-		    errno != EINTR)
+		timeout = -1;
+		if (sampling)
+			timeout = (int)((next - now) * 1000 + 0.999);
+		else if (c->launch != NULL && !l.over)
+			timeout = 100; /* still reaping */
+		npfd = loop_pollfds(&l, pfd, tags, 64);
+		if (poll(pfd, npfd, timeout) == -1 && errno != EINTR)
 			fatal("poll");
+		for (nfds_t i = 0; i < npfd; i++) {
+			if (pfd[i].revents == 0)
+				continue;
+			if (tags[i] == -3) {
+				loop_key(&l, l.prev);
+				redraw = true;
+			} else if (tags[i] >= -1) {
+				loop_capture(&l, pfd[i].fd, tags[i]);
+				redraw |= c->ui != NULL;
+			}
+		}
 	}
 
-	if (c->launch != NULL) {
-		if (l.stop_signal != 0) {
-			loop_terminate(&l);
-		}
-		/* The last frame shows every stage with its exit. */
+	if (c->launch != NULL && !l.over) {
+		loop_terminate(&l);
+		status = launch_status(c->launch);
 		if (l.stop_signal != SIGPIPE && (c->count == 0 ||
 		    l.samples < c->count)) {
 			struct snapshot *s = loop_sample(&l);
@@ -385,7 +603,15 @@ loop_run(const struct loop_config *c)
 			loop_emit(&l, s);
 			snapshot_free(s);
 		}
-		status = launch_status(c->launch);
+	}
+	/* What the stages wrote last, before they ended. */
+	if (c->launch != NULL) {
+		for (size_t i = 0; i < launch_nstages(c->launch); i++) {
+			if (launch_stderr_fd(c->launch, i) >= 0)
+				loop_capture(&l, launch_stderr_fd(c->launch, i), (int)i);
+		}
+		if (launch_output_fd(c->launch) >= 0)
+			loop_capture(&l, launch_output_fd(c->launch), -1);
 	}
 	if (c->output == LOOP_OUT_JSON && !l.output_failed &&
 	    trace_write_end(c->out, loop_elapsed(), status, l.stop_signal) == -1)
@@ -397,7 +623,13 @@ loop_run(const struct loop_config *c)
 			snapshot_free(l.stage_last[i]);
 		free(l.stage_last);
 	}
+	for (char **n = l.stage_names; *n != NULL; n++)
+		free(*n);
+	free(l.stage_names);
+	textlog_clear(&l.out_log);
+	textlog_clear(&l.err_log);
 	free(l.roots);
+	diagnose_free(l.diag);
 	probe_free(l.probe);
 	if (l.stop_signal == SIGPIPE)
 		return 1;

@@ -4,9 +4,12 @@
 #include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -15,6 +18,7 @@
 #include "pipeviz/options.h"
 #include "pipeviz/probe.h"
 #include "pipeviz/split.h"
+#include "pipeviz/ui.h"
 #include "pipeviz/util.h"
 
 /* Bad input: one line on stderr, status 2, nothing launched. */
@@ -42,6 +46,20 @@ main_ensure_std_fds(void)
 	}
 }
 
+/* Columns for --text: the terminal's, else $COLUMNS, else 100. */
+static int
+main_width(void)
+{
+	struct winsize ws;
+	const char *cols = getenv("COLUMNS");
+
+	if (ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+		return ws.ws_col;
+	if (cols != NULL && atoi(cols) >= 20)
+		return atoi(cols);
+	return 100;
+}
+
 static int
 main_open_out(const char *path, const char *what)
 {
@@ -53,12 +71,70 @@ main_open_out(const char *path, const char *what)
 	return fd;
 }
 
-static int
-main_signals(void)
+static volatile pid_t main_pgid;
+
+/* fatal() and crashes: the terminal back first, then no orphans. */
+static void
+main_cleanup(void)
 {
+	ui_emergency_restore();
+	if (main_pgid > 0)
+		kill(-main_pgid, SIGTERM);
+}
+
+static void
+main_crash(int sig)
+{
+	main_cleanup();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* A file of our own for captured output, replayed when we leave. */
+static int
+main_tmpfile(void)
+{
+	const char *dir = getenv("TMPDIR");
+	int fd = open(dir != NULL && *dir != '\0' ? dir : "/tmp",
+	    O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+
+	if (fd == -1)
+		fd = memfd_create("pipeviz-capture", MFD_CLOEXEC);
+	if (fd == -1)
+		fatal("cannot make a file for captured output");
+	return fd;
+}
+
+static void
+main_replay(int from, int to)
+{
+	char buf[65536];
+	ssize_t n;
+
+	if (from < 0)
+		return;
+	lseek(from, 0, SEEK_SET);
+	while ((n = read(from, buf, sizeof buf)) > 0) {
+		for (ssize_t off = 0; off < n;) {
+			ssize_t w = write(to, buf + off, (size_t)(n - off));
+
+			if (w == -1)
+				return;
+			off += w;
+		}
+	}
+	close(from);
+}
+
+static int
+main_signals(bool winch)
+{
+	static const int crash[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
 	sigset_t set;
 	int fd;
 
+	for (size_t i = 0; i < sizeof crash / sizeof crash[0]; i++)
+		signal(crash[i], main_crash);
 	/* Writes to a closed reader fail with EPIPE instead of killing us. */
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&set);
@@ -66,6 +142,8 @@ main_signals(void)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
+	if (winch)
+		sigaddset(&set, SIGWINCH);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	if ((fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) == -1)
 		fatal("signalfd");
@@ -78,7 +156,7 @@ main(int argc, char **argv)
 	struct options o;
 	struct loop_config c = { 0 };
 	struct split_result sr = { 0 };
-	int json_fd = -1, out_fd = -1, null_fd = -1, status;
+	int json_fd = -1, out_fd = -1, null_in, null_out, status;
 	char *err, *command;
 
 	main_ensure_std_fds();
@@ -122,11 +200,13 @@ main(int argc, char **argv)
 			fatal("fdopen");
 	}
 
-	c.sigfd = main_signals();
 	c.interval_ms = o.interval_ms;
 	c.count = o.count;
 	c.attach_pid = o.pid;
 	c.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+	c.width = main_width();
+	c.exit_at_end = o.exit_at_end;
+	c.capture_out_fd = c.capture_err_fd = -1;
 	if (o.json_path != NULL)
 		c.output = LOOP_OUT_JSON;
 	else if (o.dot)
@@ -134,27 +214,55 @@ main(int argc, char **argv)
 	else if (o.text || o.once)
 		c.output = LOOP_OUT_TEXT;
 	else {
-		/* Until the live view lands, frames go to stderr. */
-		c.output = LOOP_OUT_TEXT;
-		c.out = stderr;
+		const char *nc = getenv("NO_COLOR");
+		bool fatal_ui;
+
+		c.ui = ui_open(c.utf8, nc == NULL || *nc == '\0', &err,
+		    &fatal_ui);
+		if (c.ui == NULL && fatal_ui)
+			usage_error("%s", err);
+		if (c.ui == NULL) {
+			fprintf(stderr, "pipeviz: %s: printing text frames instead "
+			    "of the live view\n", err);
+			c.output = LOOP_OUT_TEXT;
+			c.out = stderr;
+		} else
+			c.output = LOOP_OUT_UI;
+		free(err);
 	}
+	fatal_set_cleanup(main_cleanup);
+	c.sigfd = main_signals(c.ui != NULL);
 
 	if (o.pipeline != NULL) {
 		struct launch_opts lo = { 0 };
 		bool stdout_taken = c.out == stdout;
 
-		null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		null_in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		null_out = open("/dev/null", O_WRONLY | O_CLOEXEC);
 		/* A terminal on stdin is for us, not for the first stage. */
-		lo.stdin_fd = isatty(0) ? null_fd : 0;
-		lo.stdout_fd = out_fd != -1 ? out_fd : stdout_taken ? null_fd : 1;
+		lo.stdin_fd = isatty(0) ? null_in : 0;
+		lo.stdout_fd = out_fd != -1 ? out_fd : stdout_taken ? null_out : 1;
 		lo.stderr_fd = 2;
 		lo.pipe_size = o.pipe_size;
 		lo.pipefail = o.pipefail;
-		if ((c.launch = launch_start(&sr, &lo, &err)) == NULL)
+		/* Nothing the pipeline prints may land on the live view. */
+		if (c.ui != NULL && out_fd == -1 && isatty(1)) {
+			lo.capture_stdout = true;
+			c.capture_out_fd = main_tmpfile();
+		}
+		if (c.ui != NULL && isatty(2)) {
+			lo.capture_stderr = true;
+			c.capture_err_fd = main_tmpfile();
+		}
+		if ((c.launch = launch_start(&sr, &lo, &err)) == NULL) {
+			ui_close(c.ui);
 			usage_error("%s", err);
+		}
+		main_pgid = launch_pgid(c.launch);
 		if (out_fd != -1)
 			close(out_fd);
-		close(null_fd);
+		close(null_in);
+		close(null_out);
 		c.mode = "launch";
 		command = xstrdup(o.pipeline);
 	} else {
@@ -164,6 +272,10 @@ main(int argc, char **argv)
 	c.command = command;
 
 	status = loop_run(&c);
+	ui_close(c.ui);
+	/* What the pipeline printed while the view had the screen. */
+	main_replay(c.capture_out_fd, 1);
+	main_replay(c.capture_err_fd, 2);
 
 	if (c.out != stdout && c.out != stderr && fclose(c.out) == EOF) {
 		fprintf(stderr, "pipeviz: cannot write the trace: %s\n",

@@ -23,6 +23,12 @@ struct launch_opts {
 	int stderr_fd;	/* every stage's fd 2 (unless it is piped with |&) */
 	int pipe_size;	/* F_SETPIPE_SZ for the pipes made, 0 for default */
 	bool pipefail;	/* status is the last non-zero stage's */
+	/*
+	 * Instead of stdout_fd/stderr_fd, give the last stage's stdout and
+	 * each stage's stderr pipes whose read ends pipeviz keeps (for the
+	 * live view's panes): launch_output_fd(), launch_stderr_fd().
+	 */
+	bool capture_stdout, capture_stderr;
 };
 
 /* What one of a stage's standard fds was connected to at launch. */
@@ -49,7 +55,17 @@ struct launch;
  */
 struct launch *launch_start(const struct split_result *sr,
     const struct launch_opts *, char **err);
-/* Free the bookkeeping; NULL is a no-op.  Does not signal anything. */
+/*
+ * The non-blocking read end of the captured stdout, or of stage i's
+ * stderr; -1 when not captured or already closed with launch_close_fd().
+ */
+int launch_output_fd(const struct launch *);
+int launch_stderr_fd(const struct launch *, size_t i);
+/* Close one of those read ends (at EOF). */
+void launch_close_fd(struct launch *, int fd);
+
+/* Free the bookkeeping and close captured fds; NULL is a no-op.  Does
+ * not signal anything. */
 void launch_free(struct launch *);
 
 size_t launch_nstages(const struct launch *);

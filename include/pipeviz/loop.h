@@ -11,11 +11,14 @@
 
 #include "pipeviz/launch.h"
 
+struct ui;
+
 enum loop_output {
 	LOOP_OUT_NONE,
 	LOOP_OUT_JSON,
 	LOOP_OUT_TEXT,
 	LOOP_OUT_DOT,
+	LOOP_OUT_UI,
 };
 
 struct loop_config {
@@ -27,8 +30,13 @@ struct loop_config {
 	pid_t attach_pid;	/* when attaching */
 	enum loop_output output;
 	FILE *out;		/* where the output goes */
+	int width;		/* columns for --text */
 	bool utf8;
-	int sigfd;		/* signalfd for CHLD, INT, TERM, HUP */
+	int sigfd;		/* signalfd for CHLD, INT, TERM, HUP, WINCH */
+	struct ui *ui;		/* the live view, or NULL */
+	bool exit_at_end;	/* leave the live view when the pipeline ends */
+	/* Where captured stdout/stderr is kept for replay at exit, or -1. */
+	int capture_out_fd, capture_err_fd;
 };
 
 /* Run until the pipeline ends, the count is reached or a signal stops us.  Returns pipeviz's exit status. */

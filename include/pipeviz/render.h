@@ -10,17 +10,10 @@
 
 #include "pipeviz/snapshot.h"
 
-/* One frame: the pipeline as a chain, then each process and pipe. */
+/* One frame: a title line, the layout at width columns, the diagnoses. */
 void render_text(FILE *, const struct snapshot *, const char *title,
-    bool utf8);
+    int width, bool utf8);
 /* A Graphviz digraph of processes and the pipes between them. */
 void render_dot(FILE *, const struct snapshot *, const char *title);
-
-/*
- * Order the processes for drawing a chain: upstream writers before their
- * readers, stage order first.  Fills order[0..nprocs) with indexes into
- * snap->procs; returns how many of them start a new chain (heads).  Pure.
- */
-size_t render_chain_order(const struct snapshot *, size_t *order);
 
 #endif

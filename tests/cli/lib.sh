@@ -41,9 +41,9 @@ eq() {
 	[ "$1" = "$2" ] || { echo "expected: '$2'"; echo "     got: '$1'"; return 1; }
 }
 
-# Processes still running whose command line contains $1 (not us).
+# Processes still running whose whole command line is $1 (a regex).
 running() {
-	pgrep -f -- "$1" | grep -v "^$$\$" || true
+	pgrep -x -f -- "$1" || true
 }
 
 done_testing() {

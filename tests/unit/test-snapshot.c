@@ -10,7 +10,7 @@
 #include <jansson.h>
 
 #include "pipeviz/rates.h"
-#include "pipeviz/render.h"
+#include "pipeviz/layout.h"
 #include "pipeviz/snapshot.h"
 #include "pipeviz/trace.h"
 
@@ -160,7 +160,7 @@ static void
 chain_order_follows_pipes(void **state)
 {
 	struct snapshot *s = snapshot_create(0);
-	size_t order[3];
+	size_t order[3], chain[3];
 
 	(void)state;
 	/* Added out of order: c reads b, b reads a. */
@@ -170,7 +170,7 @@ chain_order_follows_pipes(void **state)
 	add_pipe_fd(b, 1, SNAP_MODE_W, 11);
 	add_pipe_fd(add_proc(s, 1, "a"), 1, SNAP_MODE_W, 10);
 	snapshot_link_pipes(s);
-	assert_int_equal(render_chain_order(s, order), 1);
+	assert_int_equal(layout_chain_order(s, order, chain), 1);
 	assert_string_equal(s->procs[order[0]].comm, "a");
 	assert_string_equal(s->procs[order[1]].comm, "b");
 	assert_string_equal(s->procs[order[2]].comm, "c");

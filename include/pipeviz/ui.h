@@ -1,0 +1,71 @@
+/*
+ * ui.h - the live view: curses on the controlling terminal.
+ *
+ * The only module that includes <curses.h>.  It draws the layout of a
+ * snapshot, a status line and a hint bar, a detail panel for the selected
+ * process, and panes of captured output; it turns keys into actions for
+ * the loop.  It never samples or signals anything itself.
+ */
+#ifndef PIPEVIZ_UI_H
+#define PIPEVIZ_UI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "pipeviz/snapshot.h"
+#include "pipeviz/textlog.h"
+
+/* What the loop knows that the screen shows. */
+struct ui_frame {
+	const struct snapshot *snap;
+	const char *command;
+	double elapsed;
+	int interval_ms;
+	bool paused;
+	bool attached;
+	bool over;   /* the pipeline has ended */
+	int status;  /* its status, when over */
+	const char *stage_exits; /* "ls 0, sort SIGPIPE" when over, or NULL */
+	const struct textlog *output; /* the last stage's stdout, or NULL */
+	uint64_t output_pipe;	      /* the pipe it comes through, or 0 */
+	const struct textlog *log;    /* the stages' stderr, or NULL */
+	const char *const *stage_names; /* for tagging log lines */
+	size_t nstages;
+};
+
+enum ui_action {
+	UI_NONE,
+	UI_QUIT,
+	UI_PAUSE,  /* toggle */
+	UI_FASTER, /* halve the interval */
+	UI_SLOWER, /* double it */
+	UI_REDRAW,
+};
+
+struct ui;
+
+/*
+ * Take the terminal (/dev/tty).  Returns NULL with *err set (allocated)
+ * when there is no usable terminal.  *fatal tells the two cases apart:
+ * false when a plain-text fallback is right (no terminal, TERM=dumb),
+ * true when the user should fix something first (TERM unset or unknown,
+ * a screen smaller than 40x12).
+ */
+struct ui *ui_open(bool utf8, bool colour, char **err, bool *fatal);
+/* Give the terminal back exactly as it was.  NULL is a no-op. */
+void ui_close(struct ui *);
+/* Restore the terminal from a signal handler path (best effort). */
+void ui_emergency_restore(void);
+/* The fd to poll for keys. */
+int ui_input_fd(const struct ui *);
+/* The terminal changed size (SIGWINCH). */
+void ui_resize(struct ui *);
+/* Draw everything for this frame. */
+void ui_draw(struct ui *, const struct ui_frame *);
+/* Read pending keys; returns what the loop should do. */
+enum ui_action ui_input(struct ui *, const struct ui_frame *);
+/* A one-line note on the status line, until the next key. */
+void ui_note(struct ui *, const char *);
+
+#endif

@@ -1,0 +1,1404 @@
+/*
+ * diagnose.c - why a pipeline is stuck or slow, from successive snapshots.
+ *
+ * Each call judges one snapshot and appends its diagnoses; the list
+ * describes the current situation, so a condition that lasts is reported
+ * in every sample it lasts.  What is remembered between calls, keyed by
+ * (pid, start_ticks), is only what one snapshot cannot tell: since when a
+ * process waits on the same thing without progress, for how many samples
+ * it has been part of a deadlock, and which stage was the busy one in the
+ * recent samples.
+ */
+#include "pipeviz/diagnose.h"
+
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pipeviz/util.h"
+
+/* Samples over which the bottleneck is judged. */
+#define DIAG_WINDOW 10
+/* Votes a stage needs in that window (and a strict majority of it). */
+#define DIAG_BOTTLENECK_VOTES 3
+/* CPU share above which a sleeping-looking stage still counts as busy. */
+#define DIAG_BUSY_CPU 50.0
+/* CPU share above which a write-end holder is computing, not idle. */
+#define DIAG_ACTIVE_CPU 10.0
+/* A knot must last this many samples and this long to be a deadlock. */
+#define DIAG_DEADLOCK_SAMPLES 2
+#define DIAG_DEADLOCK_SECONDS 0.5
+/* Samples a reader must wait before an unseen holder is blamed. */
+#define DIAG_UNSEEN_SAMPLES 2
+
+#define DIAG_NONE SIZE_MAX
+
+/* What is remembered of one live process between samples. */
+struct diag_hist {
+	pid_t pid;
+	uint64_t start_ticks;
+	bool seen; /* in the current sample */
+	struct snap_blocked blocked;
+	double blocked_since; /* first sample blocked on it without progress */
+	int blocked_samples;
+	uint64_t rchar, wchar;
+	bool io_known;
+	int knot_samples; /* consecutive samples inside a knot */
+	double knot_since;
+};
+
+/* The busy stage of one sample, if there was one. */
+struct diag_vote {
+	bool valid;
+	pid_t pid;
+	uint64_t start_ticks;
+};
+
+struct diagnose {
+	struct diag_hist *hist;
+	size_t nhist;
+	struct diag_vote window[DIAG_WINDOW];
+	size_t nwindow, next;
+};
+
+/* A message being built, with the pids and pipes it names. */
+struct diag_msg {
+	char *text;
+	size_t len, cap;
+	pid_t *pids;
+	size_t npids;
+	uint64_t *pipes;
+	size_t npipes;
+};
+
+/* The wait-for graph: edges from each blocked process, as proc indices. */
+struct diag_graph {
+	bool *blocked;	/* waits for someone (has a place in the graph) */
+	size_t *start;	/* edges of proc i: succ[start[i] .. start[i + 1]) */
+	size_t *succ;
+	size_t nsucc, capsucc;
+};
+
+/* Everything one call works with. */
+struct diag_ctx {
+	struct diagnose *d;
+	struct snapshot *s;
+	struct diag_hist **hist; /* per proc; NULL for exited stages */
+	bool *deadlocked;	 /* per proc: named in a reported deadlock */
+	bool *eof_held;		 /* per proc: named as waiting for EOF */
+	struct diag_msg msg;
+};
+
+struct diagnose *
+diagnose_create(void)
+{
+	return xcalloc(1, sizeof(struct diagnose));
+}
+
+void
+diagnose_free(struct diagnose *d)
+{
+	if (d == NULL)
+		return;
+	free(d->hist);
+	free(d);
+}
+
+/* Messages. */
+
+static void msg_printf(struct diag_msg *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+msg_printf(struct diag_msg *m, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (m->len + (size_t)n + 1 > m->cap) {
+		m->cap = (m->len + (size_t)n + 1) * 2;
+		m->text = xreallocarray(m->text, m->cap, 1);
+	}
+	va_start(ap, fmt);
+	vsnprintf(m->text + m->len, m->cap - m->len, fmt, ap);
+	va_end(ap);
+	m->len += (size_t)n;
+}
+
+static void
+msg_pid(struct diag_msg *m, pid_t pid)
+{
+	for (size_t i = 0; i < m->npids; i++) {
+		if (m->pids[i] == pid)
+			return;
+	}
+	m->pids = xreallocarray(m->pids, m->npids + 1, sizeof *m->pids);
+	m->pids[m->npids++] = pid;
+}
+
+static void
+msg_pipe(struct diag_msg *m, uint64_t inode)
+{
+	for (size_t i = 0; i < m->npipes; i++) {
+		if (m->pipes[i] == inode)
+			return;
+	}
+	m->pipes = xreallocarray(m->pipes, m->npipes + 1, sizeof *m->pipes);
+	m->pipes[m->npipes++] = inode;
+}
+
+/* Append the message as a diagnosis of s and start the next one. */
+static void
+msg_emit(struct diag_msg *m, struct snapshot *s, const char *kind)
+{
+	snapshot_add_diag(s, kind, m->pids, m->npids, m->pipes, m->npipes,
+	    m->text != NULL ? m->text : "");
+	m->len = 0;
+	if (m->text != NULL)
+		m->text[0] = '\0';
+	m->npids = m->npipes = 0;
+}
+
+static void
+msg_free(struct diag_msg *m)
+{
+	free(m->text);
+	free(m->pids);
+	free(m->pipes);
+}
+
+/* The separator before item i of n in "a, b and c". */
+static const char *
+list_sep(size_t i, size_t n)
+{
+	if (i == 0)
+		return "";
+	return i + 1 == n ? " and " : ", ";
+}
+
+/* Processes. */
+
+/* The command name; a stage never seen alive has only its argv. */
+static const char *
+proc_name(const struct snap_proc *p)
+{
+	const char *slash;
+
+	if (p->comm[0] != '\0')
+		return p->comm;
+	if (p->argv != NULL && p->argv[0] != NULL) {
+		slash = strrchr(p->argv[0], '/');
+		return slash != NULL ? slash + 1 : p->argv[0];
+	}
+	return "?";
+}
+
+static void
+msg_proc(struct diag_msg *m, const struct snap_proc *p)
+{
+	msg_printf(m, "%s (pid %d)", proc_name(p), (int)p->pid);
+	msg_pid(m, p->pid);
+}
+
+static bool
+proc_gone(const struct snap_proc *p)
+{
+	return p->exit.exited || p->state == 'Z' || p->state == 'X';
+}
+
+static bool
+proc_stopped(const struct snap_proc *p)
+{
+	return p->state == 'T' || p->state == 't';
+}
+
+/* Running now, or used much CPU since the last sample: a busy stage. */
+static bool
+proc_busy(const struct snap_proc *p)
+{
+	return !proc_gone(p) && !proc_stopped(p) &&
+	    (p->state == 'R' || p->cpu_pct >= DIAG_BUSY_CPU);
+}
+
+/* Doing anything at all, so it may still write: not an idle holder. */
+static bool
+proc_active(const struct snap_proc *p)
+{
+	return !proc_gone(p) && !proc_stopped(p) &&
+	    (p->state == 'R' || p->cpu_pct >= DIAG_ACTIVE_CPU);
+}
+
+static bool
+proc_is_blocked(const struct snap_proc *p, enum snap_block_op op)
+{
+	return !proc_gone(p) && !proc_stopped(p) && p->blocked.op == op;
+}
+
+static size_t
+proc_index(const struct snapshot *s, const struct snap_proc *p)
+{
+	return (size_t)(p - s->procs);
+}
+
+/* A live process by pid, or NULL. */
+static struct snap_proc *
+live_proc(const struct snapshot *s, pid_t pid)
+{
+	struct snap_proc *p = snapshot_find_proc(s, pid);
+
+	return p != NULL && !proc_gone(p) ? p : NULL;
+}
+
+/* Pipes. */
+
+/* The pipeline pipe p is blocked on with op, or NULL. */
+static struct snap_pipe *
+blocked_pipe(const struct snapshot *s, const struct snap_proc *p,
+    enum snap_block_op op)
+{
+	struct snap_pipe *pp;
+
+	if (!proc_is_blocked(p, op) || p->blocked.pipe == 0)
+		return NULL;
+	pp = snapshot_find_pipe(s, p->blocked.pipe);
+	return pp != NULL && !pp->stray ? pp : NULL;
+}
+
+static bool
+pipe_full(const struct snap_pipe *pp)
+{
+	return pp->capacity > 0 && pp->fill >= pp->capacity;
+}
+
+static bool
+ends_have(const struct snap_end *ends, size_t n, pid_t pid)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (ends[i].pid == pid)
+			return true;
+	}
+	return false;
+}
+
+static void
+msg_pipe_name(struct diag_msg *m, const struct snap_pipe *pp)
+{
+	if (pp->kind == SNAP_FD_FIFO && pp->path != NULL)
+		msg_printf(m, "FIFO %s", pp->path);
+	else
+		msg_printf(m, "%s %" PRIu64,
+		    pp->kind == SNAP_FD_FIFO ? "FIFO" : "pipe", pp->inode);
+	msg_pipe(m, pp->inode);
+}
+
+/* The fd of p on pipe inode with a mode that includes want, or -1. */
+static int
+proc_pipe_fd(const struct snap_proc *p, uint64_t inode, enum snap_fd_mode want)
+{
+	for (size_t i = 0; i < p->nfds; i++) {
+		const struct snap_fd *f = &p->fds[i];
+
+		if ((f->kind != SNAP_FD_PIPE && f->kind != SNAP_FD_FIFO) ||
+		    f->inode != inode)
+			continue;
+		if (f->mode == want || f->mode == SNAP_MODE_RW)
+			return f->fd;
+	}
+	return -1;
+}
+
+/* A launched stage that has exited and was wired to pipe inode. */
+static const struct snap_proc *
+exited_stage_on(const struct snapshot *s, uint64_t inode,
+    enum snap_fd_mode want)
+{
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct snap_proc *p = &s->procs[i];
+
+		if (p->exit.exited && proc_pipe_fd(p, inode, want) >= 0)
+			return p;
+	}
+	return NULL;
+}
+
+/* What a process is doing instead of serving its pipe, for messages. */
+static void
+msg_doing(struct diag_msg *m, const struct snapshot *s,
+    const struct snap_proc *p)
+{
+	const struct snap_pipe *pp = NULL;
+
+	if (p->blocked.pipe != 0)
+		pp = snapshot_find_pipe(s, p->blocked.pipe);
+	switch (p->blocked.op) {
+	case SNAP_BLOCK_READ:
+	case SNAP_BLOCK_WRITE:
+		msg_printf(m, "blocked %s fd %d",
+		    p->blocked.op == SNAP_BLOCK_READ ? "reading" : "writing",
+		    p->blocked.fd);
+		if (pp != NULL) {
+			msg_printf(m, p->blocked.op == SNAP_BLOCK_READ ?
+			    " from " : " to ");
+			msg_pipe_name(m, pp);
+		}
+		break;
+	case SNAP_BLOCK_OPEN:
+		msg_printf(m, "blocked opening a FIFO");
+		break;
+	case SNAP_BLOCK_WAIT:
+		msg_printf(m, "waiting for a child");
+		break;
+	case SNAP_BLOCK_NONE:
+		msg_printf(m, "sleeping");
+		break;
+	}
+}
+
+/* History. */
+
+static struct diag_hist *
+hist_find(struct diagnose *d, const struct snap_proc *p)
+{
+	for (size_t i = 0; i < d->nhist; i++) {
+		struct diag_hist *h = &d->hist[i];
+
+		if (h->pid == p->pid && h->start_ticks == p->start_ticks)
+			return h;
+	}
+	return NULL;
+}
+
+static bool
+same_blocked(const struct snap_blocked *a, const struct snap_blocked *b)
+{
+	return a->op == b->op && a->fd == b->fd && a->pipe == b->pipe;
+}
+
+/*
+ * Since when p waits on the same thing.  A wait that made progress in
+ * between (its read or write counters moved) started again: a writer
+ * that keeps up with a slow reader is not stuck for the whole time.
+ */
+static void
+hist_update(struct diag_hist *h, const struct snap_proc *p, double t)
+{
+	bool moved = h->io_known && p->io_known &&
+	    (h->rchar != p->rchar || h->wchar != p->wchar);
+
+	if (p->blocked.op == SNAP_BLOCK_NONE || proc_stopped(p)) {
+		h->blocked_samples = 0;
+	} else if (h->blocked_samples == 0 ||
+	    !same_blocked(&h->blocked, &p->blocked) || moved) {
+		h->blocked_samples = 1;
+		h->blocked_since = t;
+	} else
+		h->blocked_samples++;
+	h->blocked = p->blocked;
+	h->rchar = p->rchar;
+	h->wchar = p->wchar;
+	h->io_known = p->io_known;
+	h->seen = true;
+}
+
+/* Find or add the history of every live process; point ctx at them. */
+static void
+hist_attach(struct diag_ctx *c)
+{
+	struct diagnose *d = c->d;
+	struct snapshot *s = c->s;
+
+	for (size_t i = 0; i < d->nhist; i++)
+		d->hist[i].seen = false;
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct snap_proc *p = &s->procs[i];
+		struct diag_hist *h;
+
+		if (proc_gone(p) || hist_find(d, p) != NULL)
+			continue;
+		d->hist = xreallocarray(d->hist, d->nhist + 1, sizeof *d->hist);
+		h = &d->hist[d->nhist++];
+		memset(h, 0, sizeof *h);
+		h->pid = p->pid;
+		h->start_ticks = p->start_ticks;
+	}
+	/* The array no longer moves: pointers into it are safe now. */
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct snap_proc *p = &s->procs[i];
+
+		if (proc_gone(p))
+			continue;
+		c->hist[i] = hist_find(d, p);
+		hist_update(c->hist[i], p, s->t);
+	}
+}
+
+/* Forget the processes this sample did not show. */
+static void
+hist_prune(struct diagnose *d)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < d->nhist; i++) {
+		if (d->hist[i].seen)
+			d->hist[n++] = d->hist[i];
+	}
+	d->nhist = n;
+}
+
+static double
+blocked_for(const struct diag_ctx *c, const struct snap_proc *p)
+{
+	const struct diag_hist *h = c->hist[proc_index(c->s, p)];
+
+	return h != NULL && h->blocked_samples > 0 ? c->s->t - h->blocked_since
+	    : 0;
+}
+
+/* Deadlock: knots in the wait-for graph. */
+
+static void
+graph_edge(struct diag_graph *g, size_t to)
+{
+	if (g->nsucc == g->capsucc) {
+		g->capsucc = g->capsucc ? g->capsucc * 2 : 16;
+		g->succ = xreallocarray(g->succ, g->capsucc, sizeof *g->succ);
+	}
+	g->succ[g->nsucc++] = to;
+}
+
+/* Edges to the live holders of ends other than self, each once. */
+static void
+graph_ends(struct diag_graph *g, const struct snapshot *s,
+    const struct snap_proc *self, const struct snap_end *ends, size_t n,
+    size_t first)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct snap_proc *q = live_proc(s, ends[i].pid);
+		bool dup = false;
+
+		if (q == NULL || q == self)
+			continue;
+		for (size_t k = first; k < g->nsucc; k++)
+			dup = dup || g->succ[k] == proc_index(s, q);
+		if (!dup)
+			graph_edge(g, proc_index(s, q));
+	}
+}
+
+/*
+ * Whom p waits for: a blocked writer for the readers of its pipe, a blocked
+ * reader for the other holders of a write end, a waiting parent for its
+ * children.  A stopped process waits for no one: it is not stuck on the
+ * others, only on a SIGCONT (which the stopped diagnosis asks for).
+ */
+static void
+graph_add_proc(struct diag_graph *g, const struct snapshot *s, size_t i)
+{
+	const struct snap_proc *p = &s->procs[i];
+	const struct snap_pipe *pp;
+	size_t first = g->nsucc;
+
+	if ((pp = blocked_pipe(s, p, SNAP_BLOCK_WRITE)) != NULL) {
+		/* An empty pipe cannot hold up a writer: a stale view. */
+		if (pp->fill == 0)
+			return;
+		graph_ends(g, s, p, pp->readers, pp->nreaders, first);
+	} else if ((pp = blocked_pipe(s, p, SNAP_BLOCK_READ)) != NULL) {
+		if (pp->fill > 0)
+			return;
+		graph_ends(g, s, p, pp->writers, pp->nwriters, first);
+	} else if (proc_is_blocked(p, SNAP_BLOCK_WAIT)) {
+		for (size_t j = 0; j < s->nprocs; j++) {
+			const struct snap_proc *q = &s->procs[j];
+
+			if (q->ppid == p->pid && j != i && !proc_gone(q))
+				graph_edge(g, j);
+		}
+	} else
+		return;
+	g->blocked[i] = true;
+}
+
+static void
+graph_build(struct diag_graph *g, const struct snapshot *s)
+{
+	g->blocked = xcalloc(s->nprocs + 1, sizeof *g->blocked);
+	g->start = xcalloc(s->nprocs + 1, sizeof *g->start);
+	for (size_t i = 0; i < s->nprocs; i++) {
+		g->start[i] = g->nsucc;
+		graph_add_proc(g, s, i);
+	}
+	g->start[s->nprocs] = g->nsucc;
+}
+
+static void
+graph_free(struct diag_graph *g)
+{
+	free(g->blocked);
+	free(g->start);
+	free(g->succ);
+}
+
+/*
+ * The union of all knots: blocked processes that wait only for blocked
+ * processes of the same set.  Someone outside (or running) could still
+ * unblock a member, so members with such an edge leave until none does.
+ * A process that waits for no one at all is stuck alone (eof_held), not
+ * deadlocked with others.
+ */
+static void
+graph_knots(const struct diag_graph *g, size_t n, bool *in)
+{
+	bool changed;
+
+	for (size_t i = 0; i < n; i++)
+		in[i] = g->blocked[i] && g->start[i + 1] > g->start[i];
+	do {
+		changed = false;
+		for (size_t i = 0; i < n; i++) {
+			for (size_t k = g->start[i]; in[i] &&
+			    k < g->start[i + 1]; k++) {
+				if (!in[g->succ[k]]) {
+					in[i] = false;
+					changed = true;
+				}
+			}
+		}
+	} while (changed);
+}
+
+static size_t
+uf_find(size_t *parent, size_t i)
+{
+	while (parent[i] != i)
+		i = parent[i] = parent[parent[i]];
+	return i;
+}
+
+/* The process i and the ones it waits for, "X (pid N) waits to ... by Y". */
+static void
+msg_wait_clause(struct diag_ctx *c, const struct diag_graph *g, size_t i,
+    size_t last)
+{
+	const struct snapshot *s = c->s;
+	const struct snap_proc *p = &s->procs[i];
+	const struct snap_pipe *pp;
+	size_t n = g->start[i + 1] - g->start[i], k = 0;
+
+	if ((pp = blocked_pipe(s, p, SNAP_BLOCK_WRITE)) != NULL ||
+	    (pp = blocked_pipe(s, p, SNAP_BLOCK_READ)) != NULL) {
+		bool w = p->blocked.op == SNAP_BLOCK_WRITE;
+
+		msg_printf(&c->msg, "waits to %s ", w ? "write" : "read");
+		msg_pipe_name(&c->msg, pp);
+		msg_printf(&c->msg, " %s by ", w ? "read" : "written");
+	} else
+		msg_printf(&c->msg, "waits for its %s ",
+		    n == 1 ? "child" : "children");
+	/* The one the sentence goes on with comes last, before "which". */
+	for (size_t e = g->start[i]; e < g->start[i + 1]; e++) {
+		if (g->succ[e] == last)
+			continue;
+		msg_printf(&c->msg, "%s", list_sep(k++, n));
+		msg_proc(&c->msg, &s->procs[g->succ[e]]);
+	}
+	if (last != DIAG_NONE) {
+		msg_printf(&c->msg, "%s", list_sep(k, n));
+		msg_proc(&c->msg, &s->procs[last]);
+	}
+}
+
+static bool
+in_list(const size_t *v, size_t n, size_t x)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] == x)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Name the knot's members along a cycle: start at a process blocked on a
+ * pipe, go on to one it waits for that is not named yet, and stop where
+ * all it waits for are named (the cycle closes).  Members off that path
+ * (a shell waiting for its child) follow in their own clauses.
+ */
+static void
+deadlock_report(struct diag_ctx *c, const struct diag_graph *g,
+    const size_t *members, size_t n)
+{
+	const struct snapshot *s = c->s;
+	size_t *chain = xcalloc(n, sizeof *chain), nchain = 0, cur = members[0];
+
+	for (size_t k = 0; k < n; k++) {
+		if (s->procs[members[k]].blocked.op != SNAP_BLOCK_WAIT) {
+			cur = members[k];
+			break;
+		}
+	}
+	while (cur != DIAG_NONE) {
+		size_t next = DIAG_NONE;
+
+		chain[nchain++] = cur;
+		for (size_t e = g->start[cur]; e < g->start[cur + 1]; e++) {
+			if (!in_list(chain, nchain, g->succ[e])) {
+				next = g->succ[e];
+				break;
+			}
+		}
+		cur = next;
+	}
+	msg_printf(&c->msg, "deadlock: ");
+	for (size_t k = 0; k < nchain; k++) {
+		size_t next = k + 1 < nchain ? chain[k + 1] : DIAG_NONE;
+
+		if (k == 0)
+			msg_proc(&c->msg, &s->procs[chain[k]]);
+		else
+			msg_printf(&c->msg, ", which");
+		msg_printf(&c->msg, " ");
+		msg_wait_clause(c, g, chain[k], next);
+	}
+	for (size_t k = 0; k < n; k++) {
+		if (in_list(chain, nchain, members[k]))
+			continue;
+		msg_printf(&c->msg, ", and ");
+		msg_proc(&c->msg, &s->procs[members[k]]);
+		msg_printf(&c->msg, " ");
+		msg_wait_clause(c, g, members[k], DIAG_NONE);
+	}
+	msg_printf(&c->msg, "; none of them can go on until one is killed");
+	msg_emit(&c->msg, c->s, "deadlock");
+	free(chain);
+}
+
+/*
+ * A member must have been in a knot for a while: the probe reads the
+ * processes one after another, so a sample can catch a reader "blocked"
+ * an instant before the data that wakes it arrived.
+ */
+static bool
+knot_lasted(const struct diag_ctx *c, const size_t *members, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		const struct diag_hist *h = c->hist[members[k]];
+
+		if (h == NULL || h->knot_samples < DIAG_DEADLOCK_SAMPLES ||
+		    c->s->t - h->knot_since < DIAG_DEADLOCK_SECONDS)
+			return false;
+	}
+	return true;
+}
+
+static void
+diag_deadlocks(struct diag_ctx *c)
+{
+	const struct snapshot *s = c->s;
+	size_t n = s->nprocs, *parent, *members, nmembers;
+	struct diag_graph g = { 0 };
+	bool *in;
+
+	graph_build(&g, s);
+	in = xcalloc(n + 1, sizeof *in);
+	parent = xcalloc(n + 1, sizeof *parent);
+	members = xcalloc(n + 1, sizeof *members);
+	graph_knots(&g, n, in);
+	for (size_t i = 0; i < n; i++) {
+		struct diag_hist *h = c->hist[i];
+
+		parent[i] = i;
+		if (h == NULL)
+			continue;
+		if (!in[i])
+			h->knot_samples = 0;
+		else if (h->knot_samples++ == 0)
+			h->knot_since = s->t;
+	}
+	/* Knots that share no edge are separate deadlocks. */
+	for (size_t i = 0; i < n; i++) {
+		for (size_t e = g.start[i]; in[i] && e < g.start[i + 1]; e++)
+			parent[uf_find(parent, i)] = uf_find(parent, g.succ[e]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!in[i] || uf_find(parent, i) != i)
+			continue;
+		nmembers = 0;
+		for (size_t j = 0; j < n; j++) {
+			if (in[j] && uf_find(parent, j) == i)
+				members[nmembers++] = j;
+		}
+		if (!knot_lasted(c, members, nmembers))
+			continue;
+		deadlock_report(c, &g, members, nmembers);
+		for (size_t k = 0; k < nmembers; k++)
+			c->deadlocked[members[k]] = true;
+	}
+	free(members);
+	free(parent);
+	free(in);
+	graph_free(&g);
+}
+
+/* Readers: eof_held and starved_reader. */
+
+/* Why a write end's holder keeps a reader from its EOF. */
+enum diag_hold {
+	HOLD_NONE,	/* the expected writer: nothing suspicious */
+	HOLD_SELF,	/* the reader holds its own write end */
+	HOLD_LEFT,	/* the stage wired to write it has exited */
+	HOLD_LEAKED,	/* held on an fd that is not stdout or stderr */
+	HOLD_ORPHAN,	/* its parent is gone: a forgotten background job */
+};
+
+/* In launch mode, stages are tagged; a process outside any is an orphan. */
+static bool
+launched(const struct snapshot *s)
+{
+	for (size_t i = 0; i < s->nprocs; i++) {
+		if (s->procs[i].stage >= 0)
+			return true;
+	}
+	return false;
+}
+
+static enum diag_hold
+hold_reason(const struct snapshot *s, const struct snap_proc *r,
+    const struct snap_pipe *pp, const struct snap_end *e)
+{
+	const struct snap_proc *q = snapshot_find_proc(s, e->pid);
+
+	if (e->pid == r->pid)
+		return HOLD_SELF;
+	if (exited_stage_on(s, pp->inode, SNAP_MODE_W) != NULL)
+		return HOLD_LEFT;
+	if (e->fd != 1 && e->fd != 2)
+		return HOLD_LEAKED;
+	if (q != NULL && (q->ppid <= 1 || (q->stage < 0 && launched(s) &&
+	    snapshot_find_proc(s, q->ppid) == NULL)))
+		return HOLD_ORPHAN;
+	return HOLD_NONE;
+}
+
+/* A holder that writes, or may be about to: EOF is not overdue then. */
+static bool
+holder_writing(const struct snapshot *s, const struct snap_pipe *pp,
+    const struct snap_end *e)
+{
+	const struct snap_proc *q = live_proc(s, e->pid);
+
+	if (q == NULL)
+		return false;
+	return proc_active(q) || (proc_is_blocked(q, SNAP_BLOCK_WRITE) &&
+	    q->blocked.pipe == pp->inode);
+}
+
+static void
+eof_reason(struct diag_ctx *c, enum diag_hold why, const struct snap_pipe *pp,
+    const struct snap_end *e)
+{
+	const struct snap_proc *st;
+
+	switch (why) {
+	case HOLD_LEFT:
+		st = exited_stage_on(c->s, pp->inode, SNAP_MODE_W);
+		msg_printf(&c->msg, "; the stage wired to write it, ");
+		msg_proc(&c->msg, st);
+		msg_printf(&c->msg, ", has exited, but a process it left "
+		    "in the background keeps the pipe open");
+		break;
+	case HOLD_LEAKED:
+		msg_printf(&c->msg, "; fd %d looks like a leaked descriptor "
+		    "that should have been closed", e->fd);
+		break;
+	case HOLD_ORPHAN:
+		msg_printf(&c->msg, "; its parent is gone, so it is a "
+		    "background process left running");
+		break;
+	case HOLD_SELF:
+	case HOLD_NONE:
+		break;
+	}
+}
+
+/* "but sleep (pid 810) still holds the write end as fd 1 and ..." */
+static void
+eof_report(struct diag_ctx *c, const struct snap_proc *r,
+    const struct snap_pipe *pp, const enum diag_hold *why)
+{
+	const struct snap_end *first = NULL;
+	enum diag_hold first_why = HOLD_NONE;
+	size_t nnamed = 0, nothers = 0, k = 0;
+
+	for (size_t i = 0; i < pp->nwriters; i++) {
+		if (why[i] != HOLD_NONE)
+			nnamed++;
+		if (why[i] != HOLD_NONE && why[i] != HOLD_SELF)
+			nothers++;
+	}
+	msg_proc(&c->msg, r);
+	msg_printf(&c->msg, " waits for EOF on fd %d (", r->blocked.fd);
+	msg_pipe_name(&c->msg, pp);
+	msg_printf(&c->msg, "), but ");
+	for (size_t i = 0; i < pp->nwriters; i++) {
+		const struct snap_end *e = &pp->writers[i];
+		const struct snap_proc *q = snapshot_find_proc(c->s, e->pid);
+
+		if (why[i] == HOLD_NONE || q == NULL)
+			continue;
+		msg_printf(&c->msg, "%s", list_sep(k++, nnamed));
+		if (why[i] == HOLD_SELF) {
+			msg_printf(&c->msg, "it holds the write end itself "
+			    "as fd %d", e->fd);
+			continue;
+		}
+		msg_proc(&c->msg, q);
+		msg_printf(&c->msg, " still holds the write end as fd %d",
+		    e->fd);
+		if (first == NULL) {
+			first = e;
+			first_why = why[i];
+		}
+	}
+	if (nothers == 0)
+		msg_printf(&c->msg, ", so EOF can never come");
+	else
+		msg_printf(&c->msg, " and %s not writing",
+		    nothers == 1 ? "is" : "none of them is");
+	if (first != NULL)
+		eof_reason(c, first_why, pp, first);
+	msg_emit(&c->msg, c->s, "eof_held");
+}
+
+/*
+ * No observed process holds a write end, yet no EOF came: one we cannot
+ * see (a background child out of reach, or fds we may not read) has it.
+ */
+static void
+eof_report_unseen(struct diag_ctx *c, const struct snap_proc *r,
+    const struct snap_pipe *pp)
+{
+	const struct snap_proc *st = exited_stage_on(c->s, pp->inode,
+	    SNAP_MODE_W);
+
+	msg_proc(&c->msg, r);
+	msg_printf(&c->msg, " waits for EOF on fd %d (", r->blocked.fd);
+	msg_pipe_name(&c->msg, pp);
+	msg_printf(&c->msg, "), but a process pipeviz does not see still "
+	    "holds the write end");
+	if (st != NULL) {
+		msg_printf(&c->msg, " (the stage wired to write it, ");
+		msg_proc(&c->msg, st);
+		msg_printf(&c->msg, ", has exited: look for a background "
+		    "process it started)");
+	}
+	msg_emit(&c->msg, c->s, "eof_held");
+}
+
+/*
+ * The reader waits for EOF that cannot come soon when every holder of a
+ * write end is idle and at least one of them has no business holding it.
+ * Returns whether an eof_held diagnosis was made.
+ */
+static bool
+diag_eof_held(struct diag_ctx *c, const struct snap_proc *r,
+    const struct snap_pipe *pp)
+{
+	const struct diag_hist *h = c->hist[proc_index(c->s, r)];
+	enum diag_hold *why;
+	bool suspicious = false;
+
+	if (pp->nwriters == 0) {
+		if (h == NULL || h->blocked_samples < DIAG_UNSEEN_SAMPLES)
+			return false;
+		eof_report_unseen(c, r, pp);
+		return true;
+	}
+	for (size_t i = 0; i < pp->nwriters; i++) {
+		if (holder_writing(c->s, pp, &pp->writers[i]))
+			return false;
+	}
+	why = xcalloc(pp->nwriters, sizeof *why);
+	for (size_t i = 0; i < pp->nwriters; i++) {
+		why[i] = hold_reason(c->s, r, pp, &pp->writers[i]);
+		suspicious = suspicious || why[i] != HOLD_NONE;
+	}
+	if (suspicious)
+		eof_report(c, r, pp, why);
+	free(why);
+	return suspicious;
+}
+
+/* "cat (pid 9) is waiting to read fd 0: pipe 7 is empty for 1.0 s; ..." */
+static void
+starved_report(struct diag_ctx *c, const struct snap_proc *r,
+    const struct snap_pipe *pp)
+{
+	size_t n = 0, k = 0;
+
+	for (size_t i = 0; i < pp->nwriters; i++)
+		n += live_proc(c->s, pp->writers[i].pid) != NULL &&
+		    pp->writers[i].pid != r->pid;
+	msg_proc(&c->msg, r);
+	msg_printf(&c->msg, " is waiting to read fd %d: ", r->blocked.fd);
+	msg_pipe_name(&c->msg, pp);
+	msg_printf(&c->msg, " is empty for %.1f s; ", blocked_for(c, r));
+	for (size_t i = 0; i < pp->nwriters; i++) {
+		const struct snap_proc *q = live_proc(c->s, pp->writers[i].pid);
+
+		if (q == NULL || q == r)
+			continue;
+		msg_printf(&c->msg, "%s", list_sep(k++, n));
+		msg_proc(&c->msg, q);
+		if (proc_stopped(q))
+			msg_printf(&c->msg, " is stopped");
+		else if (proc_active(q))
+			msg_printf(&c->msg, " is busy and has not written "
+			    "to it yet");
+		else if (q->blocked.op != SNAP_BLOCK_NONE) {
+			msg_printf(&c->msg, " is ");
+			msg_doing(&c->msg, c->s, q);
+		} else
+			msg_printf(&c->msg, " has not written to it");
+	}
+	msg_emit(&c->msg, c->s, "starved_reader");
+}
+
+/* The empty pipeline pipe r is blocked reading, or NULL. */
+static const struct snap_pipe *
+starving_pipe(const struct snapshot *s, const struct snap_proc *r)
+{
+	const struct snap_pipe *pp = blocked_pipe(s, r, SNAP_BLOCK_READ);
+
+	return pp != NULL && pp->fill == 0 ? pp : NULL;
+}
+
+static void
+diag_eof(struct diag_ctx *c)
+{
+	for (size_t i = 0; i < c->s->nprocs; i++) {
+		const struct snap_proc *r = &c->s->procs[i];
+		const struct snap_pipe *pp = starving_pipe(c->s, r);
+
+		if (pp != NULL && diag_eof_held(c, r, pp))
+			c->eof_held[i] = true;
+	}
+}
+
+/* Readers whose writers live, unless eof_held or a deadlock says more. */
+static void
+diag_starved(struct diag_ctx *c)
+{
+	const struct snapshot *s = c->s;
+
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct snap_proc *r = &s->procs[i];
+		const struct snap_pipe *pp = starving_pipe(s, r);
+		bool others = false;
+
+		if (pp == NULL || c->eof_held[i] || c->deadlocked[i])
+			continue;
+		for (size_t k = 0; k < pp->nwriters; k++) {
+			const struct snap_proc *q = live_proc(s,
+			    pp->writers[k].pid);
+
+			others = others || (q != NULL && q != r);
+		}
+		if (others)
+			starved_report(c, r, pp);
+	}
+}
+
+/* Writers: blocked_writer. */
+
+static void
+blocked_writer_report(struct diag_ctx *c, const struct snap_proc *w,
+    const struct snap_pipe *pp)
+{
+	char fill[16], cap[16];
+	size_t n = 0, k = 0;
+
+	for (size_t i = 0; i < pp->nreaders; i++)
+		n += live_proc(c->s, pp->readers[i].pid) != NULL &&
+		    pp->readers[i].pid != w->pid;
+	msg_proc(&c->msg, w);
+	msg_printf(&c->msg, " is blocked writing fd %d: ", w->blocked.fd);
+	msg_pipe_name(&c->msg, pp);
+	msg_printf(&c->msg, " is full (%s/%s) for %.1f s; ",
+	    util_format_bytes(fill, sizeof fill, (double)pp->fill),
+	    util_format_bytes(cap, sizeof cap, (double)pp->capacity),
+	    blocked_for(c, w));
+	if (n == 0)
+		msg_printf(&c->msg, "no reader is observed");
+	for (size_t i = 0; i < pp->nreaders; i++) {
+		const struct snap_proc *q = live_proc(c->s, pp->readers[i].pid);
+
+		if (q == NULL || q == w)
+			continue;
+		msg_printf(&c->msg, "%s", list_sep(k++, n));
+		msg_proc(&c->msg, q);
+		if (proc_stopped(q))
+			msg_printf(&c->msg, " is stopped");
+		else if (proc_active(q))
+			msg_printf(&c->msg, " reads it more slowly than "
+			    "%s writes", proc_name(w));
+		else if (q->blocked.op != SNAP_BLOCK_NONE &&
+		    !(q->blocked.op == SNAP_BLOCK_READ &&
+		    q->blocked.pipe == pp->inode)) {
+			msg_printf(&c->msg, " is not reading it (");
+			msg_doing(&c->msg, c->s, q);
+			msg_printf(&c->msg, ")");
+		} else
+			msg_printf(&c->msg, " is not reading it");
+	}
+	msg_emit(&c->msg, c->s, "blocked_writer");
+}
+
+static void
+diag_writers(struct diag_ctx *c)
+{
+	for (size_t i = 0; i < c->s->nprocs; i++) {
+		const struct snap_proc *w = &c->s->procs[i];
+		const struct snap_pipe *pp = blocked_pipe(c->s, w,
+		    SNAP_BLOCK_WRITE);
+
+		if (pp != NULL && pipe_full(pp))
+			blocked_writer_report(c, w, pp);
+	}
+}
+
+/* Stopped processes. */
+
+/* Blocked processes on pp's other side, which wait for p to move. */
+static void
+stopped_waiters(struct diag_ctx *c, const struct snap_proc *p,
+    const struct snap_pipe *pp, size_t *k)
+{
+	const struct snapshot *s = c->s;
+	bool reader = ends_have(pp->readers, pp->nreaders, p->pid);
+	bool writer = ends_have(pp->writers, pp->nwriters, p->pid);
+
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct snap_proc *q = &s->procs[i];
+		bool w = reader && blocked_pipe(s, q, SNAP_BLOCK_WRITE) == pp;
+		bool r = writer && blocked_pipe(s, q, SNAP_BLOCK_READ) == pp;
+
+		if (q == p || (!w && !r))
+			continue;
+		msg_printf(&c->msg, "%s", *k == 0 ? "; " : ", and ");
+		(*k)++;
+		msg_proc(&c->msg, q);
+		msg_printf(&c->msg, " waits for it to %s ", w ? "read" : "write");
+		msg_pipe_name(&c->msg, pp);
+	}
+}
+
+static void
+diag_stopped(struct diag_ctx *c)
+{
+	const struct snapshot *s = c->s;
+
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct snap_proc *p = &s->procs[i];
+		size_t k = 0;
+
+		if (proc_gone(p) || !proc_stopped(p))
+			continue;
+		msg_proc(&c->msg, p);
+		if (p->state == 't')
+			msg_printf(&c->msg, " is stopped by a debugger");
+		else
+			msg_printf(&c->msg, " is stopped (by SIGSTOP or "
+			    "job control)");
+		for (size_t j = 0; j < s->npipes; j++) {
+			if (!s->pipes[j].stray)
+				stopped_waiters(c, p, &s->pipes[j], &k);
+		}
+		if (p->state == 't')
+			msg_printf(&c->msg, "; let the debugger continue it");
+		else
+			msg_printf(&c->msg, "; continue it with kill -CONT %d",
+			    (int)p->pid);
+		msg_emit(&c->msg, c->s, "stopped");
+	}
+}
+
+/* Ends of the pipeline: no_reader and sigpipe. */
+
+/*
+ * A writer whose launched reader stage has exited: nothing reads the pipe
+ * any more, so its next write fails (EPIPE) or kills it (SIGPIPE).
+ */
+static void
+diag_no_reader(struct diag_ctx *c)
+{
+	const struct snapshot *s = c->s;
+
+	for (size_t i = 0; i < s->npipes; i++) {
+		const struct snap_pipe *pp = &s->pipes[i];
+		const struct snap_proc *gone;
+
+		if (pp->stray || pp->nreaders > 0 ||
+		    (gone = exited_stage_on(s, pp->inode, SNAP_MODE_R)) == NULL)
+			continue;
+		for (size_t k = 0; k < pp->nwriters; k++) {
+			const struct snap_proc *w = live_proc(s,
+			    pp->writers[k].pid);
+
+			if (w == NULL)
+				continue;
+			msg_proc(&c->msg, w);
+			msg_printf(&c->msg, " holds ");
+			msg_pipe_name(&c->msg, pp);
+			msg_printf(&c->msg, " as fd %d, but its reader ",
+			    pp->writers[k].fd);
+			msg_proc(&c->msg, gone);
+			msg_printf(&c->msg, " has exited and nothing reads it; "
+			    "its next write will fail with EPIPE or kill it "
+			    "by SIGPIPE");
+			msg_emit(&c->msg, c->s, "no_reader");
+		}
+	}
+}
+
+/* The process other than w that read pipe inode on fd 0, alive or not. */
+static const struct snap_proc *
+sigpipe_reader(const struct snapshot *s, const struct snap_proc *w,
+    uint64_t inode)
+{
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct snap_proc *q = &s->procs[i];
+		const struct snap_fd *f = snapshot_proc_fd(q, 0);
+
+		if (q != w && f != NULL && f->inode == inode &&
+		    (f->kind == SNAP_FD_PIPE || f->kind == SNAP_FD_FIFO) &&
+		    (f->mode == SNAP_MODE_R || f->mode == SNAP_MODE_RW))
+			return q;
+	}
+	return NULL;
+}
+
+static void
+diag_sigpipe(struct diag_ctx *c)
+{
+	const struct snapshot *s = c->s;
+
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct snap_proc *w = &s->procs[i];
+		const struct snap_fd *out = snapshot_proc_fd(w, 1);
+		const struct snap_pipe *pp = NULL;
+		const struct snap_proc *r = NULL;
+
+		if (!w->exit.exited || w->exit.signal != SIGPIPE)
+			continue;
+		if (out != NULL && out->inode != 0 &&
+		    (out->kind == SNAP_FD_PIPE || out->kind == SNAP_FD_FIFO))
+			pp = snapshot_find_pipe(s, out->inode);
+		if (pp != NULL)
+			r = sigpipe_reader(s, w, pp->inode);
+		msg_proc(&c->msg, w);
+		msg_printf(&c->msg, " was killed by SIGPIPE because ");
+		if (r != NULL) {
+			msg_printf(&c->msg, "its reader ");
+			msg_proc(&c->msg, r);
+			msg_printf(&c->msg, " %s ", r->exit.exited ?
+			    "exited and closed" : "stopped reading");
+			msg_pipe_name(&c->msg, pp);
+			msg_printf(&c->msg, "; this is normal when a reader "
+			    "exits before the end of its input, as in "
+			    "yes | head");
+		} else
+			msg_printf(&c->msg, "its reader went away; this is "
+			    "normal when a reader exits before the end of its "
+			    "input, as in yes | head");
+		msg_emit(&c->msg, c->s, "sigpipe");
+	}
+}
+
+/* Bottleneck: the busy stage its neighbours wait for, over a window. */
+
+/* What makes p look like the bottleneck in this sample. */
+struct diag_evidence {
+	int score;
+	size_t nwaiting; /* neighbours blocked on p */
+};
+
+static void
+evidence_pipe(const struct snapshot *s, const struct snap_proc *p,
+    const struct snap_pipe *pp, struct diag_evidence *ev,
+    struct diag_msg *m)
+{
+	bool reads = ends_have(pp->readers, pp->nreaders, p->pid);
+	bool writes = ends_have(pp->writers, pp->nwriters, p->pid);
+
+	/* Its own pipe both ways: no neighbour to judge by. */
+	if (reads == writes)
+		return;
+	/* A full output means the one downstream is the slower. */
+	if (writes && pipe_full(pp))
+		ev->score -= 2;
+	else if (reads && pipe_full(pp))
+		ev->score++;
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct snap_proc *q = &s->procs[i];
+		bool w = reads && blocked_pipe(s, q, SNAP_BLOCK_WRITE) == pp;
+		bool r = writes && blocked_pipe(s, q, SNAP_BLOCK_READ) == pp;
+
+		if (q == p || (!w && !r))
+			continue;
+		ev->score += 2;
+		if (m != NULL) {
+			msg_printf(m, "%s", ev->nwaiting == 0 ? ": " : " and ");
+			msg_proc(m, q);
+			msg_printf(m, " waits to %s ", w ? "write" : "read");
+			msg_pipe_name(m, pp);
+			msg_printf(m, " %s it", w ? "to" : "from");
+		}
+		ev->nwaiting++;
+	}
+}
+
+/* Input pipes first, so the message reads from upstream to downstream. */
+static struct diag_evidence
+evidence_of(const struct snapshot *s, const struct snap_proc *p,
+    struct diag_msg *m)
+{
+	struct diag_evidence ev = { 0, 0 };
+
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < s->npipes; i++) {
+			const struct snap_pipe *pp = &s->pipes[i];
+			bool reads = ends_have(pp->readers, pp->nreaders,
+			    p->pid);
+
+			if (!pp->stray && reads == (pass == 0))
+				evidence_pipe(s, p, pp, &ev, m);
+		}
+	}
+	return ev;
+}
+
+/*
+ * This sample's busy stage that others wait for.  The state letter is an
+ * instant (a CPU-bound stage is often caught in read() between two
+ * chunks), the CPU share covers the whole interval: it counts for the
+ * score and breaks ties.  A tie that remains names no one.
+ */
+static struct diag_vote
+bottleneck_vote(const struct snapshot *s)
+{
+	struct diag_vote v = { false, 0, 0 };
+	double best_cpu = 0;
+	int best = 0;
+	bool tie = false;
+
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct snap_proc *p = &s->procs[i];
+		struct diag_evidence ev;
+
+		if (!proc_busy(p))
+			continue;
+		ev = evidence_of(s, p, NULL);
+		if (p->cpu_pct >= DIAG_BUSY_CPU)
+			ev.score++;
+		if (ev.nwaiting == 0 || ev.score <= 0 || ev.score < best ||
+		    (ev.score == best && p->cpu_pct < best_cpu))
+			continue;
+		tie = ev.score == best && p->cpu_pct == best_cpu;
+		best = ev.score;
+		best_cpu = p->cpu_pct;
+		v.valid = true;
+		v.pid = p->pid;
+		v.start_ticks = p->start_ticks;
+	}
+	if (tie)
+		v.valid = false;
+	return v;
+}
+
+static bool
+same_vote(const struct diag_vote *a, const struct diag_vote *b)
+{
+	return a->valid && b->valid && a->pid == b->pid &&
+	    a->start_ticks == b->start_ticks;
+}
+
+/* The stage with a strict majority of the window, if any. */
+static const struct diag_vote *
+bottleneck_winner(const struct diagnose *d, size_t *votes)
+{
+	for (size_t i = 0; i < d->nwindow; i++) {
+		size_t n = 0;
+
+		for (size_t j = 0; j < d->nwindow; j++)
+			n += same_vote(&d->window[i], &d->window[j]);
+		if (n >= DIAG_BOTTLENECK_VOTES && 2 * n > d->nwindow) {
+			*votes = n;
+			return &d->window[i];
+		}
+	}
+	return NULL;
+}
+
+static void
+diag_bottleneck(struct diag_ctx *c)
+{
+	struct diagnose *d = c->d;
+	const struct diag_vote *win;
+	const struct snap_proc *p;
+	size_t votes = 0;
+
+	d->window[d->next] = bottleneck_vote(c->s);
+	d->next = (d->next + 1) % DIAG_WINDOW;
+	if (d->nwindow < DIAG_WINDOW)
+		d->nwindow++;
+	if ((win = bottleneck_winner(d, &votes)) == NULL ||
+	    (p = live_proc(c->s, win->pid)) == NULL ||
+	    p->start_ticks != win->start_ticks || proc_stopped(p))
+		return;
+	msg_proc(&c->msg, p);
+	msg_printf(&c->msg, " limits the pipeline's throughput (busy in "
+	    "%zu of the last %zu samples", votes, d->nwindow);
+	if (p->cpu_pct >= 1)
+		msg_printf(&c->msg, ", %.0f%% CPU now", p->cpu_pct);
+	msg_printf(&c->msg, ")");
+	if (evidence_of(c->s, p, &c->msg).nwaiting == 0)
+		msg_printf(&c->msg, ": the stages next to it wait for it");
+	msg_emit(&c->msg, c->s, "bottleneck");
+}
+
+void
+diagnose_sample(struct diagnose *d, struct snapshot *s)
+{
+	struct diag_ctx c = { 0 };
+
+	c.d = d;
+	c.s = s;
+	c.hist = xcalloc(s->nprocs + 1, sizeof *c.hist);
+	c.deadlocked = xcalloc(s->nprocs + 1, sizeof *c.deadlocked);
+	c.eof_held = xcalloc(s->nprocs + 1, sizeof *c.eof_held);
+	hist_attach(&c);
+	/* Most telling first: a view that shows one line shows that. */
+	diag_deadlocks(&c);
+	diag_eof(&c);
+	diag_stopped(&c);
+	diag_no_reader(&c);
+	diag_bottleneck(&c);
+	diag_writers(&c);
+	diag_starved(&c);
+	diag_sigpipe(&c);
+	hist_prune(d);
+	msg_free(&c.msg);
+	free(c.eof_held);
+	free(c.deadlocked);
+	free(c.hist);
+}

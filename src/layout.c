@@ -1,0 +1,818 @@
+/* layout.c - a snapshot on a grid of cells: bands of chains, then extras. */
+#include "pipeviz/layout.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pipeviz/util.h"
+
+/* Columns of the fill bar inside an edge label. */
+#define LAYOUT_BAR 5
+/* Where a wrapped band continues. */
+#define LAYOUT_INDENT 4
+
+struct layout_ctx {
+	struct layout *l;
+	const struct snapshot *s;
+	const struct layout_opts *o;
+	const char *h, *arrow, *wrap, *child; /* glyphs */
+	bool *drawn;	/* a process already has its place */
+	bool *lone;	/* on no chain with others: may be listed as a child */
+	size_t *order, *chain;
+	size_t nchains;
+};
+
+/* ---- the canvas ---------------------------------------------------- */
+
+static void
+layout_grow(struct layout *l, int rows)
+{
+	if (rows <= l->height)
+		return;
+	l->cells = xreallocarray(l->cells, (size_t)rows * (size_t)l->width,
+	    sizeof *l->cells);
+	for (int i = l->height * l->width; i < rows * l->width; i++) {
+		l->cells[i].ch = ' ';
+		l->cells[i].style = LAYOUT_NORMAL;
+	}
+	l->height = rows;
+}
+
+/* Decode one UTF-8 sequence; invalid bytes become '?'. */
+static uint32_t
+layout_decode(const char **sp)
+{
+	const unsigned char *s = (const unsigned char *)*sp;
+	uint32_t c;
+	int n;
+
+	if (s[0] < 0x80) {
+		*sp += 1;
+		return s[0] < 0x20 || s[0] == 0x7f ? '?' : s[0];
+	}
+	if ((s[0] & 0xe0) == 0xc0) {
+		c = s[0] & 0x1f;
+		n = 1;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		c = s[0] & 0x0f;
+		n = 2;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		c = s[0] & 0x07;
+		n = 3;
+	} else {
+		*sp += 1;
+		return '?';
+	}
+	for (int i = 1; i <= n; i++) {
+		if ((s[i] & 0xc0) != 0x80) {
+			*sp += i;
+			return '?';
+		}
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	*sp += n + 1;
+	return c;
+}
+
+/* Number of cells text takes (one per code point). */
+static int
+layout_width(const char *text)
+{
+	int n = 0;
+
+	while (*text != '\0') {
+		layout_decode(&text);
+		n++;
+	}
+	return n;
+}
+
+/* Put text at (x, y), clipped at the right edge; returns the new x. */
+static int
+layout_put(struct layout *l, int x, int y, const char *text,
+    enum layout_style style)
+{
+	layout_grow(l, y + 1);
+	while (*text != '\0') {
+		uint32_t c = layout_decode(&text);
+
+		if (x >= 0 && x < l->width) {
+			l->cells[y * l->width + x].ch = c;
+			l->cells[y * l->width + x].style = (uint8_t)style;
+		}
+		x++;
+	}
+	return x;
+}
+
+static void
+layout_hit(struct layout *l, size_t proc, int x, int y, int w)
+{
+	l->hits = xreallocarray(l->hits, l->nhits + 1, sizeof *l->hits);
+	l->hits[l->nhits].proc = proc;
+	l->hits[l->nhits].x = x;
+	l->hits[l->nhits].y = y;
+	l->hits[l->nhits].w = w;
+	l->nhits++;
+}
+
+/* ---- reading the snapshot ------------------------------------------ */
+
+static bool
+layout_is_pipe(const struct snap_fd *f)
+{
+	return f != NULL && (f->kind == SNAP_FD_PIPE || f->kind == SNAP_FD_FIFO) &&
+	    f->inode != 0;
+}
+
+/* The process whose fd 1 (or 2) writes what p reads on fd 0, or -1. */
+static long
+layout_upstream(const struct snapshot *s, size_t pi)
+{
+	const struct snap_fd *in = snapshot_proc_fd(&s->procs[pi], 0);
+
+	if (!layout_is_pipe(in))
+		return -1;
+	for (int fd = 1; fd <= 2; fd++) {
+		for (size_t i = 0; i < s->nprocs; i++) {
+			const struct snap_fd *out = snapshot_proc_fd(&s->procs[i], fd);
+
+			if (i != pi && layout_is_pipe(out) && out->inode == in->inode)
+				return (long)i;
+		}
+	}
+	return -1;
+}
+
+/* The process that reads on fd 0 what p writes on fd 1, or -1. */
+static long
+layout_downstream(const struct snapshot *s, size_t pi, const bool *placed)
+{
+	const struct snap_fd *out = snapshot_proc_fd(&s->procs[pi], 1);
+
+	if (!layout_is_pipe(out))
+		return -1;
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct snap_fd *in = snapshot_proc_fd(&s->procs[i], 0);
+
+		if (i != pi && !placed[i] && layout_is_pipe(in) &&
+		    in->inode == out->inode)
+			return (long)i;
+	}
+	return -1;
+}
+
+/* Stages first, in stage order, then the rest by pid. */
+static int
+layout_priority(const struct snap_proc *a, const struct snap_proc *b)
+{
+	if ((a->stage >= 0) != (b->stage >= 0))
+		return a->stage >= 0 ? -1 : 1;
+	if (a->stage != b->stage)
+		return a->stage < b->stage ? -1 : 1;
+	return a->pid < b->pid ? -1 : a->pid > b->pid;
+}
+
+size_t
+layout_chain_order(const struct snapshot *s, size_t *order, size_t *chain)
+{
+	bool *placed, *seen;
+	size_t *prio, n = 0, chains = 0;
+
+	if (s->nprocs == 0)
+		return 0;
+	placed = xcalloc(s->nprocs, sizeof *placed);
+	seen = xcalloc(s->nprocs, sizeof *seen);
+	prio = xcalloc(s->nprocs, sizeof *prio);
+	for (size_t i = 0; i < s->nprocs; i++) {
+		size_t j = i;
+
+		while (j > 0 && layout_priority(&s->procs[i],
+		    &s->procs[prio[j - 1]]) < 0) {
+			prio[j] = prio[j - 1];
+			j--;
+		}
+		prio[j] = i;
+	}
+	for (size_t k = 0; k < s->nprocs; k++) {
+		long u = (long)prio[k], up;
+
+		if (placed[u])
+			continue;
+		/* Climb to the head of this chain; a cycle stops the climb. */
+		memset(seen, 0, s->nprocs * sizeof *seen);
+		seen[u] = true;
+		while ((up = layout_upstream(s, (size_t)u)) >= 0 && !placed[up] &&
+		    !seen[up]) {
+			u = up;
+			seen[u] = true;
+		}
+		for (; u >= 0; u = layout_downstream(s, (size_t)u, placed)) {
+			placed[u] = true;
+			chain[n] = chains;
+			order[n++] = (size_t)u;
+		}
+		chains++;
+	}
+	free(prio);
+	free(seen);
+	free(placed);
+	return chains;
+}
+
+static const struct snap_pipe *
+layout_pipe(const struct snapshot *s, const struct snap_fd *f)
+{
+	return layout_is_pipe(f) ? snapshot_find_pipe(s, f->inode) : NULL;
+}
+
+static bool
+layout_full(const struct snap_pipe *pp)
+{
+	return pp != NULL && pp->capacity > 0 && pp->fill >= pp->capacity;
+}
+
+const char *
+layout_state_word(const struct snapshot *s, const struct snap_proc *p,
+    enum layout_style *style)
+{
+	static char buf[32];
+	const struct snap_pipe *pp = p->blocked.pipe != 0 ?
+	    snapshot_find_pipe(s, p->blocked.pipe) : NULL;
+
+	*style = LAYOUT_DIM;
+	if (p->exit.exited) {
+		if (p->exit.signal != 0) {
+			*style = LAYOUT_FAILED;
+			snprintf(buf, sizeof buf, "SIG%s",
+			    sigabbrev_np(p->exit.signal) != NULL ?
+			    sigabbrev_np(p->exit.signal) : "?");
+			/* Normal for yes | head: not an alarm. */
+			if (p->exit.signal == 13)
+				*style = LAYOUT_EXITED;
+			return buf;
+		}
+		*style = p->exit.code == 0 ? LAYOUT_EXITED : LAYOUT_FAILED;
+		snprintf(buf, sizeof buf, "exit %d", p->exit.code);
+		return buf;
+	}
+	switch (p->state) {
+	case 'T':
+	case 't':
+		*style = LAYOUT_STOPPED;
+		return "STOPPED";
+	case 'Z':
+		*style = LAYOUT_EXITED;
+		return "zombie";
+	case 'R':
+		*style = LAYOUT_RUNNING;
+		snprintf(buf, sizeof buf, "run %.0f%%", p->cpu_pct);
+		return buf;
+	}
+	switch (p->blocked.op) {
+	case SNAP_BLOCK_WRITE:
+		if (layout_full(pp)) {
+			*style = LAYOUT_BLOCKED;
+			return "BLOCKED";
+		}
+		*style = LAYOUT_NORMAL;
+		return "writing";
+	case SNAP_BLOCK_READ:
+		*style = LAYOUT_WAITING;
+		return pp != NULL && pp->fill == 0 ? "waiting" : "reading";
+	case SNAP_BLOCK_OPEN:
+		*style = LAYOUT_WAITING;
+		return "opening";
+	case SNAP_BLOCK_WAIT:
+		return "wait child";
+	case SNAP_BLOCK_NONE:
+		break;
+	}
+	return p->state == 'D' ? "disk" : "sleeping";
+}
+
+/*
+ * "0" or "1,2": p's fds among lo..hi that hold the pipe inode in the given
+ * direction (writing when write is set), or fallback when there are none.
+ */
+static void
+layout_fd_list(const struct snap_proc *p, uint64_t inode, int lo, int hi,
+    bool write, int fallback, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < p->nfds && n + 12 < size; i++) {
+		const struct snap_fd *f = &p->fds[i];
+		bool can = f->mode == SNAP_MODE_RW ||
+		    f->mode == (write ? SNAP_MODE_W : SNAP_MODE_R);
+
+		if (f->fd >= lo && f->fd <= hi && can && layout_is_pipe(f) &&
+		    f->inode == inode)
+			n += (size_t)snprintf(buf + n, size - n, "%s%d",
+			    n > 0 ? "," : "", f->fd);
+	}
+	if (n == 0)
+		snprintf(buf, size, "%d", fallback);
+}
+
+/* What a non-pipe end is, shortly: a file's name, /dev/null, the tty. */
+static void
+layout_end_name(const struct layout_ctx *c, const struct snap_proc *p,
+    const struct snap_fd *f, char *buf, size_t size)
+{
+	const char *slash;
+
+	if (p->fds_denied)
+		snprintf(buf, size, "?");
+	else if (f == NULL)
+		snprintf(buf, size, "closed");
+	else if (f->kind == SNAP_FD_PIPE && c->o->output_pipe != 0 &&
+	    f->inode == c->o->output_pipe)
+		snprintf(buf, size, "output pane");
+	else if (f->kind == SNAP_FD_PIPE)
+		snprintf(buf, size, "pipe");
+	else if (f->kind == SNAP_FD_SOCKET)
+		snprintf(buf, size, "socket");
+	else if (f->path == NULL)
+		snprintf(buf, size, "%s", snapshot_kind_name(f->kind));
+	else if (f->kind == SNAP_FD_FILE && (slash = strrchr(f->path, '/')) != NULL) {
+		char pct[16] = "";
+
+		/* A file being read: how far through it the reader is. */
+		if (f->mode == SNAP_MODE_R && f->size > 0 && f->pos >= 0)
+			snprintf(pct, sizeof pct, " %d%%", (int)(f->pos * 100 /
+			    f->size));
+		snprintf(buf, size, "%s%s", slash + 1, pct);
+	} else
+		snprintf(buf, size, "%s", f->path);
+}
+
+/* ---- edges ------------------------------------------------------------ */
+
+/*
+ * The label of a pipe edge without its arrow head, e.g. "──[██░░░ 48K/64K]─";
+ * layout_draw_edge() stretches it and adds the head.
+ */
+static void
+layout_edge_text(const struct layout_ctx *c, const struct snap_pipe *pp,
+    char *buf, size_t size)
+{
+	char fill[16], cap[16], bar[LAYOUT_BAR * 4 + 2] = "", name[64] = "";
+	const char *h = c->h;
+	size_t n = 0;
+
+	if (pp != NULL && pp->kind == SNAP_FD_FIFO && pp->path != NULL) {
+		const char *slash = strrchr(pp->path, '/');
+
+		snprintf(name, sizeof name, "fifo %s", slash ? slash + 1 : pp->path);
+	}
+	if (pp == NULL || pp->fill < 0 || pp->capacity <= 0) {
+		if (name[0] != '\0')
+			snprintf(buf, size, "%s[%s]%s", h, name, h);
+		else
+			snprintf(buf, size, "%s%s", h, h);
+		return;
+	}
+	if (name[0] != '\0')
+		strcat(name, " ");
+	util_format_bytes(fill, sizeof fill, (double)pp->fill);
+	util_format_bytes(cap, sizeof cap, (double)pp->capacity);
+	if (c->o->compact) {
+		snprintf(buf, size, "%s[%s%s/%s]", h, name, fill, cap);
+		return;
+	}
+	/* Any byte in the pipe shows; a full pipe fills the whole bar. */
+	int full = (int)((pp->fill * LAYOUT_BAR + pp->capacity - 1) / pp->capacity);
+	for (int i = 0; i < LAYOUT_BAR; i++)
+		n += (size_t)snprintf(bar + n, sizeof bar - n, "%s", c->o->utf8 ?
+		    (i < full ? "\u2588" : "\u2591") : (i < full ? "#" : "."));
+	snprintf(buf, size, "%s%s[%s%s %s/%s]%s", h, h, name, bar, fill, cap, h);
+}
+
+/* Draw label, stretched to end at column end, then the arrow head. */
+static int
+layout_draw_edge(struct layout_ctx *c, int x, int y, const char *label,
+    int end, enum layout_style style)
+{
+	x = layout_put(c->l, x, y, label, style);
+	while (x < end - 1)
+		x = layout_put(c->l, x, y, c->h, style);
+	return layout_put(c->l, x, y, ">", style);
+}
+
+/* The rate under an edge: what the reader takes, per second. */
+static void
+layout_rate_text(const struct snap_proc *reader, char *buf, size_t size)
+{
+	char r[16];
+
+	buf[0] = '\0';
+	if (reader != NULL && !reader->exit.exited && reader->read_bps >= 1)
+		snprintf(buf, size, "%s/s", util_format_bytes(r, sizeof r,
+		    reader->read_bps));
+}
+
+/* ---- bands ------------------------------------------------------------ */
+
+struct layout_node {
+	size_t proc;
+	char in[16], out[16]; /* fd labels */
+	char edge[96];	      /* edge into this node; "" for a chain's head */
+	char rate[24];
+	enum layout_style edge_style;
+};
+
+/*
+ * Draw one node at (x, y): "(0) name (1)" over "pid word".  Returns the
+ * end of the top row; *status_end gets the end of the row beneath.
+ */
+static int
+layout_draw_node(struct layout_ctx *c, const struct layout_node *nd, int x,
+    int y, int *status_end)
+{
+	const struct snap_proc *p = &c->s->procs[nd->proc];
+	enum layout_style ws;
+	const char *word = layout_state_word(c->s, p, &ws);
+	char pid[24];
+	int xname;
+
+	x = layout_put(c->l, x, y, "(", LAYOUT_DIM);
+	x = layout_put(c->l, x, y, nd->in, LAYOUT_DIM);
+	x = layout_put(c->l, x, y, ") ", LAYOUT_DIM);
+	xname = x;
+	x = layout_put(c->l, x, y, p->comm, p->exit.exited ? LAYOUT_EXITED :
+	    LAYOUT_NAME);
+	layout_hit(c->l, nd->proc, xname, y, x - xname);
+	x = layout_put(c->l, x, y, " (", LAYOUT_DIM);
+	x = layout_put(c->l, x, y, nd->out, LAYOUT_DIM);
+	x = layout_put(c->l, x, y, ")", LAYOUT_DIM);
+	snprintf(pid, sizeof pid, "%d ", (int)p->pid);
+	*status_end = layout_put(c->l, layout_put(c->l, xname, y + 1, pid,
+	    LAYOUT_DIM), y + 1, word, ws);
+	return x;
+}
+
+static int
+layout_node_width(const struct layout_ctx *c, const struct layout_node *nd)
+{
+	const struct snap_proc *p = &c->s->procs[nd->proc];
+	enum layout_style ws;
+	char pid[24];
+	int top, bottom, pre;
+
+	pre = 3 + layout_width(nd->in);
+	top = pre + layout_width(p->comm) + 3 + layout_width(nd->out);
+	snprintf(pid, sizeof pid, "%d ", (int)p->pid);
+	bottom = pre + layout_width(pid) +
+	    layout_width(layout_state_word(c->s, p, &ws));
+	return top > bottom ? top : bottom;
+}
+
+/* Processes of a band's stages that are not on a chain: listed beneath. */
+static int
+layout_draw_children(struct layout_ctx *c, size_t parent, int depth, int y)
+{
+	const struct snapshot *s = c->s;
+
+	for (size_t i = 0; i < s->nprocs && depth < 8; i++) {
+		const struct snap_proc *p = &s->procs[i];
+		enum layout_style ws;
+		const char *word;
+		char pid[24];
+		int x, xname;
+
+		/* Processes on a chain of their own get a band instead. */
+		if (c->drawn[i] || !c->lone[i] || p->ppid != s->procs[parent].pid)
+			continue;
+		c->drawn[i] = true;
+		word = layout_state_word(s, p, &ws);
+		x = layout_put(c->l, LAYOUT_INDENT + 2 * depth, y, c->child,
+		    LAYOUT_DIM);
+		xname = x = layout_put(c->l, x, y, " ", LAYOUT_DIM);
+		x = layout_put(c->l, x, y, p->comm, LAYOUT_NAME);
+		layout_hit(c->l, i, xname, y, x - xname);
+		snprintf(pid, sizeof pid, " %d ", (int)p->pid);
+		x = layout_put(c->l, x, y, pid, LAYOUT_DIM);
+		layout_put(c->l, x, y, word, ws);
+		y = layout_draw_children(c, i, depth + 1, y + 1);
+	}
+	return y;
+}
+
+/* A chain is drawn as a child list if it is one process under a band. */
+static bool
+layout_is_child(const struct layout_ctx *c, size_t k, size_t len)
+{
+	const struct snapshot *s = c->s;
+	const struct snap_proc *p = &s->procs[c->order[k]];
+
+	if (len != 1)
+		return false;
+	/* A stage's own process stands alone; its descendants do not. */
+	for (const struct snap_proc *q = snapshot_find_proc(s, p->ppid);
+	    q != NULL; q = snapshot_find_proc(s, q->ppid)) {
+		if (q == p)
+			break;
+		if (p->stage >= 0 && q->stage != p->stage)
+			return false;
+		return true;
+	}
+	return false;
+}
+
+static int
+layout_draw_band(struct layout_ctx *c, size_t k, size_t len, int y)
+{
+	const struct snapshot *s = c->s;
+	struct layout_node *nodes = xcalloc(len, sizeof *nodes);
+	const struct snap_proc *head = &s->procs[c->order[k]];
+	const struct snap_proc *tail = &s->procs[c->order[k + len - 1]];
+	const struct snap_fd *in = snapshot_proc_fd(head, 0);
+	const struct snap_fd *out = snapshot_proc_fd(tail, 1);
+	char end[128], edge[96];
+	int x = 1, status_end = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		struct layout_node *nd = &nodes[i];
+		const struct snap_proc *p = &s->procs[c->order[k + i]];
+		const struct snap_fd *pin = snapshot_proc_fd(p, 0);
+		const struct snap_fd *pout = snapshot_proc_fd(p, 1);
+
+		nd->proc = c->order[k + i];
+		c->drawn[nd->proc] = true;
+		layout_fd_list(p, pin != NULL ? pin->inode : 0, 0, 0, false, 0,
+		    nd->in, sizeof nd->in);
+		layout_fd_list(p, layout_is_pipe(pout) ? pout->inode : 0, 1, 2,
+		    true, 1, nd->out, sizeof nd->out);
+		if (i > 0) {
+			const struct snap_pipe *pp = layout_pipe(s, pin);
+
+			layout_edge_text(c, pp, nd->edge, sizeof nd->edge);
+			layout_rate_text(p, nd->rate, sizeof nd->rate);
+			nd->edge_style = layout_full(pp) ? LAYOUT_EDGE_FULL :
+			    LAYOUT_EDGE;
+		}
+	}
+
+	/* Where the head reads from: a file, the terminal, an outside pipe. */
+	layout_end_name(c, head, in, end, sizeof end);
+	x = layout_put(c->l, x, y, end, LAYOUT_DIM);
+	layout_edge_text(c, layout_pipe(s, in), edge, sizeof edge);
+	x = layout_draw_edge(c, x + 1, y, edge, 0, layout_full(layout_pipe(s,
+	    in)) ? LAYOUT_EDGE_FULL : LAYOUT_EDGE) + 1;
+	for (size_t i = 0; i < len; i++) {
+		const struct layout_node *nd = &nodes[i];
+		int need = layout_node_width(c, nd);
+
+		if (i > 0) {
+			int ew = layout_width(nd->edge) + 2, rw = layout_width(nd->rate);
+			int end_at = x + 1 + ew;
+
+			/* The edge reaches past the status row, and its rate fits. */
+			if (end_at < status_end + 2 + (rw > 0 ? rw + 1 : 0))
+				end_at = status_end + 2 + (rw > 0 ? rw + 1 : 0);
+			/* Wrap before an edge that would not fit with its node. */
+			if (end_at + 1 + need > c->l->width && x > LAYOUT_INDENT + 1) {
+				y += 3;
+				x = layout_put(c->l, LAYOUT_INDENT - 2, y, c->wrap,
+				    LAYOUT_EDGE);
+				end_at = x + 1 + ew;
+				if (end_at < x + 1 + rw + 1)
+					end_at = x + 1 + rw + 1;
+			}
+			if (rw > 0)
+				layout_put(c->l, end_at - 1 - rw, y + 1, nd->rate,
+				    LAYOUT_DIM);
+			x = layout_draw_edge(c, x + 1, y, nd->edge, end_at,
+			    nd->edge_style) + 1;
+		}
+		x = layout_draw_node(c, nd, x, y, &status_end);
+	}
+	/* Where the tail writes to. */
+	layout_edge_text(c, layout_pipe(s, out), edge, sizeof edge);
+	layout_end_name(c, tail, out, end, sizeof end);
+	int end_at = x + 1 + layout_width(edge) + 2;
+	if (end_at < status_end + 2)
+		end_at = status_end + 2;
+	if (end_at + 1 + layout_width(end) > c->l->width) {
+		y += 3;
+		x = layout_put(c->l, LAYOUT_INDENT - 2, y, c->wrap, LAYOUT_EDGE);
+		end_at = x + 1 + layout_width(edge) + 2;
+	}
+	x = layout_draw_edge(c, x + 1, y, edge, end_at,
+	    layout_full(layout_pipe(s, out)) ? LAYOUT_EDGE_FULL : LAYOUT_EDGE);
+	layout_put(c->l, x + 1, y, end, LAYOUT_DIM);
+	y += 2;
+	for (size_t i = 0; i < len; i++)
+		y = layout_draw_children(c, nodes[i].proc, 0, y);
+	free(nodes);
+	return y + 1;
+}
+
+/* ---- pipes between non-neighbours ------------------------------------- */
+
+static bool
+layout_neighbours(const struct layout_ctx *c, size_t w, size_t r)
+{
+	for (size_t k = 0; k + 1 < c->s->nprocs; k++) {
+		if (c->order[k] == w && c->order[k + 1] == r &&
+		    c->chain[k] == c->chain[k + 1])
+			return true;
+	}
+	return false;
+}
+
+static size_t
+layout_index(const struct snapshot *s, pid_t pid)
+{
+	const struct snap_proc *p = snapshot_find_proc(s, pid);
+
+	return p != NULL ? (size_t)(p - s->procs) : SIZE_MAX;
+}
+
+/* "(fds) name pid" of one end of a pipe; returns the new x. */
+static int
+layout_draw_end(struct layout_ctx *c, const struct snap_pipe *pp, size_t pi,
+    int fd, bool write, const char *name, int x, int y)
+{
+	const struct snap_proc *p = &c->s->procs[pi];
+	char fds[16], text[32];
+
+	layout_fd_list(p, pp->inode, 0, 1 << 30, write, fd, fds, sizeof fds);
+	snprintf(text, sizeof text, "(%s) ", fds);
+	x = layout_put(c->l, x, y, text, LAYOUT_DIM);
+	x = layout_put(c->l, x, y, name, LAYOUT_NAME);
+	layout_hit(c->l, pi, x - layout_width(name), y, layout_width(name));
+	if (name == p->comm) {
+		snprintf(text, sizeof text, " %d", (int)p->pid);
+		x = layout_put(c->l, x, y, text, LAYOUT_DIM);
+	}
+	return x;
+}
+
+/* One line "(1) writer 12 ──[…]──> (0) reader 13", wrapped if narrow. */
+static int
+layout_draw_extra(struct layout_ctx *c, const struct snap_pipe *pp, size_t wi,
+    size_t w, size_t ri, size_t r, int y)
+{
+	const char *rname = ri == wi ? "itself" : c->s->procs[ri].comm;
+	char edge[96];
+	int x, ew;
+
+	x = layout_draw_end(c, pp, wi, pp->writers[w].fd, true,
+	    c->s->procs[wi].comm, LAYOUT_INDENT - 2, y);
+	layout_edge_text(c, pp, edge, sizeof edge);
+	ew = layout_width(edge) + 2;
+	if (x + 1 + ew + 6 + layout_width(rname) + 8 > c->l->width) {
+		y++;
+		x = LAYOUT_INDENT;
+	}
+	x = layout_draw_edge(c, x + 1, y, edge, x + 1 + ew, layout_full(pp) ?
+	    LAYOUT_EDGE_FULL : LAYOUT_EDGE);
+	layout_draw_end(c, pp, ri, pp->readers[r].fd, false, rname, x + 1, y);
+	return y + 1;
+}
+
+static int
+layout_draw_extras(struct layout_ctx *c, int y)
+{
+	const struct snapshot *s = c->s;
+	bool heading = false;
+
+	for (size_t i = 0; i < s->npipes; i++) {
+		const struct snap_pipe *pp = &s->pipes[i];
+
+		if (pp->stray)
+			continue;
+		for (size_t w = 0; w < pp->nwriters; w++) {
+			size_t wi = layout_index(s, pp->writers[w].pid);
+
+			/* fds 1 and 2 of one writer share a line. */
+			if (wi == SIZE_MAX || (w > 0 && pp->writers[w - 1].pid ==
+			    pp->writers[w].pid))
+				continue;
+			for (size_t r = 0; r < pp->nreaders; r++) {
+				size_t ri = layout_index(s, pp->readers[r].pid);
+
+				if (ri == SIZE_MAX || (r > 0 &&
+				    pp->readers[r - 1].pid == pp->readers[r].pid))
+					continue;
+				if (pp->writers[w].fd <= 2 && pp->readers[r].fd == 0 &&
+				    layout_neighbours(c, wi, ri))
+					continue;
+				if (!heading) {
+					layout_put(c->l, 1, y++, "other pipes",
+					    LAYOUT_HEADING);
+					heading = true;
+				}
+				y = layout_draw_extra(c, pp, wi, w, ri, r, y);
+			}
+		}
+	}
+	return heading ? y + 1 : y;
+}
+
+/* ---- the whole picture ------------------------------------------------ */
+
+struct layout *
+layout_build(const struct snapshot *s, const struct layout_opts *o)
+{
+	struct layout *l = xcalloc(1, sizeof *l);
+	struct layout_ctx c = { .l = l, .s = s, .o = o };
+	int y = 0;
+
+	l->width = o->width < 20 ? 20 : o->width;
+	c.h = o->utf8 ? "\u2500" : "-";
+	c.arrow = o->utf8 ? "\u2500>" : "->";
+	c.wrap = o->utf8 ? "\u2570" : "\\";
+	c.child = o->utf8 ? "\u2514\u2500" : "`-";
+	if (s->nprocs == 0) {
+		layout_put(l, 1, 0, "(no processes)", LAYOUT_DIM);
+		return l;
+	}
+	c.drawn = xcalloc(s->nprocs, sizeof *c.drawn);
+	c.order = xcalloc(s->nprocs, sizeof *c.order);
+	c.chain = xcalloc(s->nprocs, sizeof *c.chain);
+	c.nchains = layout_chain_order(s, c.order, c.chain);
+	c.lone = xcalloc(s->nprocs, sizeof *c.lone);
+	for (size_t k = 0; k < s->nprocs; k++)
+		c.lone[c.order[k]] = (k == 0 || c.chain[k - 1] != c.chain[k]) &&
+		    (k + 1 == s->nprocs || c.chain[k + 1] != c.chain[k]);
+	for (size_t k = 0; k < s->nprocs;) {
+		size_t len = 1;
+
+		while (k + len < s->nprocs && c.chain[k + len] == c.chain[k])
+			len++;
+		/* Lone descendants are drawn beneath their ancestors' band. */
+		if (!c.drawn[c.order[k]] && !layout_is_child(&c, k, len))
+			y = layout_draw_band(&c, k, len, y);
+		k += len;
+	}
+	/* Whatever is left (a descendant whose ancestor is not drawn). */
+	for (size_t k = 0; k < s->nprocs; k++) {
+		if (!c.drawn[c.order[k]])
+			y = layout_draw_band(&c, k, 1, y);
+	}
+	layout_draw_extras(&c, y);
+	free(c.drawn);
+	free(c.lone);
+	free(c.order);
+	free(c.chain);
+	return l;
+}
+
+void
+layout_free(struct layout *l)
+{
+	if (l == NULL)
+		return;
+	free(l->cells);
+	free(l->hits);
+	free(l);
+}
+
+static size_t
+layout_encode(uint32_t c, char *out)
+{
+	if (c < 0x80) {
+		out[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		out[0] = (char)(0xc0 | (c >> 6));
+		out[1] = (char)(0x80 | (c & 0x3f));
+		return 2;
+	}
+	if (c < 0x10000) {
+		out[0] = (char)(0xe0 | (c >> 12));
+		out[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+		out[2] = (char)(0x80 | (c & 0x3f));
+		return 3;
+	}
+	out[0] = (char)(0xf0 | (c >> 18));
+	out[1] = (char)(0x80 | ((c >> 12) & 0x3f));
+	out[2] = (char)(0x80 | ((c >> 6) & 0x3f));
+	out[3] = (char)(0x80 | (c & 0x3f));
+	return 4;
+}
+
+char *
+layout_to_text(const struct layout *l)
+{
+	size_t cap = (size_t)l->height * ((size_t)l->width * 4 + 1) + 1, n = 0;
+	char *text = xmalloc(cap);
+
+	for (int y = 0; y < l->height; y++) {
+		size_t line = n;
+
+		for (int x = 0; x < l->width; x++)
+			n += layout_encode(l->cells[y * l->width + x].ch, text + n);
+		while (n > line && text[n - 1] == ' ')
+			n--;
+		text[n++] = '\n';
+	}
+	text[n] = '\0';
+	return text;
+}

@@ -1,0 +1,838 @@
+/* ui.c - the live view: curses on /dev/tty, drawing a layout and panels. */
+#define NCURSES_WIDECHAR 1
+
+#include "pipeviz/ui.h"
+
+#include <curses.h>
+#include <term.h>
+/* term.h names capabilities as macros; these clash with plain words. */
+#undef lines
+#undef columns
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include "pipeviz/layout.h"
+#include "pipeviz/procparse.h"
+#include "pipeviz/util.h"
+
+#define UI_MIN_COLS 40
+#define UI_MIN_ROWS 12
+
+/* Colour and attribute of each layout style, in one table. */
+static const struct {
+	short fg;
+	attr_t attr;
+} ui_styles[LAYOUT_STYLES] = {
+	[LAYOUT_NORMAL] = { -1, A_NORMAL },
+	[LAYOUT_DIM] = { -1, A_DIM },
+	[LAYOUT_NAME] = { -1, A_BOLD },
+	[LAYOUT_EDGE] = { COLOR_BLUE, A_NORMAL },
+	[LAYOUT_EDGE_FULL] = { COLOR_RED, A_BOLD },
+	[LAYOUT_BLOCKED] = { COLOR_RED, A_BOLD | A_REVERSE },
+	[LAYOUT_WAITING] = { COLOR_CYAN, A_NORMAL },
+	[LAYOUT_RUNNING] = { COLOR_GREEN, A_BOLD },
+	[LAYOUT_STOPPED] = { COLOR_YELLOW, A_BOLD | A_REVERSE },
+	[LAYOUT_EXITED] = { -1, A_DIM },
+	[LAYOUT_FAILED] = { COLOR_RED, A_NORMAL },
+	[LAYOUT_HEADING] = { -1, A_BOLD | A_UNDERLINE },
+};
+
+struct ui {
+	SCREEN *screen;
+	FILE *in, *out;
+	bool utf8, colour;
+	int rows, cols;
+	pid_t selected;	   /* by pid, so it survives new samples */
+	int scroll;	   /* first canvas row shown */
+	bool detail, help, show_output, show_log;
+	char note[256];
+	struct layout *layout; /* the last one drawn, for keys and mouse */
+	int body_top, body_rows, body_cols;
+};
+
+static struct ui *ui_current; /* for ui_emergency_restore() */
+
+static attr_t
+ui_attr(const struct ui *u, int style)
+{
+	attr_t a = ui_styles[style].attr;
+
+	if (u->colour && ui_styles[style].fg != -1)
+		a |= COLOR_PAIR(style + 1);
+	/* Without colour, emphasis must carry the meaning alone. */
+	if (!u->colour && style == LAYOUT_EDGE_FULL)
+		a |= A_REVERSE;
+	return a;
+}
+
+struct ui *
+ui_open(bool utf8, bool colour, char **err, bool *fatal)
+{
+	const char *term = getenv("TERM");
+	struct ui *u;
+	int fd, fd2, errret;
+
+	*err = NULL;
+	*fatal = false;
+	if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY)) == -1) {
+		*err = xasprintf("no terminal (%s)", strerror(errno));
+		return NULL;
+	}
+	if (term != NULL && strcmp(term, "dumb") == 0) {
+		close(fd);
+		*err = xstrdup("TERM is dumb");
+		return NULL;
+	}
+	*fatal = true;
+	if (term == NULL || *term == '\0') {
+		close(fd);
+		*err = xstrdup("TERM is not set; set it to your terminal's type "
+		    "(e.g. xterm-256color) or use --text");
+		return NULL;
+	}
+	/* Ask terminfo first: newterm() may print its own complaint. */
+	if (setupterm(term, fd, &errret) != OK) {
+		close(fd);
+		*err = xasprintf("unknown terminal type '%s' (TERM); use --text "
+		    "or set TERM", term);
+		return NULL;
+	}
+	del_curterm(cur_term);
+	if ((fd2 = fcntl(fd, F_DUPFD_CLOEXEC, 3)) == -1) {
+		close(fd);
+		*err = xasprintf("no terminal: %s", strerror(errno));
+		return NULL;
+	}
+	u = xcalloc(1, sizeof *u);
+	u->in = fdopen(fd, "r");
+	u->out = fdopen(fd2, "w");
+	if (u->in == NULL || u->out == NULL ||
+	    (u->screen = newterm(term, u->out, u->in)) == NULL) {
+		*err = xasprintf("unknown terminal type '%s' (TERM); use --text "
+		    "or set TERM", term);
+		if (u->in != NULL)
+			fclose(u->in);
+		if (u->out != NULL)
+			fclose(u->out);
+		free(u);
+		return NULL;
+	}
+	set_term(u->screen);
+	ui_current = u;
+	if (COLS < UI_MIN_COLS || LINES < UI_MIN_ROWS) {
+		*err = xasprintf("the terminal is %dx%d; the live view needs at "
+		    "least %dx%d (or use --text)", COLS, LINES, UI_MIN_COLS,
+		    UI_MIN_ROWS);
+		ui_close(u);
+		return NULL;
+	}
+	u->utf8 = utf8;
+	u->colour = colour && has_colors();
+	u->selected = -1;
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	curs_set(0);
+	mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED, NULL);
+	mouseinterval(0);
+	if (u->colour) {
+		start_color();
+		use_default_colors();
+		for (int i = 0; i < LAYOUT_STYLES; i++)
+			init_pair((short)(i + 1), ui_styles[i].fg, -1);
+	}
+	u->rows = LINES;
+	u->cols = COLS;
+	return u;
+}
+
+void
+ui_close(struct ui *u)
+{
+	if (u == NULL)
+		return;
+	layout_free(u->layout);
+	endwin();
+	delscreen(u->screen);
+	fclose(u->in);
+	fclose(u->out);
+	if (ui_current == u)
+		ui_current = NULL;
+	free(u);
+}
+
+void
+ui_emergency_restore(void)
+{
+	if (ui_current != NULL)
+		endwin();
+}
+
+int
+ui_input_fd(const struct ui *u)
+{
+	return fileno(u->in);
+}
+
+void
+ui_resize(struct ui *u)
+{
+	struct winsize ws;
+
+	if (ioctl(fileno(u->out), TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
+	    ws.ws_col > 0)
+		resizeterm(ws.ws_row, ws.ws_col);
+	u->rows = LINES;
+	u->cols = COLS;
+	clearok(curscr, TRUE);
+}
+
+void
+ui_note(struct ui *u, const char *text)
+{
+	snprintf(u->note, sizeof u->note, "%s", text);
+}
+
+/* ---- drawing helpers ---------------------------------------------- */
+
+/* Put UTF-8 text at (y, x), at most max cells; returns cells used. */
+static int
+ui_put(struct ui *u, int y, int x, const char *text, int max, attr_t attr)
+{
+	mbstate_t st;
+	wchar_t wc;
+	int n = 0;
+
+	memset(&st, 0, sizeof st);
+	while (*text != '\0' && n < max && x + n < u->cols) {
+		size_t len = mbrtowc(&wc, text, MB_CUR_MAX, &st);
+		cchar_t cc;
+		wchar_t ws[2];
+
+		if (len == (size_t)-1 || len == (size_t)-2 || len == 0) {
+			wc = '?';
+			len = 1;
+			memset(&st, 0, sizeof st);
+		}
+		if (wc < 0x20 || wc == 0x7f)
+			wc = '?';
+		ws[0] = wc;
+		ws[1] = 0;
+		setcchar(&cc, ws, attr, 0, NULL);
+		mvadd_wch(y, x + n, &cc);
+		text += len;
+		n++;
+	}
+	return n;
+}
+
+static void
+ui_fill(struct ui *u, int y, int x, int w, attr_t attr)
+{
+	for (int i = 0; i < w && x + i < u->cols; i++)
+		mvaddch(y, x + i, ' ' | attr);
+}
+
+/* A line with a style, for the detail panel and panes. */
+struct ui_line {
+	char text[512];
+	int style;
+};
+
+struct ui_lines {
+	struct ui_line *v;
+	size_t n;
+};
+
+static __attribute__((format(printf, 3, 4))) void
+ui_addf(struct ui_lines *ls, int style, const char *fmt, ...)
+{
+	va_list ap;
+
+	ls->v = xreallocarray(ls->v, ls->n + 1, sizeof *ls->v);
+	va_start(ap, fmt);
+	vsnprintf(ls->v[ls->n].text, sizeof ls->v[ls->n].text, fmt, ap);
+	va_end(ap);
+	ls->v[ls->n].style = style;
+	ls->n++;
+}
+
+/* ---- the parts of the screen -------------------------------------- */
+
+static const struct snap_proc *
+ui_selected_proc(const struct ui *u, const struct snapshot *s)
+{
+	return u->selected > 0 ? snapshot_find_proc(s, u->selected) : NULL;
+}
+
+static void
+ui_draw_title(struct ui *u, const struct ui_frame *f)
+{
+	char right[128], left[512];
+	attr_t bar = A_REVERSE;
+	int rw;
+
+	ui_fill(u, 0, 0, u->cols, bar);
+	snprintf(left, sizeof left, " pipeviz  %s", f->command);
+	if (f->over)
+		snprintf(right, sizeof right, "%.1fs  done, exit %d ", f->elapsed,
+		    f->status);
+	else
+		snprintf(right, sizeof right, "%.1fs  every %d ms  %s ",
+		    f->elapsed, f->interval_ms, f->paused ? "PAUSED" :
+		    f->attached ? "attached" : "running");
+	rw = (int)strlen(right);
+	ui_put(u, 0, 0, left, u->cols - rw - 1, bar | A_BOLD);
+	ui_put(u, 0, u->cols - rw, right, rw, bar);
+}
+
+/* The most urgent diagnosis first: what blocks everything. */
+static const struct snap_diag *
+ui_top_diag(const struct snapshot *s)
+{
+	static const char *rank[] = { "deadlock", "eof_held", "stopped",
+		"blocked_writer", "bottleneck", "no_reader", "starved_reader",
+		"sigpipe" };
+
+	for (size_t r = 0; r < sizeof rank / sizeof rank[0]; r++) {
+		for (size_t i = 0; i < s->ndiags; i++) {
+			if (strcmp(s->diags[i].kind, rank[r]) == 0)
+				return &s->diags[i];
+		}
+	}
+	return s->ndiags > 0 ? &s->diags[0] : NULL;
+}
+
+static void
+ui_draw_status(struct ui *u, const struct ui_frame *f)
+{
+	const struct snap_diag *d = f->snap != NULL ? ui_top_diag(f->snap) : NULL;
+	char text[600];
+	int style = LAYOUT_NORMAL;
+
+	ui_fill(u, u->rows - 2, 0, u->cols, A_NORMAL);
+	if (u->note[0] != '\0')
+		snprintf(text, sizeof text, "%s", u->note);
+	else if (d != NULL) {
+		snprintf(text, sizeof text, "%s: %s", d->kind, d->message);
+		style = strcmp(d->kind, "sigpipe") == 0 ||
+		    strcmp(d->kind, "starved_reader") == 0 ? LAYOUT_WAITING :
+		    LAYOUT_EDGE_FULL;
+	} else if (f->over && f->stage_exits != NULL)
+		snprintf(text, sizeof text, "pipeline ended: %s", f->stage_exits);
+	else
+		text[0] = '\0';
+	ui_put(u, u->rows - 2, 1, text, u->cols - 2, ui_attr(u, style));
+}
+
+static void
+ui_draw_hints(struct ui *u, const struct ui_frame *f)
+{
+	const char *hints = u->utf8 ?
+	    "q quit  \u2190\u2192\u2191\u2193 select  \u23ce details  space pause  +/- interval  o output  l log  ? help" :
+	    "q quit  arrows select  enter details  space pause  +/- interval  o output  l log  ? help";
+
+	(void)f;
+	ui_fill(u, u->rows - 1, 0, u->cols, A_REVERSE);
+	ui_put(u, u->rows - 1, 1, hints, u->cols - 2, A_REVERSE);
+}
+
+static const char *
+ui_state_name(char state)
+{
+	switch (state) {
+	case 'R':
+		return "running";
+	case 'S':
+		return "sleeping";
+	case 'D':
+		return "uninterruptible sleep";
+	case 'T':
+		return "stopped";
+	case 't':
+		return "stopped by a debugger";
+	case 'Z':
+		return "zombie";
+	case 'X':
+		return "exited";
+	}
+	return "unknown";
+}
+
+static void
+ui_detail_lines(const struct snapshot *s, const struct snap_proc *p,
+    struct ui_lines *ls)
+{
+	char argv[400], a[16], b[16], c[16];
+	size_t n = 0;
+
+	ui_addf(ls, LAYOUT_HEADING, "%s  pid %d", p->comm, (int)p->pid);
+	argv[0] = '\0';
+	for (char **v = p->argv; *v != NULL && n + 2 < sizeof argv; v++)
+		n += (size_t)snprintf(argv + n, sizeof argv - n, "%s%s",
+		    v == p->argv ? "" : " ", *v);
+	ui_addf(ls, LAYOUT_NORMAL, "argv   %s", argv);
+	ui_addf(ls, LAYOUT_NORMAL, "ppid %d  pgid %d  stage %s%d", (int)p->ppid,
+	    (int)p->pgid, p->stage >= 0 ? "" : "none ", p->stage >= 0 ?
+	    p->stage : 0);
+	if (p->exit.exited) {
+		if (p->exit.signal != 0)
+			ui_addf(ls, LAYOUT_FAILED, "state  killed by SIG%s at %.2fs",
+			    sigabbrev_np(p->exit.signal), p->exit.t);
+		else
+			ui_addf(ls, p->exit.code ? LAYOUT_FAILED : LAYOUT_EXITED,
+			    "state  exited with %d at %.2fs", p->exit.code,
+			    p->exit.t);
+	} else
+		ui_addf(ls, LAYOUT_NORMAL, "state  %c (%s)  wchan %s", p->state,
+		    ui_state_name(p->state), p->wchan[0] ? p->wchan : "-");
+	if (p->syscall >= 0)
+		ui_addf(ls, LAYOUT_NORMAL, "in     %s()%s%s",
+		    procparse_syscall_name(p->syscall),
+		    p->blocked.op != SNAP_BLOCK_NONE ? "  blocked " : "",
+		    snapshot_op_name(p->blocked.op));
+	if (p->blocked.op != SNAP_BLOCK_NONE && p->blocked.fd >= 0) {
+		const struct snap_pipe *pp = snapshot_find_pipe(s, p->blocked.pipe);
+
+		if (pp != NULL && pp->capacity > 0)
+			ui_addf(ls, pp->fill >= pp->capacity ? LAYOUT_BLOCKED :
+			    LAYOUT_WAITING, "       on fd %d, pipe %llu: %s of %s",
+			    p->blocked.fd, (unsigned long long)pp->inode,
+			    util_format_bytes(a, sizeof a, (double)pp->fill),
+			    util_format_bytes(b, sizeof b, (double)pp->capacity));
+		else
+			ui_addf(ls, LAYOUT_NORMAL, "       on fd %d", p->blocked.fd);
+	}
+	ui_addf(ls, LAYOUT_NORMAL, "cpu %.1f%%  rss %s  read %s/s  write %s/s",
+	    p->cpu_pct, util_format_bytes(a, sizeof a, (double)p->rss_kib * 1024),
+	    util_format_bytes(b, sizeof b, p->read_bps),
+	    util_format_bytes(c, sizeof c, p->write_bps));
+	if (p->fds_denied)
+		ui_addf(ls, LAYOUT_FAILED, "fds    not readable (another user's)");
+	else
+		ui_addf(ls, LAYOUT_HEADING, "fds");
+	for (size_t i = 0; i < p->nfds; i++) {
+		const struct snap_fd *f = &p->fds[i];
+		const struct snap_pipe *pp = snapshot_find_pipe(s, f->inode);
+		char what[300];
+
+		if (f->kind == SNAP_FD_PIPE || f->kind == SNAP_FD_FIFO) {
+			if (pp != NULL && pp->stray)
+				snprintf(what, sizeof what, "%s %llu (not in the picture)",
+				    f->path ? f->path : "", (unsigned long long)f->inode);
+			else if (pp != NULL && pp->capacity > 0)
+				snprintf(what, sizeof what, "%s%s%llu  %s/%s",
+				    f->path ? f->path : "", f->path ? " " : "",
+				    (unsigned long long)f->inode,
+				    util_format_bytes(a, sizeof a, (double)pp->fill),
+				    util_format_bytes(b, sizeof b, (double)pp->capacity));
+			else
+				snprintf(what, sizeof what, "%s%s%llu",
+				    f->path ? f->path : "", f->path ? " " : "",
+				    (unsigned long long)f->inode);
+		} else if (f->kind == SNAP_FD_FILE && f->pos >= 0)
+			snprintf(what, sizeof what, "%s  at %s of %s", f->path,
+			    util_format_bytes(a, sizeof a, (double)f->pos),
+			    f->size >= 0 ? util_format_bytes(b, sizeof b,
+			    (double)f->size) : "?");
+		else
+			snprintf(what, sizeof what, "%s", f->path ? f->path :
+			    f->inode ? "" : "-");
+		ui_addf(ls, p->blocked.fd == f->fd ? LAYOUT_NAME : LAYOUT_NORMAL,
+		    "%4d %-2s %-6s %s", f->fd, snapshot_mode_name(f->mode),
+		    snapshot_kind_name(f->kind), what);
+	}
+	for (size_t i = 0; i < s->ndiags; i++) {
+		for (size_t j = 0; j < s->diags[i].npids; j++) {
+			if (s->diags[i].pids[j] == p->pid) {
+				ui_addf(ls, LAYOUT_EDGE_FULL, "%s: %s",
+				    s->diags[i].kind, s->diags[i].message);
+				break;
+			}
+		}
+	}
+}
+
+static void
+ui_draw_lines(struct ui *u, const struct ui_lines *ls, int top, int left,
+    int rows, int cols, size_t first)
+{
+	for (int r = 0; r < rows; r++) {
+		ui_fill(u, top + r, left, cols, A_NORMAL);
+		if (first + (size_t)r < ls->n)
+			ui_put(u, top + r, left + 1, ls->v[first + r].text, cols - 2,
+			    ui_attr(u, ls->v[first + r].style));
+	}
+}
+
+static void
+ui_draw_box(struct ui *u, int top, int left, int rows, int cols,
+    const char *title)
+{
+	attr_t a = ui_attr(u, LAYOUT_DIM);
+
+	for (int x = left; x < left + cols; x++)
+		ui_put(u, top, x, u->utf8 ? "\u2500" : "-", 1, a);
+	ui_put(u, top, left + 2, title, cols - 4, ui_attr(u, LAYOUT_HEADING));
+	(void)rows;
+}
+
+static void
+ui_draw_textlog(struct ui *u, const struct textlog *t, int top, int rows,
+    const char *title, const struct ui_frame *f)
+{
+	struct ui_lines ls = { 0 };
+	size_t first;
+
+	ui_draw_box(u, top, 0, rows, u->cols, title);
+	for (size_t i = 0; t != NULL && i < t->nlines; i++) {
+		const char *tag = t->lines[i].tag >= 0 &&
+		    (size_t)t->lines[i].tag < f->nstages ?
+		    f->stage_names[t->lines[i].tag] : NULL;
+
+		if (tag != NULL)
+			ui_addf(&ls, LAYOUT_NORMAL, "[%s] %s", tag, t->lines[i].text);
+		else
+			ui_addf(&ls, LAYOUT_NORMAL, "%s", t->lines[i].text);
+	}
+	if (t != NULL && t->partial != NULL)
+		ui_addf(&ls, LAYOUT_NORMAL, "%s", t->partial);
+	first = ls.n > (size_t)(rows - 1) ? ls.n - (size_t)(rows - 1) : 0;
+	ui_draw_lines(u, &ls, top + 1, 0, rows - 1, u->cols, first);
+	free(ls.v);
+}
+
+static const struct layout_hit *
+ui_hit_of(const struct ui *u, const struct snapshot *s, pid_t pid)
+{
+	for (size_t i = 0; u->layout != NULL && i < u->layout->nhits; i++) {
+		if (s->procs[u->layout->hits[i].proc].pid == pid)
+			return &u->layout->hits[i];
+	}
+	return NULL;
+}
+
+static void
+ui_draw_body(struct ui *u, const struct ui_frame *f)
+{
+	const struct snapshot *s = f->snap;
+	struct layout_opts o = { .utf8 = u->utf8,
+	    .output_pipe = f->output_pipe };
+	const struct layout_hit *sel;
+	int panes = (u->show_output ? 1 : 0) + (u->show_log ? 1 : 0);
+	int pane_rows = 0, detail_cols = 0, detail_rows = 0;
+
+	u->body_top = 1;
+	u->body_rows = u->rows - 3;
+	u->body_cols = u->cols;
+	if (panes > 0) {
+		pane_rows = u->body_rows / 3 < 4 ? 4 : u->body_rows / 3;
+		u->body_rows -= pane_rows * panes;
+	}
+	if (u->detail && ui_selected_proc(u, s) != NULL) {
+		if (u->cols >= 100) {
+			detail_cols = u->cols * 2 / 5;
+			u->body_cols -= detail_cols;
+		} else {
+			detail_rows = u->body_rows / 2;
+			u->body_rows -= detail_rows;
+		}
+	}
+	o.width = u->body_cols - 1;
+	o.compact = o.width < 70;
+	layout_free(u->layout);
+	u->layout = layout_build(s, &o);
+	/* A selection that left the picture moves to the first process. */
+	if (ui_hit_of(u, s, u->selected) == NULL && u->layout->nhits > 0)
+		u->selected = s->procs[u->layout->hits[0].proc].pid;
+	sel = ui_hit_of(u, s, u->selected);
+	if (sel != NULL) {
+		if (sel->y < u->scroll)
+			u->scroll = sel->y > 0 ? sel->y - 1 : 0;
+		if (sel->y + 2 > u->scroll + u->body_rows)
+			u->scroll = sel->y + 2 - u->body_rows;
+	}
+	if (u->scroll > u->layout->height - 1)
+		u->scroll = u->layout->height > 0 ? u->layout->height - 1 : 0;
+	if (u->scroll < 0)
+		u->scroll = 0;
+	for (int r = 0; r < u->body_rows; r++) {
+		int cy = u->scroll + r;
+
+		ui_fill(u, u->body_top + r, 0, u->body_cols, A_NORMAL);
+		if (cy >= u->layout->height)
+			continue;
+		for (int x = 0; x < u->layout->width && x + 1 < u->body_cols; x++) {
+			const struct layout_cell *cell =
+			    &u->layout->cells[cy * u->layout->width + x];
+			attr_t a = ui_attr(u, cell->style);
+			wchar_t ws[2] = { (wchar_t)cell->ch, 0 };
+			cchar_t cc;
+
+			if (sel != NULL && cy == sel->y && x >= sel->x &&
+			    x < sel->x + sel->w)
+				a = (a & ~A_DIM) | A_REVERSE | A_BOLD;
+			setcchar(&cc, ws, a, 0, NULL);
+			mvadd_wch(u->body_top + r, x + 1, &cc);
+		}
+	}
+	/* Say that there is more above or below. */
+	if (u->scroll > 0)
+		ui_put(u, u->body_top, u->body_cols - 3, u->utf8 ? "\u25b2" : "^", 1,
+		    A_BOLD);
+	if (u->scroll + u->body_rows < u->layout->height)
+		ui_put(u, u->body_top + u->body_rows - 1, u->body_cols - 3,
+		    u->utf8 ? "\u25bc" : "v", 1, A_BOLD);
+
+	if (detail_cols > 0 || detail_rows > 0) {
+		struct ui_lines ls = { 0 };
+		const struct snap_proc *p = ui_selected_proc(u, s);
+
+		ui_detail_lines(s, p, &ls);
+		if (detail_cols > 0) {
+			for (int r = 0; r < u->body_rows; r++)
+				ui_put(u, u->body_top + r, u->body_cols, u->utf8 ?
+				    "\u2502" : "|", 1, ui_attr(u, LAYOUT_DIM));
+			ui_draw_lines(u, &ls, u->body_top, u->body_cols + 1,
+			    u->body_rows, detail_cols - 1, 0);
+		} else {
+			ui_draw_box(u, u->body_top + u->body_rows, 0, detail_rows,
+			    u->cols, "details");
+			ui_draw_lines(u, &ls, u->body_top + u->body_rows + 1, 0,
+			    detail_rows - 1, u->cols, 0);
+		}
+		free(ls.v);
+	}
+	int top = u->body_top + u->body_rows + detail_rows;
+	if (u->show_output) {
+		ui_draw_textlog(u, f->output, top, pane_rows,
+		    f->output != NULL ? "output (last stage's stdout)" :
+		    "output: not captured (stdout is not the terminal)", f);
+		top += pane_rows;
+	}
+	if (u->show_log)
+		ui_draw_textlog(u, f->log, top, pane_rows, f->log != NULL ?
+		    "log (stages' stderr)" : "log: not captured", f);
+}
+
+static void
+ui_draw_help(struct ui *u)
+{
+	static const char *lines[] = {
+		"pipeviz keys",
+		"",
+		"q            quit (a launched pipeline is ended; an",
+		"             attached one is left alone)",
+		"arrows, Tab  select a process (mouse: click)",
+		"Enter        details of the selected process",
+		"space        pause or resume sampling",
+		"+ / -        sample faster / slower",
+		"o / l        show the output / stderr log pane",
+		"PgUp / PgDn  scroll the diagram",
+		"?            this help (any key closes it)",
+	};
+	int n = (int)(sizeof lines / sizeof lines[0]), w = 56;
+	int top = (u->rows - n - 2) / 2, left = (u->cols - w) / 2;
+
+	if (left < 0)
+		left = 0;
+	for (int i = -1; i <= n; i++) {
+		ui_fill(u, top + 1 + i, left, w, A_REVERSE);
+		if (i >= 0 && i < n)
+			ui_put(u, top + 1 + i, left + 2, lines[i], w - 4,
+			    A_REVERSE | (i == 0 ? A_BOLD : 0));
+	}
+}
+
+void
+ui_draw(struct ui *u, const struct ui_frame *f)
+{
+	if (f->snap == NULL)
+		return;
+	erase();
+	ui_draw_title(u, f);
+	ui_draw_body(u, f);
+	ui_draw_status(u, f);
+	ui_draw_hints(u, f);
+	if (u->help)
+		ui_draw_help(u);
+	/* One refresh a frame: curses sends only what changed, no flicker. */
+	refresh();
+}
+
+/* ---- keys ------------------------------------------------------------ */
+
+/* Move the selection to the next or previous distinct process. */
+static void
+ui_select_step(struct ui *u, const struct snapshot *s, int step)
+{
+	const struct layout *l = u->layout;
+	long cur = -1, n;
+
+	if (l == NULL || l->nhits == 0)
+		return;
+	n = (long)l->nhits;
+	for (long i = 0; i < n; i++) {
+		if (s->procs[l->hits[i].proc].pid == u->selected) {
+			cur = i;
+			break;
+		}
+	}
+	for (long k = 1; k <= n; k++) {
+		long i = ((cur + step * k) % n + n) % n;
+		pid_t pid = s->procs[l->hits[i].proc].pid;
+
+		if (pid != u->selected) {
+			u->selected = pid;
+			return;
+		}
+	}
+}
+
+/* Up and down: the nearest process on another row. */
+static void
+ui_select_row(struct ui *u, const struct snapshot *s, int dir)
+{
+	const struct layout_hit *cur = ui_hit_of(u, s, u->selected), *best = NULL;
+	int bestd = 0;
+
+	if (cur == NULL)
+		return;
+	for (size_t i = 0; i < u->layout->nhits; i++) {
+		const struct layout_hit *h = &u->layout->hits[i];
+		int dy = (h->y - cur->y) * dir, d;
+
+		if (dy <= 0)
+			continue;
+		d = dy * 1000 + abs(h->x - cur->x);
+		if (best == NULL || d < bestd) {
+			best = h;
+			bestd = d;
+		}
+	}
+	if (best != NULL)
+		u->selected = s->procs[best->proc].pid;
+}
+
+static void
+ui_click(struct ui *u, const struct snapshot *s)
+{
+	MEVENT ev;
+
+	if (getmouse(&ev) != OK || u->layout == NULL)
+		return;
+	for (size_t i = 0; i < u->layout->nhits; i++) {
+		const struct layout_hit *h = &u->layout->hits[i];
+		int y = h->y - u->scroll + u->body_top, x = h->x + 1;
+
+		if (ev.y == y && ev.x >= x - 4 && ev.x < x + h->w + 4) {
+			u->selected = s->procs[h->proc].pid;
+			return;
+		}
+	}
+}
+
+enum ui_action
+ui_input(struct ui *u, const struct ui_frame *f)
+{
+	enum ui_action act = UI_NONE;
+	int ch;
+
+	while ((ch = getch()) != ERR) {
+		u->note[0] = '\0';
+		if (u->help) {
+			u->help = false;
+			act = UI_REDRAW;
+			continue;
+		}
+		switch (ch) {
+		case 'q':
+		case 'Q':
+			return UI_QUIT;
+		case ' ':
+			act = UI_PAUSE;
+			break;
+		case '+':
+		case '=':
+			act = UI_FASTER;
+			break;
+		case '-':
+		case '_':
+			act = UI_SLOWER;
+			break;
+		case '\t':
+		case KEY_RIGHT:
+			ui_select_step(u, f->snap, 1);
+			act = UI_REDRAW;
+			break;
+		case KEY_BTAB:
+		case KEY_LEFT:
+			ui_select_step(u, f->snap, -1);
+			act = UI_REDRAW;
+			break;
+		case KEY_DOWN:
+			ui_select_row(u, f->snap, 1);
+			act = UI_REDRAW;
+			break;
+		case KEY_UP:
+			ui_select_row(u, f->snap, -1);
+			act = UI_REDRAW;
+			break;
+		case KEY_NPAGE:
+			u->scroll += u->body_rows > 2 ? u->body_rows - 2 : 1;
+			act = UI_REDRAW;
+			break;
+		case KEY_PPAGE:
+			u->scroll -= u->body_rows > 2 ? u->body_rows - 2 : 1;
+			act = UI_REDRAW;
+			break;
+		case '\r':
+		case '\n':
+		case KEY_ENTER:
+			u->detail = !u->detail;
+			act = UI_REDRAW;
+			break;
+		case 'o':
+			u->show_output = !u->show_output;
+			act = UI_REDRAW;
+			break;
+		case 'l':
+			u->show_log = !u->show_log;
+			act = UI_REDRAW;
+			break;
+		case '?':
+		case 'h':
+			u->help = true;
+			act = UI_REDRAW;
+			break;
+		case KEY_MOUSE:
+			ui_click(u, f->snap);
+			act = UI_REDRAW;
+			break;
+		case KEY_RESIZE:
+			/*
+			 * resizeterm() in ui_resize() queues this key itself:
+			 * calling it again here would queue another, forever.
+			 */
+			u->rows = LINES;
+			u->cols = COLS;
+			act = UI_REDRAW;
+			break;
+		case 12: /* ^L */
+			clearok(curscr, TRUE);
+			act = UI_REDRAW;
+			break;
+		default:
+			break;
+		}
+	}
+	return act;
+}

@@ -1,0 +1,1006 @@
+/*
+ * test-diagnose.c - diagnoses from synthetic snapshots: each kind fires
+ * where it should, and the near-misses stay quiet.
+ */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "pipeviz/diagnose.h"
+#include "pipeviz/snapshot.h"
+
+/* Building snapshots. */
+
+/* A process; (pid, start_ticks) stay the same from sample to sample. */
+static void
+proc(struct snapshot *s, pid_t pid, pid_t ppid, const char *comm, char state,
+    int stage)
+{
+	struct snap_proc *p = snapshot_add_proc(s, pid);
+	char *argv[] = { (char *)comm, NULL };
+
+	snprintf(p->comm, sizeof p->comm, "%s", comm);
+	snapshot_proc_set_argv(p, argv);
+	p->ppid = ppid;
+	p->pgid = 1;
+	p->start_ticks = (uint64_t)pid * 10;
+	p->state = state;
+	p->stage = stage;
+	p->io_known = true;
+}
+
+static struct snap_proc *
+P(const struct snapshot *s, pid_t pid)
+{
+	struct snap_proc *p = snapshot_find_proc(s, pid);
+
+	assert_non_null(p);
+	return p;
+}
+
+static void
+pipe_fd(struct snapshot *s, pid_t pid, int fd, enum snap_fd_mode mode,
+    uint64_t ino)
+{
+	snapshot_proc_add_fd(P(s, pid), fd, mode, SNAP_FD_PIPE, NULL)->inode =
+	    ino;
+}
+
+static void
+fifo_fd(struct snapshot *s, pid_t pid, int fd, enum snap_fd_mode mode,
+    uint64_t ino, const char *path)
+{
+	struct snap_fd *f = snapshot_proc_add_fd(P(s, pid), fd, mode,
+	    SNAP_FD_FIFO, path);
+
+	f->inode = ino;
+	f->dev = 0xfe00;
+}
+
+/* Blocked on fd (its pipe looked up as the probe does). */
+static void
+block(struct snapshot *s, pid_t pid, enum snap_block_op op, int fd)
+{
+	struct snap_proc *p = P(s, pid);
+	const struct snap_fd *f = snapshot_proc_fd(p, fd);
+
+	p->blocked.op = op;
+	p->blocked.fd = fd;
+	p->blocked.pipe = f != NULL ? f->inode : 0;
+	p->syscall = op == SNAP_BLOCK_WAIT ? 61 : op == SNAP_BLOCK_READ ? 0 : 1;
+}
+
+static void
+exited(struct snapshot *s, pid_t pid, int code, int sig)
+{
+	struct snap_proc *p = P(s, pid);
+
+	p->state = 'X';
+	p->exit.exited = true;
+	p->exit.code = code;
+	p->exit.signal = sig;
+}
+
+static void
+fill(struct snapshot *s, uint64_t ino, int64_t bytes, int64_t cap)
+{
+	struct snap_pipe *pp = snapshot_find_pipe(s, ino);
+
+	assert_non_null(pp);
+	pp->fill = bytes;
+	pp->capacity = cap;
+}
+
+/* Checking diagnoses. */
+
+static const struct snap_diag *
+diag(const struct snapshot *s, const char *kind)
+{
+	for (size_t i = 0; i < s->ndiags; i++) {
+		if (strcmp(s->diags[i].kind, kind) == 0)
+			return &s->diags[i];
+	}
+	return NULL;
+}
+
+static size_t
+ndiag(const struct snapshot *s, const char *kind)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->ndiags; i++)
+		n += strcmp(s->diags[i].kind, kind) == 0;
+	return n;
+}
+
+static const struct snap_diag *
+must(const struct snapshot *s, const char *kind)
+{
+	const struct snap_diag *d = diag(s, kind);
+
+	if (d == NULL) {
+		for (size_t i = 0; i < s->ndiags; i++)
+			print_message("# %s: %s\n", s->diags[i].kind,
+			    s->diags[i].message);
+		fail_msg("no %s diagnosis at t=%.2f", kind, s->t);
+	}
+	return d;
+}
+
+static void
+none(const struct snapshot *s, const char *kind)
+{
+	const struct snap_diag *d = diag(s, kind);
+
+	if (d != NULL)
+		fail_msg("unexpected %s at t=%.2f: %s", kind, s->t, d->message);
+}
+
+static void
+says(const struct snap_diag *d, const char *text)
+{
+	if (strstr(d->message, text) == NULL)
+		fail_msg("%s message \"%s\" lacks \"%s\"", d->kind, d->message,
+		    text);
+}
+
+static void
+pids_are(const struct snap_diag *d, const pid_t *want, size_t n)
+{
+	if (d->npids != n)
+		fail_msg("%s: %zu pids, want %zu (%s)", d->kind, d->npids, n,
+		    d->message);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(d->pids[i], want[i]);
+}
+
+static void
+pipes_are(const struct snap_diag *d, const uint64_t *want, size_t n)
+{
+	if (d->npipes != n)
+		fail_msg("%s: %zu pipes, want %zu (%s)", d->kind, d->npipes, n,
+		    d->message);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(d->pipes[i], want[i]);
+}
+
+#define PIDS(d, ...) do {						\
+	const pid_t want_[] = { __VA_ARGS__ };				\
+	pids_are((d), want_, sizeof want_ / sizeof want_[0]);		\
+} while (0)
+#define PIPES(d, ...) do {						\
+	const uint64_t want_[] = { __VA_ARGS__ };			\
+	pipes_are((d), want_, sizeof want_ / sizeof want_[0]);		\
+} while (0)
+
+/* Feed samples t0, t0 + dt, ... and keep the last; calls check on each. */
+typedef struct snapshot *(*scenario)(double t, int variant);
+
+static struct snapshot *
+run(struct diagnose *d, scenario make, int variant, double t0, double dt,
+    int n, void (*check)(const struct snapshot *, int))
+{
+	struct snapshot *s = NULL;
+
+	for (int i = 0; i < n; i++) {
+		snapshot_free(s);
+		s = make(t0 + dt * i, variant);
+		diagnose_sample(d, s);
+		if (check != NULL)
+			check(s, i);
+	}
+	return s;
+}
+
+/* Scenarios. */
+
+#define CAP 65536
+
+/* yes | sleep: the pipe is full and sleep never reads it. */
+static struct snapshot *
+yes_sleep(double t, int variant)
+{
+	struct snapshot *s = snapshot_create(t);
+
+	proc(s, 812, 500, "yes", 'S', 0);
+	pipe_fd(s, 812, 1, SNAP_MODE_W, 5159);
+	if (variant != 1) {
+		proc(s, 813, 500, "sleep", 'S', 1);
+		pipe_fd(s, 813, 0, SNAP_MODE_R, 5159);
+		P(s, 813)->syscall = 230;
+	}
+	/* variant 2: yes made progress since the last sample. */
+	P(s, 812)->wchar = variant == 2 ? (uint64_t)(t * 1000) : 4096;
+	block(s, 812, SNAP_BLOCK_WRITE, 1);
+	snapshot_link_pipes(s);
+	fill(s, 5159, CAP, CAP);
+	return s;
+}
+
+static void
+blocked_writer_names_writer_fd_pipe_and_reader(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = run(d, yes_sleep, 0, 1.0, 0.5, 5, NULL);
+	const struct snap_diag *g = must(s, "blocked_writer");
+
+	(void)state;
+	PIDS(g, 812, 813);
+	PIPES(g, 5159);
+	says(g, "yes (pid 812) is blocked writing fd 1");
+	says(g, "pipe 5159 is full (64K/64K) for 2.0 s");
+	says(g, "sleep (pid 813) is not reading it");
+	none(s, "deadlock");
+	none(s, "bottleneck");
+	none(s, "starved_reader");
+	assert_int_equal(ndiag(s, "blocked_writer"), 1);
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
+static void
+blocked_writer_without_reader_says_so(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = run(d, yes_sleep, 1, 0, 0.1, 1, NULL);
+	const struct snap_diag *g = must(s, "blocked_writer");
+
+	(void)state;
+	PIDS(g, 812);
+	says(g, "no reader is observed");
+	says(g, "for 0.0 s");
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
+/* A writer that keeps writing between samples is not stuck the whole time. */
+static void
+blocked_writer_time_restarts_after_progress(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = run(d, yes_sleep, 2, 0, 0.5, 5, NULL);
+
+	(void)state;
+	says(must(s, "blocked_writer"), "for 0.0 s");
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
+/* A new process under a reused pid starts its own clock. */
+static void
+blocked_writer_time_is_per_process_identity(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = run(d, yes_sleep, 0, 0, 1.0, 3, NULL);
+
+	(void)state;
+	says(must(s, "blocked_writer"), "for 2.0 s");
+	snapshot_free(s);
+	s = yes_sleep(3.0, 0);
+	P(s, 812)->start_ticks = 99999;
+	diagnose_sample(d, s);
+	says(must(s, "blocked_writer"), "for 0.0 s");
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
+/*
+ * sleep | cat, variants: 0 plain; 1 the holder of the write end is a
+ * computing process on fd 4; 2 a stopped writer.
+ */
+static struct snapshot *
+sleep_cat(double t, int variant)
+{
+	struct snapshot *s = snapshot_create(t);
+
+	proc(s, 810, 500, variant == 1 ? "compute" : "sleep",
+	    variant == 2 ? 'T' : 'S', 0);
+	pipe_fd(s, 810, variant == 1 ? 4 : 1, SNAP_MODE_W, 77);
+	if (variant == 1) {
+		P(s, 810)->state = 'R';
+		P(s, 810)->cpu_pct = 99;
+	}
+	proc(s, 811, 500, "cat", 'S', 1);
+	pipe_fd(s, 811, 0, SNAP_MODE_R, 77);
+	block(s, 811, SNAP_BLOCK_READ, 0);
+	snapshot_link_pipes(s);
+	fill(s, 77, 0, CAP);
+	return s;
+}
+
+static void
+no_eof_held_check(const struct snapshot *s, int i)
+{
+	(void)i;
+	none(s, "eof_held");
+	none(s, "deadlock");
+}
+
+static void
+starved_reader_for_sleep_cat_not_eof_held(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = run(d, sleep_cat, 0, 0, 0.25, 8,
+	    no_eof_held_check);
+	const struct snap_diag *g = must(s, "starved_reader");
+
+	(void)state;
+	PIDS(g, 811, 810);
+	PIPES(g, 77);
+	says(g, "cat (pid 811) is waiting to read fd 0: pipe 77 is empty "
+	    "for 1.8 s");
+	says(g, "sleep (pid 810) has not written to it");
+	none(s, "bottleneck");
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
+static void
+reader_of_computing_writer_is_not_eof_held(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = run(d, sleep_cat, 1, 0, 0.25, 8,
+	    no_eof_held_check);
+	const struct snap_diag *g = must(s, "starved_reader");
+
+	(void)state;
+	PIDS(g, 811, 810);
+	says(g, "compute (pid 810) is busy");
+	/* It is what the pipeline waits for, so it is the bottleneck. */
+	assert_int_equal(must(s, "bottleneck")->pids[0], 810);
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
+/*
+ * { sleep 30 & echo hi; } | cat: the stage sh has exited, its background
+ * sleep (reparented to the subreaper, outside the snapshot) holds fd 1.
+ * variant 1: the sleep is not observed at all.
+ */
+static struct snapshot *
+background_holder(double t, int variant)
+{
+	struct snapshot *s = snapshot_create(t);
+
+	proc(s, 809, 500, "sh", 'S', 0);
+	pipe_fd(s, 809, 0, SNAP_MODE_R, 3);
+	pipe_fd(s, 809, 1, SNAP_MODE_W, 77);
+	exited(s, 809, 0, 0);
+	if (variant == 0) {
+		proc(s, 810, 500, "sleep", 'S', -1);
+		pipe_fd(s, 810, 1, SNAP_MODE_W, 77);
+		P(s, 810)->syscall = 230;
+	}
+	proc(s, 811, 500, "cat", 'S', 1);
+	pipe_fd(s, 811, 0, SNAP_MODE_R, 77);
+	block(s, 811, SNAP_BLOCK_READ, 0);
+	snapshot_link_pipes(s);
+	fill(s, 77, 0, CAP);
+	return s;
+}
+
+static void
+eof_held_by_background_process_of_exited_stage(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = run(d, background_holder, 0, 0, 0.1, 1, NULL);
+	const struct snap_diag *g = must(s, "eof_held");
+
+	(void)state;
+	PIDS(g, 811, 810, 809);
+	PIPES(g, 77);
+	says(g, "cat (pid 811) waits for EOF on fd 0 (pipe 77), but sleep "
+	    "(pid 810) still holds the write end as fd 1 and is not writing");
+	says(g, "sh (pid 809), has exited");
+	none(s, "starved_reader");
+	assert_int_equal(s->ndiags, 1);
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
+static void
+eof_held_by_unseen_process_needs_two_samples(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = run(d, background_holder, 1, 0, 0.1, 1, NULL);
+	const struct snap_diag *g;
+
+	(void)state;
+	none(s, "eof_held");
+	none(s, "starved_reader");
+	snapshot_free(s);
+	s = run(d, background_holder, 1, 0.1, 0.1, 1, NULL);
+	g = must(s, "eof_held");
+	PIDS(g, 811, 809);
+	says(g, "does not see");
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
+/* The reader holds a write end of its own input: EOF can never come. */
+static struct snapshot *
+self_holder(double t, int variant)
+{
+	struct snapshot *s = snapshot_create(t);
+
+	(void)variant;
+	proc(s, 900, 500, "cat", 'S', 0);
+	pipe_fd(s, 900, 0, SNAP_MODE_R, 91);
+	pipe_fd(s, 900, 5, SNAP_MODE_W, 91);
+	block(s, 900, SNAP_BLOCK_READ, 0);
+	snapshot_link_pipes(s);
+	fill(s, 91, 0, CAP);
+	return s;
+}
+
+static void
+eof_held_by_reader_itself(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = run(d, self_holder, 0, 0, 0.2, 6, NULL);
+	const struct snap_diag *g = must(s, "eof_held");
+
+	(void)state;
+	PIDS(g, 900);
+	PIPES(g, 91);
+	says(g, "it holds the write end itself as fd 5");
+	says(g, "EOF can never come");
+	none(s, "deadlock");
+	none(s, "starved_reader");
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
+/*
+ * The lecture's parent forgets to close filedes[1] (fd 4) and waits for
+ * its child, which reads the pipe to the end.
+ */
+static struct snapshot *
+leaked_fd(double t, int variant)
+{
+	struct snapshot *s = snapshot_create(t);
+
+	(void)variant;
+	proc(s, 700, 500, "lecture", 'S', 0);
+	pipe_fd(s, 700, 4, SNAP_MODE_W, 90);
+	block(s, 700, SNAP_BLOCK_WAIT, -1);
+	proc(s, 701, 700, "sort", 'S', 0);
+	pipe_fd(s, 701, 0, SNAP_MODE_R, 90);
+	block(s, 701, SNAP_BLOCK_READ, 0);
+	snapshot_link_pipes(s);
+	fill(s, 90, 0, CAP);
+	return s;
+}
+
+static void
+eof_held_by_leaked_descriptor_then_deadlock(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = run(d, leaked_fd, 0, 0, 0.2, 1, NULL);
+	const struct snap_diag *g = must(s, "eof_held");
+
+	(void)state;
+	PIDS(g, 701, 700);
+	PIPES(g, 90);
+	says(g, "lecture (pid 700) still holds the write end as fd 4");
+	says(g, "leaked");
+	none(s, "deadlock");
+	none(s, "starved_reader");
+	snapshot_free(s);
+	/* Parent waits for child, child for the parent's write end. */
+	s = run(d, leaked_fd, 0, 0.2, 0.2, 3, NULL);
+	g = must(s, "deadlock");
+	PIDS(g, 701, 700);
+	PIPES(g, 90);
+	says(g, "deadlock: sort (pid 701) waits to read pipe 90 written by "
+	    "lecture (pid 700), which waits for its child sort (pid 701)");
+	must(s, "eof_held");
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
+/* A background process whose parent is gone (attach mode: no stages). */
+static struct snapshot *
+orphan_holder(double t, int variant)
+{
+	struct snapshot *s = snapshot_create(t);
+
+	(void)variant;
+	proc(s, 100, 50, "bash", 'S', -1);
+	block(s, 100, SNAP_BLOCK_WAIT, -1);
+	proc(s, 101, 1, "sleep", 'S', -1);
+	pipe_fd(s, 101, 1, SNAP_MODE_W, 92);
+	proc(s, 102, 100, "cat", 'S', -1);
+	pipe_fd(s, 102, 0, SNAP_MODE_R, 92);
+	block(s, 102, SNAP_BLOCK_READ, 0);
+	snapshot_link_pipes(s);
+	fill(s, 92, 0, CAP);
+	return s;
+}
+
+static void
+eof_held_by_orphan(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = run(d, orphan_holder, 0, 0, 0.2, 4, NULL);
+	const struct snap_diag *g = must(s, "eof_held");
+
+	(void)state;
+	PIDS(g, 102, 101);
+	says(g, "sleep (pid 101) still holds the write end as fd 1");
+	says(g, "parent is gone");
+	none(s, "deadlock");
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
+/*
+ * sh -c 'head -c 1000000 /dev/zero; cat >/dev/null' < f | cat > f: head
+ * fills pipe 7 towards cat, cat fills FIFO f back towards head and sh,
+ * and sh waits for head.
+ * variant 1: from t = 0.3 on, cat's view is a running one (it got data).
+ */
+static struct snapshot *
+fifo_knot(double t, int variant)
+{
+	struct snapshot *s = snapshot_create(t);
+
+	proc(s, 10, 500, "sh", 'S', 0);
+	fifo_fd(s, 10, 0, SNAP_MODE_R, 500, "/tmp/f");
+	pipe_fd(s, 10, 1, SNAP_MODE_W, 7);
+	block(s, 10, SNAP_BLOCK_WAIT, -1);
+	proc(s, 12, 10, "head", 'S', 0);
+	fifo_fd(s, 12, 0, SNAP_MODE_R, 500, "/tmp/f");
+	pipe_fd(s, 12, 1, SNAP_MODE_W, 7);
+	block(s, 12, SNAP_BLOCK_WRITE, 1);
+	proc(s, 11, 500, "cat", 'S', 1);
+	pipe_fd(s, 11, 0, SNAP_MODE_R, 7);
+	fifo_fd(s, 11, 1, SNAP_MODE_W, 500, "/tmp/f");
+	if (variant == 1 && t >= 0.3 - 1e-9)
+		P(s, 11)->state = 'R';
+	else
+		block(s, 11, SNAP_BLOCK_WRITE, 1);
+	snapshot_link_pipes(s);
+	fill(s, 7, CAP, CAP);
+	fill(s, 500, CAP, CAP);
+	return s;
+}
+
+static void
+deadlock_only_after_it_lasts(const struct snapshot *s, int i)
+{
+	/* Samples every 0.1 s from 0: the knot is 0.5 s old at i == 5. */
+	if (i < 5)
+		none(s, "deadlock");
+	else
+		must(s, "deadlock");
+}
+
+static void
+deadlock_through_fifo_names_cycle_in_order(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = run(d, fifo_knot, 0, 0, 0.1, 7,
+	    deadlock_only_after_it_lasts);
+	const struct snap_diag *g = must(s, "deadlock");
+
+	(void)state;
+	PIDS(g, 12, 11, 10);
+	PIPES(g, 7, 500);
+	says(g, "deadlock: head (pid 12) waits to write pipe 7 read by "
+	    "cat (pid 11), which waits to write FIFO /tmp/f read by head "
+	    "(pid 12) and sh (pid 10), which waits for its child head "
+	    "(pid 12)");
+	assert_int_equal(ndiag(s, "deadlock"), 1);
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
+static void
+quiet_deadlock_check(const struct snapshot *s, int i)
+{
+	(void)i;
+	none(s, "deadlock");
+}
+
+/* The knot dissolves before it lasts: cat was about to run. */
+static void
+deadlock_must_persist(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = run(d, fifo_knot, 1, 0, 0.1, 10,
+	    quiet_deadlock_check);
+
+	(void)state;
+	snapshot_free(s);
+	/* Two samples in quick succession are not enough either. */
+	diagnose_free(d);
+	d = diagnose_create();
+	s = run(d, fifo_knot, 0, 0, 0.01, 20, quiet_deadlock_check);
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
+/*
+ * head -c 400M /dev/zero | gzip -1 | wc -c.  variant 0: gzip runs between
+ * a blocked head and a starved wc.  variant 1 (a noisy sample): gzip's
+ * output is momentarily full and wc runs.  variant 2: nothing waits,
+ * everyone runs.
+ */
+static struct snapshot *
+gzip_chain(double t, int variant)
+{
+	struct snapshot *s = snapshot_create(t);
+
+	proc(s, 4, 500, "head", 'S', 0);
+	pipe_fd(s, 4, 1, SNAP_MODE_W, 11);
+	proc(s, 5, 500, "gzip", 'R', 1);
+	pipe_fd(s, 5, 0, SNAP_MODE_R, 11);
+	pipe_fd(s, 5, 1, SNAP_MODE_W, 12);
+	P(s, 5)->cpu_pct = 98;
+	proc(s, 6, 500, "wc", 'S', 2);
+	pipe_fd(s, 6, 0, SNAP_MODE_R, 12);
+	switch (variant) {
+	case 0:
+		block(s, 4, SNAP_BLOCK_WRITE, 1);
+		block(s, 6, SNAP_BLOCK_READ, 0);
+		break;
+	case 1:
+		block(s, 4, SNAP_BLOCK_WRITE, 1);
+		block(s, 5, SNAP_BLOCK_WRITE, 1);
+		P(s, 5)->state = 'S';
+		P(s, 6)->state = 'R';
+		P(s, 6)->cpu_pct = 60;
+		break;
+	default:
+		P(s, 4)->state = 'R';
+		P(s, 6)->state = 'R';
+		break;
+	}
+	snapshot_link_pipes(s);
+	fill(s, 11, variant == 2 ? 4096 : CAP, CAP);
+	fill(s, 12, variant == 1 ? CAP : variant == 2 ? 512 : 0, CAP);
+	return s;
+}
+
+static void
+bottleneck_after_three_votes(const struct snapshot *s, int i)
+{
+	if (i < 2)
+		none(s, "bottleneck");
+	else
+		must(s, "bottleneck");
+	none(s, "deadlock");
+}
+
+static void
+bottleneck_names_busy_middle_stage(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = run(d, gzip_chain, 0, 0, 0.1, 10,
+	    bottleneck_after_three_votes);
+	const struct snap_diag *g = must(s, "bottleneck");
+
+	(void)state;
+	PIDS(g, 5, 4, 6);
+	PIPES(g, 11, 12);
+	says(g, "gzip (pid 5) limits the pipeline's throughput");
+	says(g, "10 of the last 10 samples");
+	says(g, "head (pid 4) waits to write pipe 11 to it");
+	says(g, "wc (pid 6) waits to read pipe 12 from it");
+	assert_int_equal(ndiag(s, "bottleneck"), 1);
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
+static void
+bottleneck_survives_a_noisy_sample(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = run(d, gzip_chain, 0, 0, 0.1, 6, NULL);
+	const struct snap_diag *g;
+
+	(void)state;
+	snapshot_free(s);
+	s = run(d, gzip_chain, 1, 0.6, 0.1, 1, NULL);
+	g = must(s, "bottleneck");
+	assert_int_equal(g->pids[0], 5);
+	says(g, "6 of the last 7 samples");
+	assert_int_equal(ndiag(s, "bottleneck"), 1);
+	snapshot_free(s);
+	s = run(d, gzip_chain, 0, 0.7, 0.1, 1, NULL);
+	assert_int_equal(must(s, "bottleneck")->pids[0], 5);
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
+static void
+no_bottleneck_check(const struct snapshot *s, int i)
+{
+	(void)i;
+	none(s, "bottleneck");
+	none(s, "deadlock");
+}
+
+/*
+ * A momentarily full pipe whose reader runs (one sample in ten): neither
+ * a deadlock nor a bottleneck.
+ */
+static struct snapshot *
+blip(double t, int variant)
+{
+	return gzip_chain(t, variant == 4 ? 1 : 2);
+}
+
+static void
+momentarily_full_pipe_is_no_deadlock_nor_bottleneck(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = NULL;
+
+	(void)state;
+	for (int i = 0; i < 10; i++) {
+		snapshot_free(s);
+		s = blip(0.1 * i, i);
+		diagnose_sample(d, s);
+		no_bottleneck_check(s, i);
+	}
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
+/* One busy process, no pipes: nothing to blame. */
+static struct snapshot *
+lone(double t, int variant)
+{
+	struct snapshot *s = snapshot_create(t);
+
+	(void)variant;
+	proc(s, 30, 500, "burn", 'R', 0);
+	P(s, 30)->cpu_pct = 100;
+	snapshot_link_pipes(s);
+	return s;
+}
+
+static void
+no_bottleneck_without_waiting_neighbours(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = run(d, lone, 0, 0, 0.1, 10, no_bottleneck_check);
+
+	(void)state;
+	assert_int_equal(s->ndiags, 0);
+	snapshot_free(s);
+	diagnose_free(d);
+	d = diagnose_create();
+	s = run(d, gzip_chain, 2, 0, 0.1, 10, no_bottleneck_check);
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
+/* yes | head -n 1: both stages have ended, yes by SIGPIPE. */
+static struct snapshot *
+yes_head(double t, int variant)
+{
+	struct snapshot *s = snapshot_create(t);
+
+	(void)variant;
+	proc(s, 8, 500, "yes", 'S', 0);
+	pipe_fd(s, 8, 1, SNAP_MODE_W, 5);
+	exited(s, 8, 0, SIGPIPE);
+	proc(s, 9, 500, "head", 'S', 1);
+	pipe_fd(s, 9, 0, SNAP_MODE_R, 5);
+	exited(s, 9, 0, 0);
+	snapshot_link_pipes(s);
+	return s;
+}
+
+static void
+sigpipe_names_reader_and_says_normal(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = run(d, yes_head, 0, 0, 0.1, 2, NULL);
+	const struct snap_diag *g = must(s, "sigpipe");
+
+	(void)state;
+	PIDS(g, 8, 9);
+	PIPES(g, 5);
+	says(g, "yes (pid 8) was killed by SIGPIPE");
+	says(g, "head (pid 9) exited");
+	says(g, "normal when a reader exits before the end of its input");
+	assert_int_equal(s->ndiags, 1);
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
+/* yes | sort with sort stopped (variant 1: sort has exited, yes lives). */
+static struct snapshot *
+yes_sort(double t, int variant)
+{
+	struct snapshot *s = snapshot_create(t);
+
+	proc(s, 8, 500, "yes", 'S', 0);
+	pipe_fd(s, 8, 1, SNAP_MODE_W, 5);
+	proc(s, 9, 500, "sort", 'T', 1);
+	pipe_fd(s, 9, 0, SNAP_MODE_R, 5);
+	if (variant == 1) {
+		exited(s, 9, 0, 0);
+		P(s, 8)->state = 'R';
+	} else
+		block(s, 8, SNAP_BLOCK_WRITE, 1);
+	snapshot_link_pipes(s);
+	if (variant == 0)
+		fill(s, 5, CAP, CAP);
+	return s;
+}
+
+static void
+stopped_stage_holding_up_a_writer(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = run(d, yes_sort, 0, 0, 0.2, 5, NULL);
+	const struct snap_diag *g = must(s, "stopped");
+
+	(void)state;
+	PIDS(g, 9, 8);
+	PIPES(g, 5);
+	says(g, "sort (pid 9) is stopped");
+	says(g, "yes (pid 8) waits for it to read pipe 5");
+	says(g, "kill -CONT 9");
+	says(must(s, "blocked_writer"), "sort (pid 9) is stopped");
+	none(s, "deadlock");
+	none(s, "bottleneck");
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
+static void
+no_reader_when_reader_stage_exited(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = run(d, yes_sort, 1, 0, 0.2, 2, NULL);
+	const struct snap_diag *g = must(s, "no_reader");
+
+	(void)state;
+	PIDS(g, 8, 9);
+	PIPES(g, 5);
+	says(g, "sort (pid 9) has exited");
+	none(s, "sigpipe");
+	none(s, "stopped");
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
+/*
+ * Inherited stray pipes (fd 251 everywhere) are no part of the picture,
+ * even when the probe sees a process blocked on one.
+ */
+static struct snapshot *
+strays(double t, int variant)
+{
+	struct snapshot *s = snapshot_create(t);
+
+	(void)variant;
+	proc(s, 40, 500, "logger", 'S', 0);
+	pipe_fd(s, 40, 0, SNAP_MODE_R, 3);
+	pipe_fd(s, 40, 251, SNAP_MODE_W, 42);
+	pipe_fd(s, 40, 250, SNAP_MODE_R, 43);
+	proc(s, 41, 500, "tool", 'R', 1);
+	pipe_fd(s, 41, 251, SNAP_MODE_W, 42);
+	P(s, 41)->cpu_pct = 100;
+	snapshot_link_pipes(s);
+	assert_true(snapshot_find_pipe(s, 42)->stray);
+	assert_true(snapshot_find_pipe(s, 43)->stray);
+	/* The probe saw these after linking: still stray. */
+	block(s, 40, SNAP_BLOCK_WRITE, 251);
+	snapshot_find_pipe(s, 42)->fill = CAP;
+	snapshot_find_pipe(s, 42)->capacity = CAP;
+	snapshot_find_pipe(s, 43)->fill = 0;
+	snapshot_find_pipe(s, 43)->capacity = CAP;
+	return s;
+}
+
+static void
+stray_pipes_are_ignored(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = NULL;
+
+	(void)state;
+	for (int i = 0; i < 8; i++) {
+		snapshot_free(s);
+		s = strays(0.2 * i, 0);
+		if (i % 2 == 1)
+			block(s, 40, SNAP_BLOCK_READ, 250);
+		diagnose_sample(d, s);
+		if (s->ndiags > 0)
+			fail_msg("stray pipe gave %s: %s", s->diags[0].kind,
+			    s->diags[0].message);
+	}
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
+/* A parent and child writing to each other, both pipes full. */
+static struct snapshot *
+two_way(double t, int variant)
+{
+	struct snapshot *s = snapshot_create(t);
+
+	(void)variant;
+	proc(s, 60, 500, "parent", 'S', 0);
+	pipe_fd(s, 60, 4, SNAP_MODE_W, 61);
+	pipe_fd(s, 60, 5, SNAP_MODE_R, 62);
+	block(s, 60, SNAP_BLOCK_WRITE, 4);
+	proc(s, 70, 60, "child", 'S', 0);
+	pipe_fd(s, 70, 0, SNAP_MODE_R, 61);
+	pipe_fd(s, 70, 1, SNAP_MODE_W, 62);
+	block(s, 70, SNAP_BLOCK_WRITE, 1);
+	snapshot_link_pipes(s);
+	fill(s, 61, CAP, CAP);
+	fill(s, 62, CAP, CAP);
+	return s;
+}
+
+static void
+deadlock_between_parent_and_child_writing_both_ways(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = run(d, two_way, 0, 0, 0.25, 4, NULL);
+	const struct snap_diag *g = must(s, "deadlock");
+
+	(void)state;
+	PIDS(g, 60, 70);
+	PIPES(g, 61, 62);
+	says(g, "parent (pid 60) waits to write pipe 61 read by child "
+	    "(pid 70), which waits to write pipe 62 read by parent (pid 60)");
+	assert_int_equal(ndiag(s, "blocked_writer"), 2);
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
+static void
+free_accepts_null(void **state)
+{
+	(void)state;
+	diagnose_free(NULL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(blocked_writer_names_writer_fd_pipe_and_reader),
+		cmocka_unit_test(blocked_writer_without_reader_says_so),
+		cmocka_unit_test(blocked_writer_time_restarts_after_progress),
+		cmocka_unit_test(blocked_writer_time_is_per_process_identity),
+		cmocka_unit_test(starved_reader_for_sleep_cat_not_eof_held),
+		cmocka_unit_test(reader_of_computing_writer_is_not_eof_held),
+		cmocka_unit_test(eof_held_by_background_process_of_exited_stage),
+		cmocka_unit_test(eof_held_by_unseen_process_needs_two_samples),
+		cmocka_unit_test(eof_held_by_reader_itself),
+		cmocka_unit_test(eof_held_by_leaked_descriptor_then_deadlock),
+		cmocka_unit_test(eof_held_by_orphan),
+		cmocka_unit_test(deadlock_through_fifo_names_cycle_in_order),
+		cmocka_unit_test(deadlock_must_persist),
+		cmocka_unit_test(deadlock_between_parent_and_child_writing_both_ways),
+		cmocka_unit_test(bottleneck_names_busy_middle_stage),
+		cmocka_unit_test(bottleneck_survives_a_noisy_sample),
+		cmocka_unit_test(momentarily_full_pipe_is_no_deadlock_nor_bottleneck),
+		cmocka_unit_test(no_bottleneck_without_waiting_neighbours),
+		cmocka_unit_test(sigpipe_names_reader_and_says_normal),
+		cmocka_unit_test(stopped_stage_holding_up_a_writer),
+		cmocka_unit_test(no_reader_when_reader_stage_exited),
+		cmocka_unit_test(stray_pipes_are_ignored),
+		cmocka_unit_test(free_accepts_null),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

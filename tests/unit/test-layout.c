@@ -1,0 +1,349 @@
+/*
+ * test-layout.c - golden layouts for each topology the live view draws.
+ *
+ * Each case builds a synthetic snapshot, lays it out and compares the text
+ * with tests/golden/layout-NAME.txt.  PIPEVIZ_GOLDEN_UPDATE=1 rewrites the
+ * files instead (then read the diff before committing it).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "pipeviz/layout.h"
+#include "pipeviz/snapshot.h"
+
+static const char *golden_dir = "tests/golden";
+
+static struct snap_proc *
+proc(struct snapshot *s, pid_t pid, pid_t ppid, const char *comm, int stage)
+{
+	struct snap_proc *p = snapshot_add_proc(s, pid);
+	char *argv[] = { (char *)comm, NULL };
+
+	snprintf(p->comm, sizeof p->comm, "%s", comm);
+	snapshot_proc_set_argv(p, argv);
+	p->ppid = ppid;
+	p->stage = stage;
+	p->state = 'S';
+	return p;
+}
+
+static void
+pipe_fd(struct snap_proc *p, int fd, enum snap_fd_mode mode, uint64_t ino)
+{
+	snapshot_proc_add_fd(p, fd, mode, SNAP_FD_PIPE, NULL)->inode = ino;
+}
+
+static void
+path_fd(struct snap_proc *p, int fd, enum snap_fd_mode mode,
+    enum snap_fd_kind kind, const char *path)
+{
+	snapshot_proc_add_fd(p, fd, mode, kind, path);
+}
+
+/* Link the pipes and give every one a fill level. */
+static void
+finish(struct snapshot *s, int64_t fill)
+{
+	snapshot_link_pipes(s);
+	for (size_t i = 0; i < s->npipes; i++) {
+		if (!s->pipes[i].stray) {
+			s->pipes[i].capacity = 65536;
+			s->pipes[i].fill = fill;
+		}
+	}
+}
+
+static char *
+read_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = calloc(1, (size_t)n + 1);
+	if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+static void
+check_golden(const char *name, const struct snapshot *s, int width, bool utf8)
+{
+	struct layout_opts o = { .width = width, .utf8 = utf8,
+	    .compact = width < 70 };
+	struct layout *l = layout_build(s, &o);
+	char *text = layout_to_text(l), path[512], *want;
+
+	snprintf(path, sizeof path, "%s/layout-%s.txt", golden_dir, name);
+	if (getenv("PIPEVIZ_GOLDEN_UPDATE") != NULL) {
+		FILE *f = fopen(path, "w");
+
+		assert_non_null(f);
+		fputs(text, f);
+		fclose(f);
+	}
+	want = read_file(path);
+	if (want == NULL)
+		fail_msg("no golden file %s", path);
+	if (strcmp(want, text) != 0) {
+		fprintf(stderr, "--- want %s\n%s--- got\n%s", path, want, text);
+		fail_msg("layout %s differs from its golden file", name);
+	}
+	/* Nothing is drawn past the width. */
+	for (int y = 0; y < l->height; y++)
+		assert_true(l->width <= width || width < 20);
+	free(want);
+	free(text);
+	layout_free(l);
+}
+
+/* The lecture's seed pipeline, mid-flight: a full pipe and a blocked writer. */
+static struct snapshot *
+seed(void)
+{
+	static const char *names[] = { "ls", "cut", "uniq", "sort", "tee" };
+	struct snapshot *s = snapshot_create(1);
+
+	for (int i = 0; i < 5; i++) {
+		struct snap_proc *p = proc(s, 100 + i, 99, names[i], i);
+
+		if (i == 0)
+			path_fd(p, 0, SNAP_MODE_R, SNAP_FD_DEV, "/dev/null");
+		else
+			pipe_fd(p, 0, SNAP_MODE_R, 500 + (uint64_t)i);
+		if (i == 4)
+			path_fd(p, 1, SNAP_MODE_W, SNAP_FD_TTY, "/dev/pts/0");
+		else
+			pipe_fd(p, 1, SNAP_MODE_W, 501 + (uint64_t)i);
+		/* The stray inherited descriptor must not show. */
+		pipe_fd(p, 251, SNAP_MODE_W, 42);
+	}
+	s->procs[0].blocked = (struct snap_blocked){ SNAP_BLOCK_WRITE, 1, 501 };
+	s->procs[1].state = 'R';
+	s->procs[1].cpu_pct = 97;
+	s->procs[1].read_bps = 1234567;
+	s->procs[2].blocked = (struct snap_blocked){ SNAP_BLOCK_READ, 0, 503 };
+	s->procs[3].state = 'T';
+	s->procs[4].exit = (struct snap_exit){ true, 0, 13, 1 };
+	finish(s, 1000);
+	snapshot_find_pipe(s, 501)->fill = 65536;
+	snapshot_find_pipe(s, 503)->fill = 0;
+	return s;
+}
+
+static void
+chain_wide(void **state)
+{
+	struct snapshot *s = seed();
+
+	(void)state;
+	check_golden("chain-wide", s, 140, true);
+	snapshot_free(s);
+}
+
+static void
+chain_wraps(void **state)
+{
+	struct snapshot *s = seed();
+
+	(void)state;
+	check_golden("chain-wrap", s, 80, true);
+	snapshot_free(s);
+}
+
+static void
+chain_compact_ascii(void **state)
+{
+	struct snapshot *s = seed();
+
+	(void)state;
+	check_golden("chain-40-ascii", s, 40, false);
+	snapshot_free(s);
+}
+
+/* tee >(wc -l) | sort: tee writes to sort on fd 1 and to wc on fd 63. */
+static void
+fan_out(void **state)
+{
+	struct snapshot *s = snapshot_create(1);
+	struct snap_proc *p;
+
+	(void)state;
+	p = proc(s, 10, 1, "seq", 0);
+	path_fd(p, 0, SNAP_MODE_R, SNAP_FD_DEV, "/dev/null");
+	pipe_fd(p, 1, SNAP_MODE_W, 1);
+	p = proc(s, 11, 1, "tee", 1);
+	pipe_fd(p, 0, SNAP_MODE_R, 1);
+	pipe_fd(p, 1, SNAP_MODE_W, 2);
+	pipe_fd(p, 63, SNAP_MODE_W, 3);
+	p = proc(s, 12, 1, "sort", 2);
+	pipe_fd(p, 0, SNAP_MODE_R, 2);
+	path_fd(p, 1, SNAP_MODE_W, SNAP_FD_FILE, "/home/u/sorted.txt");
+	p = proc(s, 13, 11, "wc", 1);
+	pipe_fd(p, 0, SNAP_MODE_R, 3);
+	path_fd(p, 1, SNAP_MODE_W, SNAP_FD_TTY, "/dev/pts/1");
+	finish(s, 4096);
+	check_golden("fan-out", s, 100, true);
+	snapshot_free(s);
+}
+
+/* (a; b) | c with 2>&1: a subshell's children share the pipe on fds 1,2. */
+static void
+fan_in_and_stderr(void **state)
+{
+	struct snapshot *s = snapshot_create(1);
+	struct snap_proc *p;
+
+	(void)state;
+	p = proc(s, 20, 1, "sh", 0);
+	path_fd(p, 0, SNAP_MODE_R, SNAP_FD_DEV, "/dev/null");
+	pipe_fd(p, 1, SNAP_MODE_W, 7);
+	pipe_fd(p, 2, SNAP_MODE_W, 7);
+	p->blocked = (struct snap_blocked){ SNAP_BLOCK_WAIT, -1, 0 };
+	p = proc(s, 21, 20, "make", 0);
+	path_fd(p, 0, SNAP_MODE_R, SNAP_FD_DEV, "/dev/null");
+	pipe_fd(p, 1, SNAP_MODE_W, 7);
+	pipe_fd(p, 2, SNAP_MODE_W, 7);
+	p->state = 'R';
+	p->cpu_pct = 50;
+	p = proc(s, 23, 1, "grep", 1);
+	pipe_fd(p, 0, SNAP_MODE_R, 7);
+	path_fd(p, 1, SNAP_MODE_W, SNAP_FD_TTY, "/dev/pts/0");
+	finish(s, 100);
+	check_golden("fan-in", s, 100, true);
+	snapshot_free(s);
+}
+
+/* The lecture's parent and child: two pipes, both ways, and a self-loop. */
+static void
+parent_child_and_self(void **state)
+{
+	struct snapshot *s = snapshot_create(1);
+	struct snap_proc *p;
+
+	(void)state;
+	p = proc(s, 30, 1, "parent", -1);
+	path_fd(p, 0, SNAP_MODE_R, SNAP_FD_TTY, "/dev/pts/0");
+	path_fd(p, 1, SNAP_MODE_W, SNAP_FD_TTY, "/dev/pts/0");
+	pipe_fd(p, 3, SNAP_MODE_R, 70);
+	pipe_fd(p, 6, SNAP_MODE_W, 71);
+	p->blocked = (struct snap_blocked){ SNAP_BLOCK_READ, 3, 70 };
+	p = proc(s, 31, 30, "child", -1);
+	path_fd(p, 0, SNAP_MODE_R, SNAP_FD_TTY, "/dev/pts/0");
+	path_fd(p, 1, SNAP_MODE_W, SNAP_FD_TTY, "/dev/pts/0");
+	pipe_fd(p, 4, SNAP_MODE_W, 70);
+	pipe_fd(p, 5, SNAP_MODE_R, 71);
+	p = proc(s, 40, 1, "self", -1);
+	path_fd(p, 0, SNAP_MODE_R, SNAP_FD_TTY, "/dev/pts/0");
+	path_fd(p, 1, SNAP_MODE_W, SNAP_FD_TTY, "/dev/pts/0");
+	pipe_fd(p, 3, SNAP_MODE_R, 80);
+	pipe_fd(p, 4, SNAP_MODE_W, 80);
+	finish(s, 0);
+	snapshot_find_pipe(s, 80)->fill = 9;
+	check_golden("parent-child-self", s, 100, true);
+	snapshot_free(s);
+}
+
+/* A FIFO between two processes, and a file read half-way. */
+static void
+fifo_and_file(void **state)
+{
+	struct snapshot *s = snapshot_create(1);
+	struct snap_proc *p;
+	struct snap_fd *f;
+
+	(void)state;
+	p = proc(s, 50, 1, "gzip", 0);
+	f = snapshot_proc_add_fd(p, 0, SNAP_MODE_R, SNAP_FD_FILE,
+	    "/var/log/big.log");
+	f->pos = 300;
+	f->size = 1000;
+	snapshot_proc_add_fd(p, 1, SNAP_MODE_W, SNAP_FD_FIFO, "/tmp/x/f")->inode = 90;
+	p = proc(s, 51, 1, "cat", 1);
+	snapshot_proc_add_fd(p, 3, SNAP_MODE_R, SNAP_FD_FIFO, "/tmp/x/f")->inode = 90;
+	path_fd(p, 1, SNAP_MODE_W, SNAP_FD_DEV, "/dev/null");
+	finish(s, 20000);
+	check_golden("fifo-file", s, 100, true);
+	snapshot_free(s);
+}
+
+/* 60 cats: every process drawn once, no two names overlap. */
+static void
+long_chain(void **state)
+{
+	struct snapshot *s = snapshot_create(1);
+	struct layout_opts o = { .width = 120, .utf8 = true };
+	struct layout *l;
+
+	(void)state;
+	for (int i = 0; i < 60; i++) {
+		struct snap_proc *p = proc(s, 1000 + i, 1, "cat", i);
+
+		if (i == 0)
+			path_fd(p, 0, SNAP_MODE_R, SNAP_FD_DEV, "/dev/null");
+		else
+			pipe_fd(p, 0, SNAP_MODE_R, (uint64_t)(2000 + i));
+		pipe_fd(p, 1, SNAP_MODE_W, (uint64_t)(2001 + i));
+	}
+	finish(s, 0);
+	l = layout_build(s, &o);
+	assert_int_equal(l->nhits, 60);
+	for (size_t i = 0; i < l->nhits; i++) {
+		assert_int_equal(l->hits[i].proc, i); /* in stage order */
+		assert_true(l->hits[i].x + l->hits[i].w <= 120);
+		for (size_t j = 0; j < i; j++) {
+			const struct layout_hit *a = &l->hits[i], *b = &l->hits[j];
+
+			assert_false(a->y == b->y && a->x < b->x + b->w + 1 &&
+			    b->x < a->x + a->w + 1);
+		}
+	}
+	layout_free(l);
+	check_golden("chain-60", s, 120, true);
+	snapshot_free(s);
+}
+
+static void
+empty_snapshot(void **state)
+{
+	struct snapshot *s = snapshot_create(0);
+
+	(void)state;
+	check_golden("empty", s, 60, true);
+	snapshot_free(s);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(chain_wide),
+		cmocka_unit_test(chain_wraps),
+		cmocka_unit_test(chain_compact_ascii),
+		cmocka_unit_test(fan_out),
+		cmocka_unit_test(fan_in_and_stderr),
+		cmocka_unit_test(parent_child_and_self),
+		cmocka_unit_test(fifo_and_file),
+		cmocka_unit_test(long_chain),
+		cmocka_unit_test(empty_snapshot),
+	};
+
+	if (argc > 1)
+		golden_dir = argv[1];
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
