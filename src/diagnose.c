@@ -629,8 +629,9 @@ in_list(const size_t *v, size_t n, size_t x)
 
 /*
  * Name the knot's members along a cycle: start at a process blocked on a
- * pipe, go on to one it waits for that is not named yet, and stop where
- * all it waits for are named (the cycle closes).  Members off that path
+ * pipe, go on to one it waits for that is not named yet (one blocked on a
+ * pipe if there is), and stop where all it waits for are named (the cycle
+ * closes).  Members off that path
  * (a shell waiting for its child) follow in their own clauses.
  */
 static void
@@ -650,11 +651,16 @@ deadlock_report(struct diag_ctx *c, const struct diag_graph *g,
 		size_t next = DIAG_NONE;
 
 		chain[nchain++] = cur;
+		/* Along the data first: a waiting shell is a side branch. */
 		for (size_t e = g->start[cur]; e < g->start[cur + 1]; e++) {
-			if (!in_list(chain, nchain, g->succ[e])) {
-				next = g->succ[e];
-				break;
-			}
+			size_t j = g->succ[e];
+
+			if (in_list(chain, nchain, j))
+				continue;
+			if (next == DIAG_NONE || (s->procs[next].blocked.op ==
+			    SNAP_BLOCK_WAIT && s->procs[j].blocked.op !=
+			    SNAP_BLOCK_WAIT))
+				next = j;
 		}
 		cur = next;
 	}

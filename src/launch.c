@@ -1,6 +1,7 @@
 /* launch.c - fork and wire the stages of a pipeline, reap them. */
 #include "pipeviz/launch.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -261,6 +262,36 @@ pid_t
 launch_pgid(const struct launch *l)
 {
 	return l->pgid;
+}
+
+size_t
+launch_orphans(const struct launch *l, pid_t *out, size_t max)
+{
+	char path[320], text[4096];
+	pid_t kids[512];
+	struct dirent *de;
+	size_t n = 0;
+	DIR *dir;
+	int nk;
+
+	/* Children are listed per thread that forked them (or adopted them). */
+	if ((dir = opendir("/proc/self/task")) == NULL)
+		return 0;
+	while ((de = readdir(dir)) != NULL && n < max) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "/proc/self/task/%s/children",
+		    de->d_name);
+		if (util_read_file_at(AT_FDCWD, path, text, sizeof text) <= 0 ||
+		    (nk = procparse_pid_list(text, kids, 512)) <= 0)
+			continue;
+		for (int i = 0; i < nk && n < max; i++) {
+			if (launch_stage_index(l, kids[i]) == -1)
+				out[n++] = kids[i];
+		}
+	}
+	closedir(dir);
+	return n;
 }
 
 int

@@ -1,6 +1,7 @@
 /* layout.c - a snapshot on a grid of cells: bands of chains, then extras. */
 #include "pipeviz/layout.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -341,9 +342,13 @@ layout_end_name(const struct layout_ctx *c, const struct snap_proc *p,
 		char pct[16] = "";
 
 		/* A file being read: how far through it the reader is. */
-		if (f->mode == SNAP_MODE_R && f->size > 0 && f->pos >= 0)
-			snprintf(pct, sizeof pct, " %d%%", (int)(f->pos * 100 /
-			    f->size));
+		if (f->mode == SNAP_MODE_R && f->size > 0 && f->pos >= 0) {
+			/* In double: a replayed trace may hold any numbers. */
+			double share = (double)f->pos * 100 / (double)f->size;
+
+			snprintf(pct, sizeof pct, " %d%%", share < 999 ?
+			    (int)share : 999);
+		}
 		snprintf(buf, size, "%s%s", slash + 1, pct);
 	} else
 		snprintf(buf, size, "%s", f->path);
@@ -366,7 +371,9 @@ layout_edge_text(const struct layout_ctx *c, const struct snap_pipe *pp,
 	if (pp != NULL && pp->kind == SNAP_FD_FIFO && pp->path != NULL) {
 		const char *slash = strrchr(pp->path, '/');
 
-		snprintf(name, sizeof name, "fifo %s", slash ? slash + 1 : pp->path);
+		/* Leave room for the blank added before a fill level. */
+		snprintf(name, sizeof name - 1, "fifo %s",
+		    slash ? slash + 1 : pp->path);
 	}
 	if (pp == NULL || pp->fill < 0 || pp->capacity <= 0) {
 		if (name[0] != '\0')
@@ -384,7 +391,8 @@ layout_edge_text(const struct layout_ctx *c, const struct snap_pipe *pp,
 		return;
 	}
 	/* Any byte in the pipe shows; a full pipe fills the whole bar. */
-	int full = (int)((pp->fill * LAYOUT_BAR + pp->capacity - 1) / pp->capacity);
+	int full = pp->fill >= pp->capacity ? LAYOUT_BAR :
+	    (int)ceil((double)pp->fill * LAYOUT_BAR / (double)pp->capacity);
 	for (int i = 0; i < LAYOUT_BAR; i++)
 		n += (size_t)snprintf(bar + n, sizeof bar - n, "%s", c->o->utf8 ?
 		    (i < full ? "\u2588" : "\u2591") : (i < full ? "#" : "."));

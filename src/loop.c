@@ -2,6 +2,7 @@
 #include "pipeviz/loop.h"
 
 #include <errno.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -22,6 +23,8 @@
 #define LOOP_REDISCOVER_SECONDS 1.0
 /* When the first sample of a launched pipeline is taken, at the latest. */
 #define LOOP_FIRST_SAMPLE_MS 50
+/* Orphaned descendants followed at most. */
+#define LOOP_MAX_ORPHANS 256
 /* How long stages get to exit after SIGTERM before SIGKILL. */
 #define LOOP_GRACE_SECONDS 2.0
 
@@ -178,8 +181,8 @@ loop_reap(struct loop *l)
 		loop_add_wiring(p, st);
 		loop_remember_stage(l, (size_t)i, p);
 		snapshot_free(tmp);
-		if (l->cfg->output == LOOP_OUT_JSON && !l->output_failed &&
-		    trace_write_exit(l->cfg->out, st->exit.t, pid, i,
+		if (l->cfg->trace != NULL && !l->output_failed &&
+		    trace_write_exit(l->cfg->trace, st->exit.t, pid, i,
 		    &st->exit) == -1)
 			loop_output_failed(l);
 	}
@@ -212,11 +215,12 @@ static struct snapshot *
 loop_sample(struct loop *l)
 {
 	struct launch *ln = l->cfg->launch;
-	struct snapshot *s = snapshot_create(loop_elapsed());
+	/* Milliseconds, as the trace keeps them. */
+	struct snapshot *s = snapshot_create(round(loop_elapsed() * 1000) / 1000);
 
 	if (ln != NULL) {
 		size_t n = launch_nstages(ln), nlive = 0;
-		pid_t *live = xcalloc(n, sizeof *live);
+		pid_t *live = xcalloc(n + LOOP_MAX_ORPHANS, sizeof *live);
 
 		/* Exited stages first, so the probe does not add them twice. */
 		for (size_t i = 0; i < n; i++) {
@@ -227,6 +231,8 @@ loop_sample(struct loop *l)
 			else if (!st->exit.exited)
 				live[nlive++] = st->pid;
 		}
+		/* Background processes a stage left behind stay in view. */
+		nlive += launch_orphans(ln, live + nlive, LOOP_MAX_ORPHANS);
 		probe_sample(l->probe, s, live, nlive);
 		free(live);
 		loop_tag_stages(l, s);
@@ -258,11 +264,11 @@ loop_emit(struct loop *l, const struct snapshot *s)
 
 	if (l->output_failed)
 		return;
-	switch (c->output) {
-	case LOOP_OUT_JSON:
-		if (trace_write_sample(c->out, s) == -1)
-			loop_output_failed(l);
+	if (c->trace != NULL && trace_write_sample(c->trace, s) == -1) {
+		loop_output_failed(l);
 		return;
+	}
+	switch (c->output) {
 	case LOOP_OUT_TEXT:
 		render_text(c->out, s, c->command, c->width, c->utf8);
 		break;
@@ -422,6 +428,7 @@ loop_draw(struct loop *l, const struct snapshot *s, int status)
 	f.attached = c->launch == NULL;
 	f.over = l->over;
 	f.status = status;
+	f.control = c->launch != NULL && !l->over;
 	if (l->over && c->launch != NULL)
 		f.stage_exits = exits = loop_stage_exits(l);
 	f.output = c->capture_out_fd >= 0 ? &l->out_log : NULL;
@@ -435,6 +442,32 @@ loop_draw(struct loop *l, const struct snapshot *s, int status)
 	free(exits);
 }
 
+/*
+ * Stage control: only processes of the group pipeviz launched, checked
+ * again right before the signal so a reused pid is never hit.
+ */
+static void
+loop_signal_one(struct loop *l, const struct snapshot *s, pid_t pid, int sig)
+{
+	const struct snap_proc *p = s != NULL ? snapshot_find_proc(s, pid) : NULL;
+	char note[160];
+
+	if (p == NULL || l->cfg->launch == NULL ||
+	    getpgid(pid) != launch_pgid(l->cfg->launch)) {
+		ui_note(l->cfg->ui, "that process is not part of the launched "
+		    "pipeline any more");
+		return;
+	}
+	if (kill(pid, sig) == -1)
+		snprintf(note, sizeof note, "cannot signal %s (pid %d): %s",
+		    p->comm, (int)pid, strerror(errno));
+	else
+		snprintf(note, sizeof note, "sent %s to %s (pid %d)%s",
+		    trace_signal_name(sig), p->comm, (int)pid, sig == SIGSTOP ?
+		    "; c continues it" : "");
+	ui_note(l->cfg->ui, note);
+}
+
 static void
 loop_key(struct loop *l, const struct snapshot *s)
 {
@@ -442,7 +475,10 @@ loop_key(struct loop *l, const struct snapshot *s)
 	struct ui_frame f = { .snap = s };
 	char note[128];
 
-	switch (ui_input(c->ui, &f)) {
+	enum ui_action act;
+
+	f.control = c->launch != NULL && !l->over;
+	switch ((act = ui_input(c->ui, &f))) {
 	case UI_QUIT:
 		l->quit = true;
 		break;
@@ -463,6 +499,24 @@ loop_key(struct loop *l, const struct snapshot *s)
 		snprintf(note, sizeof note, "sampling every %d ms", l->interval_ms);
 		ui_note(c->ui, note);
 		break;
+	case UI_STOP:
+	case UI_CONTINUE:
+	case UI_TERMINATE:
+		loop_signal_one(l, s, ui_selected(c->ui), act == UI_STOP ? SIGSTOP :
+		    act == UI_CONTINUE ? SIGCONT : SIGTERM);
+		break;
+	case UI_STOP_ALL:
+	case UI_CONTINUE_ALL:
+		if (c->launch != NULL && !l->over) {
+			launch_kill(c->launch, act == UI_STOP_ALL ? SIGSTOP : SIGCONT);
+			ui_note(c->ui, act == UI_STOP_ALL ? "the pipeline is stopped "
+			    "(C continues it)" : "the pipeline continues");
+		}
+		break;
+	case UI_STEP_BACK:
+	case UI_STEP_FORWARD:
+	case UI_START:
+	case UI_END:
 	case UI_REDRAW:
 	case UI_NONE:
 		break;
@@ -491,7 +545,7 @@ loop_run(const struct loop_config *c)
 	struct loop l = { 0 };
 	struct pollfd pfd[64];
 	int tags[64];
-	double next;
+	double next, thaw_at = 0;
 	int status = 0;
 	bool redraw = false;
 
@@ -508,8 +562,8 @@ loop_run(const struct loop_config *c)
 	if (c->launch != NULL)
 		l.stage_last = xcalloc(launch_nstages(c->launch) + 1,
 		    sizeof *l.stage_last);
-	if (c->output == LOOP_OUT_JSON &&
-	    trace_write_start(c->out, c->mode, c->command, c->interval_ms) == -1)
+	if (c->trace != NULL &&
+	    trace_write_start(c->trace, c->mode, c->command, c->interval_ms) == -1)
 		loop_output_failed(&l);
 	/*
 	 * Give launched stages a moment to exec before the first look (they
@@ -542,6 +596,17 @@ loop_run(const struct loop_config *c)
 			next += l.interval_ms / 1000.0;
 			if (next < now) /* fell behind: do not burst */
 				next = now + l.interval_ms / 1000.0;
+			/* Slow motion: freeze the pipeline while the frame shows. */
+			if (c->slow_ms > 0 && c->launch != NULL &&
+			    !launch_done(c->launch)) {
+				launch_kill(c->launch, SIGSTOP);
+				thaw_at = now + c->slow_ms / 1000.0;
+				next = thaw_at + l.interval_ms / 1000.0;
+			}
+		}
+		if (thaw_at > 0 && loop_elapsed() >= thaw_at) {
+			launch_kill(c->launch, SIGCONT);
+			thaw_at = 0;
 		}
 		if (!l.over && loop_finished(&l, l.prev)) {
 			l.over = true;
@@ -560,10 +625,10 @@ loop_run(const struct loop_config *c)
 			if (c->ui == NULL || c->exit_at_end)
 				break;
 		}
-		if (c->ui == NULL && c->launch == NULL && !sampling && !l.paused)
-			break; /* attach: the count is reached */
-		if (l.output_failed && c->output != LOOP_OUT_NONE &&
-		    c->output != LOOP_OUT_UI) {
+		/* The count is reached: stop, and end a launched pipeline. */
+		if (c->count > 0 && l.samples >= c->count && !l.over)
+			break;
+		if (l.output_failed) {
 			l.stop_signal = SIGPIPE;
 			break;
 		}
@@ -574,7 +639,8 @@ loop_run(const struct loop_config *c)
 		now = loop_elapsed();
 		timeout = -1;
 		if (sampling)
-			timeout = (int)((next - now) * 1000 + 0.999);
+			timeout = (int)(((thaw_at > 0 ? thaw_at : next) - now) *
+			    1000 + 0.999);
 		else if (c->launch != NULL && !l.over)
 			timeout = 100; /* still reaping */
 		npfd = loop_pollfds(&l, pfd, tags, 64);
@@ -595,7 +661,12 @@ loop_run(const struct loop_config *c)
 
 	if (c->launch != NULL && !l.over) {
 		loop_terminate(&l);
-		status = launch_status(c->launch);
+		/*
+		 * Ended by the user (q, a signal): the pipeline's status.  Ended
+		 * because the samples asked for (-n, --once) were taken: done
+		 * as asked, 0.
+		 */
+		status = l.quit || l.stop_signal != 0 ? launch_status(c->launch) : 0;
 		if (l.stop_signal != SIGPIPE && (c->count == 0 ||
 		    l.samples < c->count)) {
 			struct snapshot *s = loop_sample(&l);
@@ -613,8 +684,8 @@ loop_run(const struct loop_config *c)
 		if (launch_output_fd(c->launch) >= 0)
 			loop_capture(&l, launch_output_fd(c->launch), -1);
 	}
-	if (c->output == LOOP_OUT_JSON && !l.output_failed &&
-	    trace_write_end(c->out, loop_elapsed(), status, l.stop_signal) == -1)
+	if (c->trace != NULL && !l.output_failed &&
+	    trace_write_end(c->trace, loop_elapsed(), status, l.stop_signal) == -1)
 		loop_output_failed(&l);
 
 	snapshot_free(l.prev);

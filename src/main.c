@@ -13,10 +13,13 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "pipeviz/demo.h"
 #include "pipeviz/launch.h"
 #include "pipeviz/loop.h"
 #include "pipeviz/options.h"
 #include "pipeviz/probe.h"
+#include "pipeviz/replay.h"
+#include "pipeviz/trace-read.h"
 #include "pipeviz/split.h"
 #include "pipeviz/ui.h"
 #include "pipeviz/util.h"
@@ -150,13 +153,100 @@ main_signals(bool winch)
 	return fd;
 }
 
+/* Read --pipe-size's ceiling before launching, to refuse it clearly. */
+static void
+main_check_pipe_size(int size)
+{
+	char text[32];
+	long max;
+
+	if (size == 0 || util_read_file_at(AT_FDCWD, "/proc/sys/fs/pipe-max-size",
+	    text, sizeof text) <= 0)
+		return;
+	max = atol(text);
+	if (max > 0 && size > max)
+		usage_error("--pipe-size %d is larger than /proc/sys/fs/"
+		    "pipe-max-size (%ld)", size, max);
+	if (size < 4096)
+		usage_error("--pipe-size %d is smaller than a page (4096); the "
+		    "kernel would round it up", size);
+}
+
+static FILE *
+main_open_trace(const char *path)
+{
+	FILE *f;
+
+	if (strcmp(path, "-") == 0)
+		return stdout;
+	if ((f = fdopen(main_open_out(path, "trace file"), "w")) == NULL)
+		fatal("fdopen");
+	return f;
+}
+
+/* The live view when a terminal allows it, else text frames on stderr. */
+static void
+main_front_end(struct loop_config *c)
+{
+	const char *nc = getenv("NO_COLOR");
+	bool fatal_ui;
+	char *err;
+
+	c->ui = ui_open(c->utf8, nc == NULL || *nc == '\0', &err, &fatal_ui);
+	if (c->ui == NULL && fatal_ui)
+		usage_error("%s", err);
+	if (c->ui == NULL) {
+		fprintf(stderr, "pipeviz: %s: printing text frames instead of "
+		    "the live view\n", err);
+		c->output = LOOP_OUT_TEXT;
+		c->out = stderr;
+	} else
+		c->output = LOOP_OUT_UI;
+	free(err);
+}
+
+static int
+main_replay_trace(const struct options *o, struct loop_config *c)
+{
+	struct replay_config rc = { 0 };
+	struct trace_file tf;
+	FILE *f;
+	char *err;
+	int status;
+
+	if ((f = fopen(o->replay_path, "re")) == NULL)
+		usage_error("cannot open trace '%s': %s", o->replay_path,
+		    strerror(errno));
+	if (trace_read(f, &tf, &err) == -1)
+		usage_error("%s: %s", o->replay_path, err);
+	fclose(f);
+	if (o->text || o->once)
+		c->output = LOOP_OUT_TEXT;
+	else
+		main_front_end(c);
+	if (c->ui == NULL && tf.warning != NULL)
+		fprintf(stderr, "pipeviz: %s: %s\n", o->replay_path, tf.warning);
+	fatal_set_cleanup(main_cleanup);
+	rc.tf = &tf;
+	rc.ui = c->ui;
+	rc.out = c->output == LOOP_OUT_TEXT && c->out == stderr && !o->text ?
+	    stderr : stdout;
+	rc.width = c->width;
+	rc.utf8 = c->utf8;
+	rc.sigfd = main_signals(c->ui != NULL);
+	status = replay_run(&rc);
+	ui_close(c->ui);
+	trace_file_clear(&tf);
+	return status;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct options o;
 	struct loop_config c = { 0 };
 	struct split_result sr = { 0 };
-	int json_fd = -1, out_fd = -1, null_in, null_out, status;
+	int out_fd = -1, null_in, null_out, status;
 	char *err, *command;
 
 	main_ensure_std_fds();
@@ -175,9 +265,27 @@ main(int argc, char **argv)
 		return 0;
 	}
 
+	c.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+	c.width = main_width();
+	c.out = stdout;
+	if (o.replay_path != NULL) {
+		status = main_replay_trace(&o, &c);
+		options_clear(&o);
+		return status;
+	}
+	if (o.demo && o.demo_name == NULL) {
+		demo_list(stdout);
+		options_clear(&o);
+		return 0;
+	}
+	if (o.demo_name != NULL &&
+	    (o.pipeline = demo_pipeline(o.demo_name, &err)) == NULL)
+		usage_error("%s", err);
+
 	/* Everything that can be wrong is checked before anything runs. */
 	if (o.pipeline != NULL && split_pipeline(o.pipeline, &sr, &err) == -1)
 		usage_error("%s", err);
+	main_check_pipe_size(o.pipe_size);
 	if (o.pid != 0) {
 		if (o.pid == getpid())
 			usage_error("pid %d is pipeviz itself", (int)o.pid);
@@ -193,49 +301,34 @@ main(int argc, char **argv)
 	}
 	if (o.output_path != NULL)
 		out_fd = main_open_out(o.output_path, "output file");
-	c.out = stdout;
-	if (o.json_path != NULL && strcmp(o.json_path, "-") != 0) {
-		json_fd = main_open_out(o.json_path, "trace file");
-		if ((c.out = fdopen(json_fd, "w")) == NULL)
-			fatal("fdopen");
-	}
+	if (o.json_path != NULL)
+		c.trace = main_open_trace(o.json_path);
+	if (o.record_path != NULL)
+		c.trace = main_open_trace(o.record_path);
 
 	c.interval_ms = o.interval_ms;
 	c.count = o.count;
 	c.attach_pid = o.pid;
-	c.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
-	c.width = main_width();
 	c.exit_at_end = o.exit_at_end;
+	c.slow_ms = o.slow_ms;
 	c.capture_out_fd = c.capture_err_fd = -1;
 	if (o.json_path != NULL)
-		c.output = LOOP_OUT_JSON;
+		c.output = LOOP_OUT_NONE;
 	else if (o.dot)
 		c.output = LOOP_OUT_DOT;
 	else if (o.text || o.once)
 		c.output = LOOP_OUT_TEXT;
-	else {
-		const char *nc = getenv("NO_COLOR");
-		bool fatal_ui;
-
-		c.ui = ui_open(c.utf8, nc == NULL || *nc == '\0', &err,
-		    &fatal_ui);
-		if (c.ui == NULL && fatal_ui)
-			usage_error("%s", err);
-		if (c.ui == NULL) {
-			fprintf(stderr, "pipeviz: %s: printing text frames instead "
-			    "of the live view\n", err);
-			c.output = LOOP_OUT_TEXT;
-			c.out = stderr;
-		} else
-			c.output = LOOP_OUT_UI;
-		free(err);
-	}
+	else
+		main_front_end(&c);
 	fatal_set_cleanup(main_cleanup);
 	c.sigfd = main_signals(c.ui != NULL);
 
 	if (o.pipeline != NULL) {
 		struct launch_opts lo = { 0 };
-		bool stdout_taken = c.out == stdout;
+		/* Our stdout carries a trace, text or DOT: not the pipeline's. */
+		bool stdout_taken = c.trace == stdout ||
+		    ((c.output == LOOP_OUT_TEXT || c.output == LOOP_OUT_DOT) &&
+		    c.out == stdout);
 
 		null_in = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		null_out = open("/dev/null", O_WRONLY | O_CLOEXEC);
@@ -277,12 +370,13 @@ main(int argc, char **argv)
 	main_replay(c.capture_out_fd, 1);
 	main_replay(c.capture_err_fd, 2);
 
-	if (c.out != stdout && c.out != stderr && fclose(c.out) == EOF) {
+	if (c.trace != NULL && c.trace != stdout && fclose(c.trace) == EOF) {
 		fprintf(stderr, "pipeviz: cannot write the trace: %s\n",
 		    strerror(errno));
 		status = status == 0 ? 1 : status;
 	}
 	launch_free(c.launch);
+	demo_cleanup();
 	split_clear(&sr);
 	options_clear(&o);
 	free(command);

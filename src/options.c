@@ -17,6 +17,10 @@ enum {
 	OPT_PIPEFAIL,
 	OPT_PIPE_SIZE,
 	OPT_EXIT,
+	OPT_RECORD,
+	OPT_REPLAY,
+	OPT_DEMO,
+	OPT_SLOW,
 };
 
 static const struct option options_long[] = {
@@ -31,6 +35,10 @@ static const struct option options_long[] = {
 	{ "pipefail", no_argument, NULL, OPT_PIPEFAIL },
 	{ "pipe-size", required_argument, NULL, OPT_PIPE_SIZE },
 	{ "exit", no_argument, NULL, OPT_EXIT },
+	{ "record", required_argument, NULL, OPT_RECORD },
+	{ "replay", required_argument, NULL, OPT_REPLAY },
+	{ "demo", no_argument, NULL, OPT_DEMO },
+	{ "slow", required_argument, NULL, OPT_SLOW },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -41,6 +49,8 @@ options_usage(void)
 {
 	return "usage: pipeviz [OPTIONS] [--] 'PIPELINE'\n"
 	       "       pipeviz [OPTIONS] -p PID\n"
+	       "       pipeviz [OPTIONS] --replay FILE\n"
+	       "       pipeviz [OPTIONS] --demo [NAME]\n"
 	       "Show the processes and pipes of a shell pipeline, live.\n"
 	       "\n"
 	       "  -p, --pid PID        attach to the pipeline PID belongs to\n"
@@ -54,6 +64,11 @@ options_usage(void)
 	       "      --pipefail       exit with the last non-zero stage status\n"
 	       "      --pipe-size N    make the pipeline's pipes N bytes\n"
 	       "      --exit           leave as soon as the pipeline ends\n"
+	       "      --record FILE    write the JSON trace to FILE beside the view\n"
+	       "      --replay FILE    play a recorded trace\n"
+	       "      --demo [NAME]    list the lecture demos, or run one\n"
+	       "      --slow MS        slow motion: freeze the pipeline MS ms\n"
+	       "                       after each frame\n"
 	       "  -h, --help           show this help\n"
 	       "  -V, --version        show the version\n";
 }
@@ -108,6 +123,7 @@ options_parse(int argc, char **argv, struct options *o, char **err)
 	opterr = 0;
 	optind = 1;
 	/* '+': options end at the pipeline, whose words may start with '-'. */
+again:
 	while ((c = getopt_long(argc, argv, "+:p:i:n:o:hV", options_long,
 	    NULL)) != -1) {
 		switch (c) {
@@ -153,6 +169,20 @@ options_parse(int argc, char **argv, struct options *o, char **err)
 		case OPT_EXIT:
 			o->exit_at_end = true;
 			break;
+		case OPT_RECORD:
+			o->record_path = optarg;
+			break;
+		case OPT_REPLAY:
+			o->replay_path = optarg;
+			break;
+		case OPT_DEMO:
+			o->demo = true;
+			break;
+		case OPT_SLOW:
+			if (options_number("--slow", optarg, 1, 60000, &v, err))
+				return -1;
+			o->slow_ms = (int)v;
+			break;
 		case 'h':
 			o->help = true;
 			return 0;
@@ -169,13 +199,28 @@ options_parse(int argc, char **argv, struct options *o, char **err)
 			return -1;
 		}
 	}
-	if (optind < argc)
+	/* --demo NAME [OPTIONS]: options may follow the name too. */
+	if (optind < argc && o->demo && o->demo_name == NULL) {
+		o->demo_name = xstrdup(argv[optind++]);
+		goto again;
+	}
+	if (optind < argc && o->demo) {
+		*err = xasprintf("unexpected '%s' after --demo %s", argv[optind],
+		    o->demo_name);
+		options_clear(o);
+		return -1;
+	} else if (optind < argc)
 		o->pipeline = options_join(argc - optind, argv + optind);
 	if (o->once)
 		o->count = 1;
-	if (o->pid != 0 && o->pipeline != NULL)
+	if (o->demo && (o->pid != 0 || o->replay_path != NULL))
+		*err = xstrdup("--demo runs a pipeline of its own: no -p or --replay");
+	else if (o->replay_path != NULL && (o->pid != 0 || o->pipeline != NULL))
+		*err = xstrdup("--replay plays a trace: no PIPELINE or -p");
+	else if (o->pid != 0 && o->pipeline != NULL)
 		*err = xstrdup("give a PIPELINE or -p PID, not both");
-	else if (o->pid == 0 && o->pipeline == NULL)
+	else if (o->pid == 0 && o->pipeline == NULL && !o->demo &&
+	    o->replay_path == NULL)
 		*err = xstrdup("no pipeline given (try --help)");
 	else if (o->dot && !o->once)
 		*err = xstrdup("--dot needs --once");
@@ -183,9 +228,15 @@ options_parse(int argc, char **argv, struct options *o, char **err)
 	    (o->json_path != NULL ? 1 : 0) > 1)
 		*err = xstrdup("choose one of --json, --text and --dot");
 	else if (o->pid != 0 && (o->output_path != NULL || o->pipefail ||
-	    o->pipe_size != 0))
-		*err = xstrdup("-o, --pipefail and --pipe-size need a "
+	    o->pipe_size != 0 || o->slow_ms != 0))
+		*err = xstrdup("-o, --pipefail, --pipe-size and --slow need a "
 		    "launched PIPELINE, not -p");
+	else if (o->record_path != NULL && o->json_path != NULL)
+		*err = xstrdup("--record is for the live view and --text; "
+		    "--json already writes the trace");
+	else if (o->replay_path != NULL && (o->record_path != NULL ||
+	    o->json_path != NULL || o->output_path != NULL))
+		*err = xstrdup("--replay plays a trace; it writes none");
 	if (*err != NULL) {
 		options_clear(o);
 		return -1;
@@ -197,5 +248,7 @@ void
 options_clear(struct options *o)
 {
 	free(o->pipeline);
+	free(o->demo_name);
 	o->pipeline = NULL;
+	o->demo_name = NULL;
 }

@@ -94,8 +94,50 @@ probe_fd_read(int piddir, struct snap_proc *p)
 	return 0;
 }
 
-void
-probe_fd_read_blocked(int piddir, struct snap_proc *p)
+/*
+ * Files are the only entries of a known table whose contents move without
+ * the table changing: a reader's position, a log's size.  The identity
+ * check through the link catches an fd that was closed or replaced.
+ */
+int
+probe_fd_refresh(int piddir, struct snap_proc *p)
+{
+	char path[48], info[512];
+	struct procparse_fdinfo fi;
+	struct stat st;
+
+	for (size_t i = 0; i < p->nfds; i++) {
+		struct snap_fd *f = &p->fds[i];
+
+		if (f->kind != SNAP_FD_FILE)
+			continue;
+		snprintf(path, sizeof path, "fd/%d", f->fd);
+		if (fstatat(piddir, path, &st, 0) == -1 ||
+		    st.st_ino != f->inode || st.st_dev != f->dev)
+			return 1;
+		if (S_ISREG(st.st_mode))
+			f->size = st.st_size;
+		snprintf(path, sizeof path, "fdinfo/%d", f->fd);
+		if (util_read_file_at(piddir, path, info, sizeof info) > 0 &&
+		    procparse_fdinfo(info, &fi) == 0)
+			f->pos = fi.pos;
+	}
+	return 0;
+}
+
+long
+probe_fd_count(int piddir)
+{
+	struct stat st;
+
+	/* Before Linux 6.2 the size of fd/ is 0 whatever is open. */
+	if (fstatat(piddir, "fd", &st, 0) == -1 || st.st_size <= 0)
+		return -1;
+	return (long)st.st_size;
+}
+
+int
+probe_fd_read_blocked(struct probe_files *pf, struct snap_proc *p)
 {
 	char text[256];
 	uint64_t args[6];
@@ -108,17 +150,21 @@ probe_fd_read_blocked(int piddir, struct snap_proc *p)
 	p->blocked.pipe = 0;
 	/* Only a sleeper waits for something; R has no syscall to show. */
 	if (p->state != 'S' && p->state != 'D')
-		return;
-	if (util_read_file_at(piddir, "syscall", text, sizeof text) <= 0 ||
+		return 0;
+	if (probe_files_read(pf, PROBE_F_SYSCALL, text, sizeof text) <= 0 ||
 	    procparse_syscall(text, &p->syscall, args) != 0)
-		return;
+		return 0;
 	if (p->syscall < 0)
-		return;
+		return 0;
 	p->blocked.op = procparse_block_op(p->syscall, args, p->wchan, &fd);
 	if (p->blocked.op == SNAP_BLOCK_NONE)
-		return;
+		return 0;
 	p->blocked.fd = fd;
-	if (fd >= 0 && (f = snapshot_proc_fd(p, fd)) != NULL &&
-	    (f->kind == SNAP_FD_PIPE || f->kind == SNAP_FD_FIFO))
+	if (fd < 0)
+		return 0;
+	if ((f = snapshot_proc_fd(p, fd)) == NULL)
+		return !p->fds_denied;
+	if (f->kind == SNAP_FD_PIPE || f->kind == SNAP_FD_FIFO)
 		p->blocked.pipe = f->inode;
+	return 0;
 }

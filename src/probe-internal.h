@@ -2,21 +2,92 @@
 #ifndef PIPEVIZ_PROBE_INTERNAL_H
 #define PIPEVIZ_PROBE_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "pipeviz/snapshot.h"
 
-/* probe-proc.c: the only file that sees libproc2. */
+/*
+ * The /proc files of one process (probe-proc.c).  Opening a /proc file
+ * costs two to four times reading it, so a process that stays in view
+ * keeps its directory and the files read every sample open, and reads
+ * them with pread() at offset 0, which makes the kernel generate the text
+ * afresh.  The descriptors name the process, not the number: once it is
+ * reaped they fail with ESRCH, so a reused pid can never be mistaken for
+ * the old process.  How many may stay open is bounded by *budget, shared
+ * by all processes; past it, files are opened and closed per read as
+ * before.  Every descriptor is O_CLOEXEC.
+ */
+enum probe_file {
+	PROBE_F_STAT,
+	PROBE_F_SCHEDSTAT,
+	PROBE_F_STATM,
+	PROBE_F_IO,
+	PROBE_F_SYSCALL,
+	PROBE_F_WCHAN,
+	PROBE_F_CHILDREN, /* task/PID/children: the main thread's */
+	PROBE_F_COUNT
+};
+
+struct probe_files {
+	pid_t pid;
+	int dir;	/* /proc/PID, or -1 */
+	bool dir_held;	/* dir stays open across samples */
+	int fd[PROBE_F_COUNT];
+	int pidfd;	/* for pidfd_getfd(), or -1 */
+	int *budget;	/* descriptors that may still be held; NULL: none */
+};
+
+void probe_files_init(struct probe_files *, pid_t, int *budget);
+/* Close everything and give the held descriptors back to the budget. */
+void probe_files_close(struct probe_files *);
+/* Close what is not held (the end of a sample). */
+void probe_files_settle(struct probe_files *);
+/* Give back the descriptors of files that a quiet process rarely needs. */
+void probe_files_release(struct probe_files *, enum probe_file);
+/* /proc/PID as a directory fd, or -errno (-ESRCH: the process is gone). */
+int probe_files_dir(struct probe_files *);
+/* The text of one file into buf (NUL-terminated): its length or -errno. */
+long probe_files_read(struct probe_files *, enum probe_file, char *buf,
+    size_t size);
+/* A pidfd for the process, or -1; close it after use if *transient. */
+int probe_files_pidfd(struct probe_files *, bool *transient);
+
+/* probe-proc.c: the counters; libproc2 only for command lines. */
 struct probe_proc;
 struct probe_proc *probe_proc_create(void);
 void probe_proc_free(struct probe_proc *);
+
 /*
- * Fill pid-keyed counters of procs[0..n) (state, comm, argv, ppid, pgid,
- * start time, CPU ticks, RSS, rchar/wchar, wchan).  A process that has
- * vanished keeps state '?'.
+ * Read /proc/PID/stat into p: ppid, pgid, state, comm, CPU ticks and start
+ * time.  *nthreads gets the thread count.  0 or -errno.
  */
-void probe_proc_read(struct probe_proc *, struct snap_proc *procs, size_t n);
+int probe_proc_read_stat(struct probe_files *, struct snap_proc *p,
+    long *nthreads);
+/* Run time in ns and time slices of the main thread: 0 or -errno. */
+int probe_proc_read_sched(struct probe_files *, uint64_t *run_ns,
+    uint64_t *slices);
+/* Exact resident size (statm); p->rss_kib is left alone on failure. */
+void probe_proc_read_rss(struct probe_files *, struct snap_proc *p);
+/* rchar and wchar; 0, or -errno (-EACCES for another user's process). */
+int probe_proc_read_io(struct probe_files *, struct snap_proc *p);
+/* wchan, "" when running or not allowed to know. */
+void probe_proc_read_wchan(struct probe_files *, struct snap_proc *p);
+/*
+ * The children of every thread (nthreads > 1 walks task/) into *kids,
+ * grown as needed; buf is scratch space.  Returns how many, or -errno.
+ */
+long probe_proc_read_children(struct probe_files *, long nthreads,
+    pid_t **kids, size_t *cap, char *buf, size_t size);
+/*
+ * Command lines of procs[0..n) through libproc2, one call per 255.  A
+ * process without one (a zombie, a kernel thread) keeps its argv, or gets
+ * {comm} when it has none.
+ */
+void probe_proc_read_argv(struct probe_proc *, struct snap_proc **procs,
+    size_t n);
 
 struct probe_proc_ids {
 	pid_t pid, ppid, pgid;
@@ -27,7 +98,18 @@ size_t probe_proc_list_all(struct probe_proc_ids **out);
 /* probe-fd.c: fd table and blocking syscall, relative to /proc/PID. */
 /* Read the fd table of p from piddir; 0, or -errno (EACCES: denied). */
 int probe_fd_read(int piddir, struct snap_proc *p);
-/* Read /proc/PID/syscall and fill p->syscall and p->blocked. */
-void probe_fd_read_blocked(int piddir, struct snap_proc *p);
+/*
+ * Refresh what changes in an fd table that is otherwise known: position
+ * and size of the files.  Returns 1 when an fd no longer refers to what
+ * the table says (the table must be read again), else 0.
+ */
+int probe_fd_refresh(int piddir, struct snap_proc *p);
+/* The number of open fds (st_size of fd/, Linux >= 6.2), or -1. */
+long probe_fd_count(int piddir);
+/*
+ * Read /proc/PID/syscall and fill p->syscall and p->blocked.  Returns 1
+ * when p sleeps on an fd its table does not list (the table is stale).
+ */
+int probe_fd_read_blocked(struct probe_files *, struct snap_proc *p);
 
 #endif

@@ -1,35 +1,176 @@
-/* probe.c - one sample of a process tree: who, which fds, which pipes. */
+/*
+ * probe.c - one sample of a process tree: who, which fds, which pipes.
+ *
+ * Sampling is incremental.  The probe keeps what it learnt about each
+ * process (keyed by pid, and pinned to that very process by its open
+ * /proc/PID directory, or else checked by start time) and re-reads only
+ * what can have changed since the previous sample:
+ *
+ *  - Every sample, schedstat: the run time and time slices of the process.
+ *    A process that has not run cannot have changed its fds, counters,
+ *    children, command line or the syscall it sleeps in, so for such a
+ *    quiet process that one read is all.
+ *  - A process that ran gets stat, children, io, statm, wchan, syscall and
+ *    the fd count, and the position and size of its files; its whole fd
+ *    table is read again when the count changed, when it exec'd (its name
+ *    changed), when its state changed other than between R and S, when it
+ *    sleeps on an fd the table lacks, and otherwise every PROBE_REFRESH
+ *    samples.
+ *  - New processes get everything, and their command line (libproc2).
+ *  - Every PROBE_REFRESH samples (spread over processes by pid) even a
+ *    quiet process gets stat, children, statm and its files re-read, and
+ *    every PROBE_RECHECK samples its whole fd table, so nothing the rules
+ *    above miss (a woken process not yet run, memory reclaimed, a pipe
+ *    filled by a process outside the view) stays stale longer than that.
+ *  - After a process leaves, every process's stat and children are read
+ *    at the next sample: orphans change parent without running.
+ *  - A pipe's fill level is read when any of its observed ends ran, and
+ *    every PROBE_REFRESH samples otherwise.
+ *
+ * docs/performance.md has the bounds and the measurements.
+ */
 #include "pipeviz/probe.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "pipeviz/procparse.h"
 #include "pipeviz/util.h"
 #include "probe-internal.h"
 
 /* A runaway fork loop must not take the observer down with it. */
 #define PROBE_MAX_PROCS 4096
+/* Samples between re-reads of what a quiet process might still change. */
+#define PROBE_REFRESH 8
+/* Samples between full reads of any process, however quiet. */
+#define PROBE_RECHECK 64
+/* Descriptors kept open across samples, at most (and half the limit). */
+#define PROBE_HOLD_MAX 8192
+
+struct probe_entry {
+	struct snap_proc p; /* the last view; owns argv and fds */
+	struct probe_files files;
+	uint64_t run_ns, slices;
+	long nthreads;
+	long nfd; /* open fds when the table was read; -1 unknown */
+	pid_t *kids;
+	size_t nkids, kidcap;
+	unsigned long seen;	/* the sample that last visited it */
+	unsigned long full_at;	/* the sample that last read its fd table */
+	unsigned long argv_at;	/* ... its command line */
+	unsigned long active_at; /* ... found it had run */
+	bool fresh;		/* nothing read yet */
+	bool gone;
+	bool io_denied;
+	bool need_argv;
+};
+
+/* A pipe's fill as last read, for pipes nobody touched since. */
+struct probe_memo {
+	uint64_t inode, dev;
+	enum snap_fd_kind kind;
+	int64_t fill, capacity;
+};
 
 struct probe {
 	struct probe_proc *proc;
+	pid_t self;
+	unsigned long gen; /* samples taken */
+	int budget;	   /* descriptors that may still be held */
+	/* pid -> entry, open addressing; a power of two in size. */
+	struct probe_entry **map;
+	size_t mapcap, nentries;
+	/* This sample's processes in walk order: roots, then descendants. */
+	struct probe_entry **walk;
+	size_t nwalk, walkcap;
+	bool died, died_now;
+	struct probe_memo *memo;
+	size_t nmemo;
+	char buf[65536]; /* children lists */
 };
 
 struct probe *
 probe_create(void)
 {
 	struct probe *pr = xcalloc(1, sizeof *pr);
+	struct rlimit rl;
+	rlim_t half = 0;
 
 	pr->proc = probe_proc_create();
+	pr->self = getpid();
+	/* Leave at least half the descriptor limit to everything else. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		half = rl.rlim_cur / 2;
+	else
+		half = PROBE_HOLD_MAX;
+	pr->budget = half > 64 ? (int)(half - 64 < PROBE_HOLD_MAX ?
+	    half - 64 : PROBE_HOLD_MAX) : 0;
+	pr->mapcap = 64;
+	pr->map = xcalloc(pr->mapcap, sizeof *pr->map);
 	return pr;
+}
+
+static void
+probe_entry_clear(struct probe_entry *e)
+{
+	struct snap_proc *p = &e->p;
+
+	for (size_t i = 0; i < p->nfds; i++)
+		free(p->fds[i].path);
+	free(p->fds);
+	p->fds = NULL;
+	p->nfds = 0;
+	if (p->argv != NULL) {
+		for (char **a = p->argv; *a != NULL; a++)
+			free(*a);
+		free(p->argv);
+		p->argv = NULL;
+	}
+}
+
+static void
+probe_entry_init(struct probe *pr, struct probe_entry *e, pid_t pid)
+{
+	memset(e, 0, sizeof *e);
+	e->p.pid = pid;
+	e->p.stage = -1;
+	e->p.state = '?';
+	e->p.syscall = -1;
+	e->p.blocked.fd = -1;
+	e->nthreads = 1;
+	e->nfd = -1;
+	e->fresh = true;
+	probe_files_init(&e->files, pid, &pr->budget);
+}
+
+static void
+probe_entry_free(struct probe_entry *e)
+{
+	probe_files_close(&e->files);
+	probe_entry_clear(e);
+	free(e->kids);
+	free(e);
+}
+
+/* The process behind a pid changed: forget everything but the pid. */
+static void
+probe_entry_reset(struct probe *pr, struct probe_entry *e)
+{
+	pid_t pid = e->p.pid;
+	unsigned long seen = e->seen;
+
+	probe_files_close(&e->files);
+	probe_entry_clear(e);
+	free(e->kids);
+	probe_entry_init(pr, e, pid);
+	e->seen = seen;
 }
 
 void
@@ -37,144 +178,425 @@ probe_free(struct probe *pr)
 {
 	if (pr == NULL)
 		return;
+	for (size_t i = 0; i < pr->mapcap; i++) {
+		if (pr->map[i] != NULL)
+			probe_entry_free(pr->map[i]);
+	}
+	free(pr->map);
+	free(pr->walk);
+	free(pr->memo);
 	probe_proc_free(pr->proc);
 	free(pr);
 }
 
-static int
-probe_open_pid(pid_t pid)
+static struct probe_entry **
+probe_map_slot(struct probe_entry **map, size_t cap, pid_t pid)
 {
-	char path[32];
+	size_t mask = cap - 1, i = ((size_t)pid * 2654435761u) & mask;
 
-	snprintf(path, sizeof path, "/proc/%d", (int)pid);
-	return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	while (map[i] != NULL && map[i]->p.pid != pid)
+		i = (i + 1) & mask;
+	return &map[i];
 }
 
-struct probe_pids {
-	pid_t *v;
-	size_t n, cap;
-	pid_t self;
-};
+static struct probe_entry *
+probe_lookup(const struct probe *pr, pid_t pid)
+{
+	return *probe_map_slot(pr->map, pr->mapcap, pid);
+}
+
+/* Rebuild the map with room for n entries (dropping nothing). */
+static void
+probe_map_resize(struct probe *pr, size_t n)
+{
+	struct probe_entry **map;
+	size_t cap = 64;
+
+	while (cap < n * 2)
+		cap *= 2;
+	map = xcalloc(cap, sizeof *map);
+	for (size_t i = 0; i < pr->mapcap; i++) {
+		if (pr->map[i] != NULL)
+			*probe_map_slot(map, cap, pr->map[i]->p.pid) = pr->map[i];
+	}
+	free(pr->map);
+	pr->map = map;
+	pr->mapcap = cap;
+}
+
+/* Put pid on this sample's walk, once. */
+static void
+probe_walk_add(struct probe *pr, pid_t pid)
+{
+	struct probe_entry **slot, *e;
+
+	if (pid <= 0 || pid == pr->self || pr->nwalk >= PROBE_MAX_PROCS)
+		return;
+	if ((pr->nentries + 1) * 2 > pr->mapcap)
+		probe_map_resize(pr, pr->nentries + 1);
+	slot = probe_map_slot(pr->map, pr->mapcap, pid);
+	if ((e = *slot) == NULL) {
+		e = *slot = xcalloc(1, sizeof *e);
+		probe_entry_init(pr, e, pid);
+		pr->nentries++;
+	} else if (e->seen == pr->gen)
+		return;
+	e->seen = pr->gen;
+	if (pr->nwalk == pr->walkcap) {
+		pr->walkcap = pr->walkcap ? pr->walkcap * 2 : 64;
+		pr->walk = xreallocarray(pr->walk, pr->walkcap, sizeof *pr->walk);
+	}
+	pr->walk[pr->nwalk++] = e;
+}
+
+/* Read the whole fd table again. */
+static void
+probe_read_table(struct probe *pr, struct probe_entry *e, int dir)
+{
+	struct snap_proc *p = &e->p;
+
+	for (size_t i = 0; i < p->nfds; i++)
+		free(p->fds[i].path);
+	free(p->fds);
+	p->fds = NULL;
+	p->nfds = 0;
+	/* Counted first: a change after the count shows at the next check. */
+	e->nfd = probe_fd_count(dir);
+	p->fds_denied = probe_fd_read(dir, p) == -EACCES;
+	e->full_at = pr->gen;
+}
 
 static bool
-probe_pids_has(const struct probe_pids *l, pid_t pid)
+probe_run_state(char state)
 {
-	for (size_t i = 0; i < l->n; i++) {
-		if (l->v[i] == pid)
+	return state == 'R' || state == 'S';
+}
+
+/* Bring e up to date for this sample; false if the process is gone. */
+static bool
+probe_update(struct probe *pr, struct probe_entry *e)
+{
+	struct snap_proc *p = &e->p;
+	unsigned long gen = pr->gen;
+	bool fresh = e->fresh, ran, periodic, exec = false, turned = false;
+	bool full;
+	char old_comm[sizeof p->comm], old_state = p->state;
+	uint64_t old_start = p->start_ticks, run_ns = 0, slices = 0;
+	long nthreads = e->nthreads, nfd;
+	int dir, err;
+
+	periodic = (gen + (unsigned long)p->pid) % PROBE_REFRESH == 0;
+	if ((dir = probe_files_dir(&e->files)) < 0)
+		return false;
+	err = probe_proc_read_sched(&e->files, &run_ns, &slices);
+	if (err == -ESRCH)
+		return false;
+	/*
+	 * Only the main thread's time is in schedstat, and a process in R
+	 * may be mid-way through anything: both count as having run.
+	 */
+	ran = fresh || err != 0 || run_ns != e->run_ns ||
+	    slices != e->slices || p->state == 'R' || e->nthreads > 1;
+	e->run_ns = run_ns;
+	e->slices = slices;
+
+	/* Without a held directory, only the start time pins the process. */
+	if (ran || periodic || pr->died || !e->files.dir_held) {
+		memcpy(old_comm, p->comm, sizeof old_comm);
+		if (probe_proc_read_stat(&e->files, p, &nthreads) != 0)
+			return false;
+		if (!fresh && p->start_ticks != old_start)
+			return false; /* a new process with the old pid */
+		e->nthreads = nthreads;
+		if (!fresh) {
+			exec = strcmp(old_comm, p->comm) != 0;
+			turned = old_state != p->state &&
+			    !(probe_run_state(old_state) &&
+			    probe_run_state(p->state));
+			if (turned && (p->state == 'Z' || p->state == 'X'))
+				pr->died_now = true;
+		}
+	}
+
+	if (fresh || ran || periodic || pr->died) {
+		long n = probe_proc_read_children(&e->files, e->nthreads,
+		    &e->kids, &e->kidcap, pr->buf, sizeof pr->buf);
+
+		e->nkids = n > 0 ? (size_t)n : 0;
+	}
+	if (fresh || ran || periodic)
+		probe_proc_read_rss(&e->files, p);
+	if ((fresh || ran) && (!e->io_denied || fresh || exec)) {
+		err = probe_proc_read_io(&e->files, p);
+		p->io_known = err == 0;
+		e->io_denied = err == -EACCES;
+	}
+
+	full = fresh || exec || turned || gen - e->full_at >= PROBE_RECHECK ||
+	    (ran && gen - e->full_at >= PROBE_REFRESH);
+	if (!full && ran && !p->fds_denied &&
+	    (nfd = probe_fd_count(dir)) != e->nfd)
+		full = true;
+	if (full)
+		probe_read_table(pr, e, dir);
+	else if ((ran || periodic) && !p->fds_denied &&
+	    probe_fd_refresh(dir, p) != 0) {
+		probe_read_table(pr, e, dir);
+		full = true;
+	}
+
+	if (fresh || ran || full) {
+		if (p->state != 'R' && p->state != 'Z' && p->state != 'X')
+			probe_proc_read_wchan(&e->files, p);
+		else
+			p->wchan[0] = '\0';
+		if (probe_fd_read_blocked(&e->files, p) != 0 && !full) {
+			probe_read_table(pr, e, dir);
+			probe_fd_read_blocked(&e->files, p);
+		}
+	}
+
+	if (fresh || exec || (ran && gen - e->argv_at >= PROBE_RECHECK)) {
+		e->need_argv = true;
+		e->argv_at = gen;
+	}
+	if (ran)
+		e->active_at = gen;
+	/* Quiet for a while: what only a running process needs can go. */
+	if (periodic && gen - e->active_at >= PROBE_REFRESH) {
+		probe_files_release(&e->files, PROBE_F_IO);
+		probe_files_release(&e->files, PROBE_F_SYSCALL);
+		probe_files_release(&e->files, PROBE_F_WCHAN);
+	}
+	e->fresh = false;
+	return true;
+}
+
+static void
+probe_visit(struct probe *pr, struct probe_entry *e)
+{
+	if (probe_update(pr, e))
+		return;
+	/* The pid may name a new process now: look at it afresh, once. */
+	if (!e->fresh) {
+		pr->died_now = true;
+		probe_entry_reset(pr, e);
+		if (probe_update(pr, e))
+			return;
+	}
+	e->gone = true;
+}
+
+/* Whether e ran (or is new) in this sample. */
+static bool
+probe_active(const struct probe *pr, const struct probe_entry *e)
+{
+	return e->active_at == pr->gen;
+}
+
+static bool
+probe_in_snapshot(const struct snapshot *snap, size_t n, pid_t pid)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (snap->procs[i].pid == pid)
 			return true;
 	}
 	return false;
 }
 
-static void
-probe_pids_add(struct probe_pids *l, pid_t pid)
-{
-	if (pid == l->self || probe_pids_has(l, pid) || l->n >= PROBE_MAX_PROCS)
-		return;
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 64;
-		l->v = xreallocarray(l->v, l->cap, sizeof *l->v);
-	}
-	l->v[l->n++] = pid;
-}
+static void probe_fill(struct probe *, struct snapshot *);
 
-/* Children are listed per thread that forked them: read every task. */
+/* Drop the processes that left; close what is not held. */
 static void
-probe_add_children(pid_t pid, struct probe_pids *l)
+probe_settle(struct probe *pr)
 {
-	char path[320], text[4096];
-	pid_t kids[512];
-	struct dirent *de;
-	DIR *dir;
-	int n;
+	size_t kept = 0;
 
-	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
-	if ((dir = opendir(path)) == NULL)
-		return;
-	while ((de = readdir(dir)) != NULL) {
-		if (de->d_name[0] == '.')
+	for (size_t i = 0; i < pr->mapcap; i++) {
+		struct probe_entry *e = pr->map[i];
+
+		if (e == NULL)
 			continue;
-		snprintf(path, sizeof path, "/proc/%d/task/%s/children",
-		    (int)pid, de->d_name);
-		if (util_read_file_at(AT_FDCWD, path, text, sizeof text) <= 0)
+		if (e->seen != pr->gen || e->gone) {
+			probe_entry_free(e);
+			pr->map[i] = NULL;
+			pr->died_now = true;
 			continue;
-		n = procparse_pid_list(text, kids, sizeof kids / sizeof kids[0]);
-		for (int i = 0; i < n; i++)
-			probe_pids_add(l, kids[i]);
+		}
+		probe_files_settle(&e->files);
+		kept++;
 	}
-	closedir(dir);
+	if (kept != pr->nentries) {
+		/* Open addressing cannot just punch holes: rebuild. */
+		pr->nentries = kept;
+		probe_map_resize(pr, kept);
+	}
+	pr->died = pr->died_now;
+	pr->died_now = false;
 }
 
 size_t
 probe_sample(struct probe *pr, struct snapshot *snap, const pid_t *roots,
     size_t nroots)
 {
-	struct probe_pids l = { 0 };
-	size_t first = snap->nprocs;
+	struct snap_proc **need;
+	size_t first = snap->nprocs, nneed = 0;
 
-	/* The observer is never part of what it observes. */
-	l.self = getpid();
+	pr->gen++;
+	pr->nwalk = 0;
 	for (size_t i = 0; i < nroots; i++)
-		probe_pids_add(&l, roots[i]);
-	/* l grows while walked: breadth-first over descendants. */
-	for (size_t i = 0; i < l.n; i++)
-		probe_add_children(l.v[i], &l);
-	for (size_t i = 0; i < l.n; i++) {
-		if (snapshot_find_proc(snap, l.v[i]) == NULL)
-			snapshot_add_proc(snap, l.v[i]);
-	}
-	free(l.v);
+		probe_walk_add(pr, roots[i]);
+	/* The walk grows while walked: breadth-first over descendants. */
+	for (size_t i = 0; i < pr->nwalk; i++) {
+		struct probe_entry *e = pr->walk[i];
 
-	probe_proc_read(pr->proc, snap->procs + first, snap->nprocs - first);
-	for (size_t i = first; i < snap->nprocs; i++) {
-		struct snap_proc *p = &snap->procs[i];
-		int piddir;
-
-		if (p->state == '?' || (piddir = probe_open_pid(p->pid)) == -1) {
-			/* Gone between listing and reading: drop it. */
-			p->state = '?';
+		probe_visit(pr, e);
+		if (e->gone)
 			continue;
-		}
-		if (probe_fd_read(piddir, p) == -EACCES)
-			p->fds_denied = true;
-		p->io_known = !p->fds_denied;
-		probe_fd_read_blocked(piddir, p);
-		close(piddir);
-	}
-	/* Drop the processes that vanished mid-sample. */
-	for (size_t i = snap->nprocs; i-- > first;) {
-		if (snap->procs[i].state == '?')
-			snapshot_remove_proc(snap, i);
+		for (size_t k = 0; k < e->nkids; k++)
+			probe_walk_add(pr, e->kids[k]);
 	}
 
+	/* Command lines in one libproc2 call, for the new and the exec'd. */
+	need = xcalloc(pr->nwalk + 1, sizeof *need);
+	for (size_t i = 0; i < pr->nwalk; i++) {
+		struct probe_entry *e = pr->walk[i];
+
+		if (!e->gone && e->need_argv) {
+			need[nneed++] = &e->p;
+			e->need_argv = false;
+		}
+	}
+	probe_proc_read_argv(pr->proc, need, nneed);
+	free(need);
+
+	for (size_t i = 0; i < pr->nwalk; i++) {
+		struct probe_entry *e = pr->walk[i];
+
+		if (!e->gone && !probe_in_snapshot(snap, first, e->p.pid))
+			snapshot_copy_proc(snap, &e->p);
+	}
 	snapshot_link_pipes(snap);
-	probe_read_fill(snap);
+	probe_fill(pr, snap);
+	probe_settle(pr);
 	return snap->nprocs - first;
 }
 
 int
 probe_read_counters(struct probe *pr, struct snap_proc *p)
 {
-	probe_proc_read(pr->proc, p, 1);
-	return p->state == '?' ? -ESRCH : 0;
+	struct probe_files f;
+	long nthreads;
+	int err;
+
+	probe_files_init(&f, p->pid, NULL);
+	if ((err = probe_proc_read_stat(&f, p, &nthreads)) == 0) {
+		probe_proc_read_rss(&f, p);
+		probe_proc_read_wchan(&f, p);
+		err = probe_proc_read_io(&f, p);
+		probe_proc_read_argv(pr->proc, &p, 1);
+	}
+	probe_files_close(&f);
+	return err;
+}
+
+static int
+probe_memo_cmp(const void *a, const void *b)
+{
+	const struct probe_memo *x = a, *y = b;
+
+	if (x->inode != y->inode)
+		return x->inode < y->inode ? -1 : 1;
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	return (int)x->kind - (int)y->kind;
+}
+
+static const struct probe_memo *
+probe_memo_find(const struct probe *pr, const struct snap_pipe *pp)
+{
+	struct probe_memo key = { pp->inode, pp->dev, pp->kind, 0, 0 };
+
+	if (pr->nmemo == 0)
+		return NULL;
+	return bsearch(&key, pr->memo, pr->nmemo, sizeof *pr->memo,
+	    probe_memo_cmp);
 }
 
 /*
- * An fd on the pipe that cannot change what its processes see.  Reopening
- * through a reader's link adds one more reader to a pipe that has one, so
- * no writer is woken or spared a SIGPIPE; the O_PATH step pins the inode
- * so a link that changed since it was read is not opened blindly.  Without
- * a known reader, a pidfd_getfd() duplicate of a writer's end shares that
- * end, so the counts do not move at all.
+ * Nothing observed can have moved data through a pipe none of whose ends
+ * ran.  Something unobserved could (a writer outside the view), which the
+ * periodic read bounds.
+ */
+static bool
+probe_pipe_quiet(const struct probe *pr, const struct snap_pipe *pp)
+{
+	const struct probe_entry *e;
+
+	if ((pr->gen + pp->inode) % PROBE_REFRESH == 0 ||
+	    pp->nreaders + pp->nwriters == 0)
+		return false;
+	for (size_t i = 0; i < pp->nreaders + pp->nwriters; i++) {
+		const struct snap_end *end = i < pp->nreaders ?
+		    &pp->readers[i] : &pp->writers[i - pp->nreaders];
+
+		e = probe_lookup(pr, end->pid);
+		if (e == NULL || e->seen != pr->gen || probe_active(pr, e))
+			return false;
+	}
+	return true;
+}
+
+/* A duplicate of a pipe end from another process, checked to be pp's. */
+static int
+probe_getfd(struct probe *pr, const struct snap_end *end,
+    const struct snap_pipe *pp)
+{
+	struct probe_entry *e = pr != NULL ? probe_lookup(pr, end->pid) : NULL;
+	struct stat st;
+	bool transient = true;
+	int pidfd, fd;
+
+	if (e != NULL && e->seen == pr->gen && !e->gone)
+		pidfd = probe_files_pidfd(&e->files, &transient);
+	else
+		pidfd = (int)syscall(SYS_pidfd_open, end->pid, 0);
+	if (pidfd == -1)
+		return -1;
+	/* The duplicate is O_CLOEXEC; the pidfd may be held for next time. */
+	fd = (int)syscall(SYS_pidfd_getfd, pidfd, end->fd, 0);
+	if (transient)
+		close(pidfd);
+	if (fd != -1 && (fstat(fd, &st) == -1 || !S_ISFIFO(st.st_mode) ||
+	    st.st_ino != pp->inode ||
+	    (pp->kind == SNAP_FD_FIFO && st.st_dev != pp->dev))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * An fd on the pipe that cannot change what its processes see.  First a
+ * pidfd_getfd() duplicate of a reader's end: it shares that end, so the
+ * reader and writer counts do not move at all, and it is the cheapest
+ * (no path to resolve).  It needs ptrace-attach rights; without them, a
+ * reopen through a reader's link adds one more reader to a pipe that has
+ * one, so no writer is woken or spared a SIGPIPE; the O_PATH step pins the
+ * inode so a link that changed since it was read is not opened blindly.
+ * Without a known reader, a duplicate of a writer's end.  Whatever is
+ * returned is closed within microseconds, never kept across samples.
  */
 static int
-probe_pipe_fd(const struct snap_pipe *pp)
+probe_pipe_fd(struct probe *pr, const struct snap_pipe *pp)
 {
 	char path[64];
 	struct stat st;
-	int fd, pinned, pidfd;
+	int fd, pinned;
 
 	if (pp->nreaders > 0) {
+		if ((fd = probe_getfd(pr, &pp->readers[0], pp)) != -1)
+			return fd;
 		snprintf(path, sizeof path, "/proc/%d/fd/%d",
 		    (int)pp->readers[0].pid, pp->readers[0].fd);
 		if ((pinned = open(path, O_PATH | O_CLOEXEC)) == -1)
@@ -191,33 +613,64 @@ probe_pipe_fd(const struct snap_pipe *pp)
 	}
 	if (pp->nwriters == 0)
 		return -1;
-	pidfd = (int)syscall(SYS_pidfd_open, pp->writers[0].pid, 0);
-	if (pidfd == -1)
-		return -1;
-	fd = (int)syscall(SYS_pidfd_getfd, pidfd, pp->writers[0].fd, 0);
-	close(pidfd);
-	if (fd != -1 && (fstat(fd, &st) == -1 || st.st_ino != pp->inode)) {
-		close(fd);
-		return -1;
+	return probe_getfd(pr, &pp->writers[0], pp);
+}
+
+static void
+probe_fill_pipe(struct probe *pr, struct snap_pipe *pp)
+{
+	int fd, fill, size;
+
+	if ((fd = probe_pipe_fd(pr, pp)) == -1)
+		return;
+	if (ioctl(fd, FIONREAD, &fill) == 0)
+		pp->fill = fill;
+	if ((size = fcntl(fd, F_GETPIPE_SZ)) != -1)
+		pp->capacity = size;
+	close(fd);
+}
+
+static void
+probe_fill(struct probe *pr, struct snapshot *snap)
+{
+	const struct probe_memo *m;
+
+	for (size_t i = 0; i < snap->npipes; i++) {
+		struct snap_pipe *pp = &snap->pipes[i];
+
+		if (pp->stray)
+			continue;
+		if (pr != NULL && probe_pipe_quiet(pr, pp) &&
+		    (m = probe_memo_find(pr, pp)) != NULL) {
+			pp->fill = m->fill;
+			pp->capacity = m->capacity;
+			continue;
+		}
+		probe_fill_pipe(pr, pp);
 	}
-	return fd;
+	if (pr == NULL)
+		return;
+	free(pr->memo);
+	pr->memo = NULL;
+	pr->nmemo = 0;
+	if (snap->npipes == 0)
+		return;
+	pr->memo = xcalloc(snap->npipes, sizeof *pr->memo);
+	for (size_t i = 0; i < snap->npipes; i++) {
+		const struct snap_pipe *pp = &snap->pipes[i];
+
+		if (pp->stray)
+			continue;
+		pr->memo[pr->nmemo++] = (struct probe_memo){ pp->inode,
+		    pp->dev, pp->kind, pp->fill, pp->capacity };
+	}
+	qsort(pr->memo, pr->nmemo, sizeof *pr->memo, probe_memo_cmp);
 }
 
 void
 probe_read_fill(struct snapshot *snap)
 {
-	for (size_t i = 0; i < snap->npipes; i++) {
-		struct snap_pipe *pp = &snap->pipes[i];
-		int fd, fill, size;
-
-		if (pp->stray || (fd = probe_pipe_fd(pp)) == -1)
-			continue;
-		if (ioctl(fd, FIONREAD, &fill) == 0)
-			pp->fill = fill;
-		if ((size = fcntl(fd, F_GETPIPE_SZ)) != -1)
-			pp->capacity = size;
-		close(fd);
-	}
+	probe_fill(NULL, snap);
 }
 
 int

@@ -453,6 +453,18 @@ procparse_syscall_name(long nr)
 	return "";
 }
 
+long
+procparse_syscall_number(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof syscall_names / sizeof syscall_names[0]; i++) {
+		if (strcmp(syscall_names[i].name, name) == 0)
+			return syscall_names[i].nr;
+	}
+	return -1;
+}
+
 int
 procparse_pid_list(const char *text, pid_t *pids, size_t max)
 {
@@ -470,4 +482,147 @@ procparse_pid_list(const char *text, pid_t *pids, size_t max)
 		p = skip_space(p);
 	}
 	return (int)n;
+}
+
+/*
+ * One blank-separated decimal field of /proc/PID/stat, into *out.  Signed
+ * fields (tpgid is -1 without a terminal, nice can be negative) are only
+ * skipped, so a '-' is accepted there and out may be NULL.
+ */
+static int
+stat_field(const char **pp, uint64_t *out)
+{
+	const char *p = *pp;
+	uint64_t v;
+
+	if (*p != ' ')
+		return -1;
+	p++;
+	if (out == NULL && *p == '-')
+		p++;
+	if (parse_u64(&p, 10, &v) != 0 || !field_ends(p))
+		return -1;
+	if (out != NULL)
+		*out = v;
+	*pp = p;
+	return 0;
+}
+
+int
+procparse_stat(const char *text, struct procparse_stat *out)
+{
+	struct procparse_stat st;
+	const char *lparen, *rparen, *p = text;
+	uint64_t v, *want[25] = { NULL };
+	uint64_t ppid, pgid, nthreads;
+	size_t len;
+
+	memset(&st, 0, sizeof st);
+	if (parse_u64(&p, 10, &v) != 0 || v == 0 || v > INT_MAX)
+		return -EINVAL;
+	st.pid = (pid_t)v;
+	/* The name is whatever the process chose, ")" and newlines too. */
+	lparen = p + 1;
+	if (p[0] != ' ' || *lparen != '(' ||
+	    (rparen = strrchr(lparen, ')')) == NULL)
+		return -EINVAL;
+	len = (size_t)(rparen - lparen - 1);
+	if (len >= sizeof st.comm)
+		len = sizeof st.comm - 1;
+	memcpy(st.comm, lparen + 1, len);
+	st.comm[len] = '\0';
+	p = rparen + 1;
+	if (p[0] != ' ' || p[1] == '\0' || !field_ends(p + 2))
+		return -EINVAL;
+	st.state = p[1];
+	p += 2;
+
+	want[4] = &ppid;
+	want[5] = &pgid;
+	want[14] = &st.utime;
+	want[15] = &st.stime;
+	want[20] = &nthreads;
+	want[22] = &st.start;
+	want[24] = &st.rss_pages;
+	for (int field = 4; field <= 24; field++) {
+		if (stat_field(&p, want[field]) != 0)
+			return -EINVAL;
+	}
+	if (ppid > INT_MAX || pgid > INT_MAX || nthreads > LONG_MAX)
+		return -EINVAL;
+	st.ppid = (pid_t)ppid;
+	st.pgid = (pid_t)pgid;
+	st.nthreads = (long)nthreads;
+	*out = st;
+	return 0;
+}
+
+/* n blank-separated decimal fields at the start of text; NULL if not. */
+static const char *
+parse_u64_fields(const char *p, uint64_t *v, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (i > 0 && *p++ != ' ')
+			return NULL;
+		if (parse_u64(&p, 10, &v[i]) != 0 || !field_ends(p))
+			return NULL;
+	}
+	return p;
+}
+
+int
+procparse_schedstat(const char *text, uint64_t *run_ns, uint64_t *slices)
+{
+	const char *end;
+	uint64_t v[3];
+
+	if ((end = parse_u64_fields(text, v, 3)) == NULL ||
+	    *skip_space(end) != '\0')
+		return -EINVAL;
+	*run_ns = v[0];
+	*slices = v[2];
+	return 0;
+}
+
+int
+procparse_statm(const char *text, uint64_t *resident)
+{
+	uint64_t v[2];
+
+	if (parse_u64_fields(text, v, 2) == NULL)
+		return -EINVAL;
+	*resident = v[1];
+	return 0;
+}
+
+int
+procparse_io(const char *text, uint64_t *rchar, uint64_t *wchar)
+{
+	const char *line, *next, *p;
+	uint64_t v, r = 0, w = 0;
+	int have = 0;
+
+	for (line = text; *line != '\0'; line = next) {
+		next = line + strcspn(line, "\n");
+		if (*next == '\n')
+			next++;
+		if ((p = after_key(line, "rchar:")) != NULL) {
+			p = skip_space(p);
+			if (parse_u64(&p, 10, &v) != 0 || !field_ends(p))
+				return -EINVAL;
+			r = v;
+			have |= 1;
+		} else if ((p = after_key(line, "wchar:")) != NULL) {
+			p = skip_space(p);
+			if (parse_u64(&p, 10, &v) != 0 || !field_ends(p))
+				return -EINVAL;
+			w = v;
+			have |= 2;
+		}
+	}
+	if (have != 3)
+		return -EINVAL;
+	*rchar = r;
+	*wchar = w;
+	return 0;
 }

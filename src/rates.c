@@ -1,6 +1,8 @@
 /* rates.c - per-process CPU share and I/O rates from successive samples. */
 #include "pipeviz/rates.h"
 
+#include <math.h>
+
 static double
 rates_per_second(uint64_t before, uint64_t after, double dt)
 {
@@ -26,11 +28,16 @@ rates_apply(const struct snapshot *prev, struct snapshot *cur, long hz)
 		/* An exited stage holds its final counters: no rate. */
 		if (p->exit.exited)
 			continue;
-		p->cpu_pct = 100.0 *
-		    rates_per_second(q->cpu_ticks, p->cpu_ticks, dt) / (double)hz;
+		/*
+		 * Rounded as the trace stores them, so that a replayed trace
+		 * draws exactly what the live view drew.
+		 */
+		p->cpu_pct = round(1000.0 * rates_per_second(q->cpu_ticks,
+		    p->cpu_ticks, dt) / (double)hz) / 10;
 		if (p->io_known && q->io_known) {
-			p->read_bps = rates_per_second(q->rchar, p->rchar, dt);
-			p->write_bps = rates_per_second(q->wchar, p->wchar, dt);
+			p->read_bps = round(rates_per_second(q->rchar, p->rchar, dt));
+			p->write_bps = round(rates_per_second(q->wchar, p->wchar,
+			    dt));
 		}
 	}
 }

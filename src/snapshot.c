@@ -245,6 +245,31 @@ snapshot_add_end(struct snap_end **ends, size_t *n, pid_t pid, int fd)
 	(*n)++;
 }
 
+struct snap_pipe *
+snapshot_add_pipe(struct snapshot *s, enum snap_fd_kind kind, uint64_t inode,
+    const char *path)
+{
+	struct snap_pipe *pp;
+
+	s->pipes = snapshot_grow(s->pipes, s->npipes, sizeof *s->pipes);
+	pp = &s->pipes[s->npipes++];
+	memset(pp, 0, sizeof *pp);
+	pp->kind = kind;
+	pp->inode = inode;
+	pp->path = path != NULL ? xstrdup(path) : NULL;
+	pp->fill = pp->capacity = -1;
+	return pp;
+}
+
+void
+snapshot_pipe_add_end(struct snap_pipe *pp, bool writer, pid_t pid, int fd)
+{
+	if (writer)
+		snapshot_add_end(&pp->writers, &pp->nwriters, pid, fd);
+	else
+		snapshot_add_end(&pp->readers, &pp->nreaders, pid, fd);
+}
+
 void
 snapshot_link_pipes(struct snapshot *s)
 {

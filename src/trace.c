@@ -5,6 +5,8 @@
 #include <jansson.h>
 #include <math.h>
 #include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pipeviz/procparse.h"
@@ -22,6 +24,65 @@ trace_signal_name(int sig)
 	}
 	snprintf(buf, sizeof buf, "SIG%s", abbrev);
 	return buf;
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0 if it is not one. */
+static size_t
+trace_utf8_len(const unsigned char *s)
+{
+	size_t n;
+	uint32_t c;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, c = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, c = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, c = s[0] & 0x07;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	/* No overlong forms, surrogates or code points past U+10FFFF. */
+	if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
+	    (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
+		return 0;
+	return n;
+}
+
+/*
+ * A JSON string of text from the system: names, argv and paths may hold
+ * any bytes, JSON only UTF-8.  Bytes that are not UTF-8 become '?', one
+ * each (lengths stay as they were), rather than losing the field.
+ */
+static json_t *
+trace_string(const char *s)
+{
+	json_t *v = json_string(s);
+	char *copy;
+	size_t n;
+
+	if (v != NULL)
+		return v;
+	copy = xstrdup(s);
+	for (unsigned char *p = (unsigned char *)copy; *p != '\0'; p += n) {
+		if ((n = trace_utf8_len(p)) == 0) {
+			*p = '?';
+			n = 1;
+		}
+	}
+	if ((v = json_string(copy)) == NULL) {
+		for (unsigned char *p = (unsigned char *)copy; *p != '\0'; p++)
+			*p = *p < 0x80 ? *p : '?';
+		v = json_string(copy);
+	}
+	free(copy);
+	return v;
 }
 
 /* Rates and shares with a sensible number of digits. */
@@ -51,7 +112,7 @@ trace_fd(const struct snap_fd *f)
 	json_object_set_new(o, "inode", f->inode != 0 ?
 	    json_integer((json_int_t)f->inode) : json_null());
 	json_object_set_new(o, "path", f->path != NULL ?
-	    json_string(f->path) : json_null());
+	    trace_string(f->path) : json_null());
 	json_object_set_new(o, "pos", f->pos >= 0 ? json_integer(f->pos) :
 	    json_null());
 	json_object_set_new(o, "size", f->size >= 0 ? json_integer(f->size) :
@@ -67,7 +128,7 @@ trace_proc(const struct snap_proc *p)
 	const char *sc;
 
 	for (char **a = p->argv; *a != NULL; a++)
-		json_array_append_new(argv, json_string(*a));
+		json_array_append_new(argv, trace_string(*a));
 	for (size_t i = 0; i < p->nfds; i++)
 		json_array_append_new(fds, trace_fd(&p->fds[i]));
 	json_object_set_new(o, "pid", json_integer(p->pid));
@@ -76,9 +137,9 @@ trace_proc(const struct snap_proc *p)
 	json_object_set_new(o, "start", json_integer((json_int_t)p->start_ticks));
 	json_object_set_new(o, "stage", p->stage >= 0 ? json_integer(p->stage) :
 	    json_null());
-	json_object_set_new(o, "comm", json_string(p->comm));
+	json_object_set_new(o, "comm", trace_string(p->comm));
 	json_object_set_new(o, "argv", argv);
-	json_object_set_new(o, "state", json_string(state));
+	json_object_set_new(o, "state", trace_string(state));
 	json_object_set_new(o, "cpu_pct", trace_real(p->cpu_pct, 10));
 	json_object_set_new(o, "rss_kib", json_integer((json_int_t)p->rss_kib));
 	json_object_set_new(o, "read_bps", trace_real(p->read_bps, 1));
@@ -100,7 +161,7 @@ trace_proc(const struct snap_proc *p)
 	json_object_set_new(o, "syscall", sc[0] != '\0' ? json_string(sc) :
 	    json_null());
 	json_object_set_new(o, "wchan", p->wchan[0] != '\0' ?
-	    json_string(p->wchan) : json_null());
+	    trace_string(p->wchan) : json_null());
 	json_object_set_new(o, "fds", fds);
 	if (p->fds_denied)
 		json_object_set_new(o, "fds_denied", json_true());
@@ -128,7 +189,7 @@ trace_pipe(const struct snap_pipe *pp)
 	json_object_set_new(o, "inode", json_integer((json_int_t)pp->inode));
 	json_object_set_new(o, "kind", json_string(snapshot_kind_name(pp->kind)));
 	json_object_set_new(o, "path", pp->path != NULL ?
-	    json_string(pp->path) : json_null());
+	    trace_string(pp->path) : json_null());
 	json_object_set_new(o, "fill", pp->fill >= 0 ? json_integer(pp->fill) :
 	    json_null());
 	json_object_set_new(o, "capacity", pp->capacity >= 0 ?
@@ -149,8 +210,8 @@ trace_diag(const struct snap_diag *d)
 		json_array_append_new(pids, json_integer(d->pids[i]));
 	for (size_t i = 0; i < d->npipes; i++)
 		json_array_append_new(pipes, json_integer((json_int_t)d->pipes[i]));
-	return json_pack("{s:s,s:o,s:o,s:s}", "kind", d->kind, "pids", pids,
-	    "pipes", pipes, "message", d->message);
+	return json_pack("{s:o,s:o,s:o,s:o}", "kind", trace_string(d->kind),
+	    "pids", pids, "pipes", pipes, "message", trace_string(d->message));
 }
 
 static json_t *
@@ -192,9 +253,10 @@ int
 trace_write_start(FILE *f, const char *mode, const char *command,
     int interval_ms)
 {
-	return trace_emit(f, json_pack("{s:s,s:i,s:s,s:s,s:i,s:s}", "type",
-	    "start", "version", TRACE_VERSION, "mode", mode, "command", command,
-	    "interval_ms", interval_ms, "pipeviz", PIPEVIZ_VERSION));
+	return trace_emit(f, json_pack("{s:s,s:i,s:o,s:o,s:i,s:s}", "type",
+	    "start", "version", TRACE_VERSION, "mode", trace_string(mode),
+	    "command", trace_string(command), "interval_ms", interval_ms,
+	    "pipeviz", PIPEVIZ_VERSION));
 }
 
 int

@@ -52,6 +52,7 @@ struct ui {
 	int scroll;	   /* first canvas row shown */
 	bool detail, help, show_output, show_log;
 	char note[256];
+	enum ui_action confirm; /* asked about the selection, waiting for y */
 	struct layout *layout; /* the last one drawn, for keys and mouse */
 	int body_top, body_rows, body_cols;
 };
@@ -201,6 +202,12 @@ ui_note(struct ui *u, const char *text)
 	snprintf(u->note, sizeof u->note, "%s", text);
 }
 
+pid_t
+ui_selected(const struct ui *u)
+{
+	return u->selected;
+}
+
 /* ---- drawing helpers ---------------------------------------------- */
 
 /* Put UTF-8 text at (y, x), at most max cells; returns cells used. */
@@ -282,7 +289,11 @@ ui_draw_title(struct ui *u, const struct ui_frame *f)
 
 	ui_fill(u, 0, 0, u->cols, bar);
 	snprintf(left, sizeof left, " pipeviz  %s", f->command);
-	if (f->over)
+	if (f->replay)
+		snprintf(right, sizeof right, "replay %zu/%zu  t=%.1fs  %gx  %s ",
+		    f->replay_pos + 1, f->replay_len, f->snap->t, f->replay_speed,
+		    f->paused ? "PAUSED" : "playing");
+	else if (f->over)
 		snprintf(right, sizeof right, "%.1fs  done, exit %d ", f->elapsed,
 		    f->status);
 	else
@@ -340,7 +351,13 @@ ui_draw_hints(struct ui *u, const struct ui_frame *f)
 	    "q quit  \u2190\u2192\u2191\u2193 select  \u23ce details  space pause  +/- interval  o output  l log  ? help" :
 	    "q quit  arrows select  enter details  space pause  +/- interval  o output  l log  ? help";
 
-	(void)f;
+	if (f->replay)
+		hints = "q quit  space play/pause  , . step  g G start/end  "
+		    "+/- speed  arrows select  enter details  ? help";
+	else if (f->control)
+		hints = u->utf8 ?
+		    "q quit  \u2190\u2192\u2191\u2193 select  \u23ce details  space pause  s/c/k stop/cont/term  S/C all  +/- interval  o/l panes  ? help" :
+		    "q quit  arrows select  enter details  space pause  s/c/k stop/cont/term  S/C all  +/- interval  o/l panes  ? help";
 	ui_fill(u, u->rows - 1, 0, u->cols, A_REVERSE);
 	ui_put(u, u->rows - 1, 1, hints, u->cols - 2, A_REVERSE);
 }
@@ -636,10 +653,14 @@ ui_draw_help(struct ui *u)
 		"space        pause or resume sampling",
 		"+ / -        sample faster / slower",
 		"o / l        show the output / stderr log pane",
+		"s / c / k    stop / continue / terminate the selected",
+		"             process (asks first; launched pipelines)",
+		"S / C        stop / continue the whole pipeline",
+		"replay:      , . step  g G start/end  +/- speed",
 		"PgUp / PgDn  scroll the diagram",
 		"?            this help (any key closes it)",
 	};
-	int n = (int)(sizeof lines / sizeof lines[0]), w = 56;
+	int n = (int)(sizeof lines / sizeof lines[0]), w = 60;
 	int top = (u->rows - n - 2) / 2, left = (u->cols - w) / 2;
 
 	if (left < 0)
@@ -740,6 +761,46 @@ ui_click(struct ui *u, const struct snapshot *s)
 	}
 }
 
+/* Stage control asks before it signals anything. */
+static void
+ui_ask(struct ui *u, const struct ui_frame *f, int key)
+{
+	const struct snap_proc *p = f->snap != NULL ?
+	    snapshot_find_proc(f->snap, u->selected) : NULL;
+	char text[200];
+
+	if (!f->control) {
+		ui_note(u, f->replay ? "a replay cannot signal anything" :
+		    f->attached ? "pipeviz never signals an attached pipeline" :
+		    "the pipeline has ended");
+		return;
+	}
+	switch (key) {
+	case 'S':
+		u->confirm = UI_STOP_ALL;
+		snprintf(text, sizeof text, "stop the whole pipeline (SIGSTOP)? y/n");
+		break;
+	case 'C':
+		u->confirm = UI_CONTINUE_ALL;
+		snprintf(text, sizeof text, "continue the whole pipeline (SIGCONT)? "
+		    "y/n");
+		break;
+	default:
+		if (p == NULL || p->exit.exited) {
+			ui_note(u, "select a running process first");
+			return;
+		}
+		u->confirm = key == 's' ? UI_STOP : key == 'c' ? UI_CONTINUE :
+		    UI_TERMINATE;
+		snprintf(text, sizeof text, "%s %s (pid %d) with %s? y/n",
+		    key == 's' ? "stop" : key == 'c' ? "continue" : "terminate",
+		    p->comm, (int)p->pid, key == 's' ? "SIGSTOP" : key == 'c' ?
+		    "SIGCONT" : "SIGTERM");
+		break;
+	}
+	ui_note(u, text);
+}
+
 enum ui_action
 ui_input(struct ui *u, const struct ui_frame *f)
 {
@@ -753,7 +814,37 @@ ui_input(struct ui *u, const struct ui_frame *f)
 			act = UI_REDRAW;
 			continue;
 		}
+		if (u->confirm != UI_NONE) {
+			enum ui_action asked = u->confirm;
+
+			u->confirm = UI_NONE;
+			if (ch == 'y' || ch == 'Y')
+				return asked; /* the selection is what was asked about */
+			ui_note(u, "cancelled");
+			act = UI_REDRAW;
+			continue;
+		}
 		switch (ch) {
+		case 's':
+		case 'c':
+		case 'k':
+		case 'S':
+		case 'C':
+			ui_ask(u, f, ch);
+			act = UI_REDRAW;
+			break;
+		case ',':
+		case '<':
+			return UI_STEP_BACK;
+		case '.':
+		case '>':
+			return UI_STEP_FORWARD;
+		case 'g':
+		case KEY_HOME:
+			return UI_START;
+		case 'G':
+		case KEY_END:
+			return UI_END;
 		case 'q':
 		case 'Q':
 			return UI_QUIT;

@@ -5,7 +5,8 @@ set -eu
 cd "$(dirname "$0")/.."
 
 packages="gcc pkg-config meson ninja-build libncurses-dev libproc2-dev
-libjansson-dev libcmocka-dev jq tmux procps valgrind"
+libjansson-dev libcmocka-dev jq tmux procps valgrind graphviz clang
+libclang-rt-dev"
 missing=""
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

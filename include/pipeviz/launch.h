@@ -72,6 +72,12 @@ size_t launch_nstages(const struct launch *);
 /* Valid until launch_free(). */
 const struct launch_stage *launch_stage(const struct launch *, size_t i);
 pid_t launch_pgid(const struct launch *);
+/*
+ * Children of pipeviz that are not stages: descendants orphaned by an
+ * exiting stage (pipeviz is their subreaper), such as the background
+ * sleep of "{ sleep 30 & echo hi; } | cat".  Fills out[0..max); returns n.
+ */
+size_t launch_orphans(const struct launch *, pid_t *out, size_t max);
 /* Index of the stage whose pid this is, or -1. */
 int launch_stage_index(const struct launch *, pid_t);
 

@@ -15,7 +15,6 @@ struct ui;
 
 enum loop_output {
 	LOOP_OUT_NONE,
-	LOOP_OUT_JSON,
 	LOOP_OUT_TEXT,
 	LOOP_OUT_DOT,
 	LOOP_OUT_UI,
@@ -29,7 +28,10 @@ struct loop_config {
 	struct launch *launch;	/* NULL when attaching */
 	pid_t attach_pid;	/* when attaching */
 	enum loop_output output;
-	FILE *out;		/* where the output goes */
+	FILE *out;		/* where text and DOT go */
+	FILE *trace;		/* where the JSON trace goes (--json, --record) */
+	int slow_ms;		/* --slow: the pipeline is frozen this long
+				   after each frame */
 	int width;		/* columns for --text */
 	bool utf8;
 	int sigfd;		/* signalfd for CHLD, INT, TERM, HUP, WINCH */

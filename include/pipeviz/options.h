@@ -18,6 +18,11 @@ struct options {
 	bool pipefail;
 	int pipe_size;		 /* --pipe-size BYTES, 0 for the default */
 	bool exit_at_end;	 /* --exit: leave when the pipeline ends */
+	const char *record_path; /* --record FILE: the trace, beside any view */
+	const char *replay_path; /* --replay FILE: play a trace */
+	bool demo;		 /* --demo: list, or run the one named */
+	char *demo_name;	 /* the demo to run (allocated), or NULL */
+	int slow_ms;		 /* --slow MS: hold each frame, pipeline stopped */
 	bool help, version;
 };
 

@@ -56,11 +56,42 @@ enum snap_block_op procparse_block_op(long nr, const uint64_t args[6],
 
 /* A short name for a syscall number ("read", "wait4"...), "" if unknown. */
 const char *procparse_syscall_name(long nr);
+/* The number of a syscall name procparse_syscall_name() gives, or -1. */
+long procparse_syscall_number(const char *name);
 
 /*
  * Parse a /proc/PID/task/TID/children list ("12 13 14 ") into pids[0..max),
  * returning how many were stored (at most max), or -EINVAL.
  */
 int procparse_pid_list(const char *text, pid_t *pids, size_t max);
+
+/* The fields of /proc/PID/stat the probe uses (proc(5) numbering). */
+struct procparse_stat {
+	pid_t pid;	    /* 1 */
+	char comm[64];	    /* 2, without the parentheses; cut to fit */
+	char state;	    /* 3 */
+	pid_t ppid, pgid;   /* 4, 5 */
+	uint64_t utime;	    /* 14, clock ticks */
+	uint64_t stime;	    /* 15 */
+	long nthreads;	    /* 20 */
+	uint64_t start;	    /* 22, clock ticks after boot */
+	uint64_t rss_pages; /* 24; approximate, statm is exact */
+};
+/*
+ * Parse /proc/PID/stat.  The command name may hold blanks and
+ * parentheses, so it runs from the first '(' to the last ')'.  Fields
+ * after 24 are not needed and may be absent.
+ */
+int procparse_stat(const char *text, struct procparse_stat *out);
+
+/* /proc/PID/schedstat: "RUN_NS WAIT_NS TIMESLICES" (run time, slices). */
+int procparse_schedstat(const char *text, uint64_t *run_ns,
+    uint64_t *slices);
+
+/* /proc/PID/statm: the second field, resident pages. */
+int procparse_statm(const char *text, uint64_t *resident);
+
+/* /proc/PID/io: the "rchar:" and "wchar:" lines (both needed). */
+int procparse_io(const char *text, uint64_t *rchar, uint64_t *wchar);
 
 #endif

@@ -142,6 +142,11 @@ struct snap_diag *snapshot_add_diag(struct snapshot *, const char *kind,
 struct snap_proc *snapshot_copy_proc(struct snapshot *, const struct snap_proc *);
 /* Remove procs[i], keeping the order of the rest. */
 void snapshot_remove_proc(struct snapshot *, size_t i);
+/* Append a pipe as a trace records it (replay); path is copied. */
+struct snap_pipe *snapshot_add_pipe(struct snapshot *, enum snap_fd_kind,
+    uint64_t inode, const char *path);
+/* Append a reader or writer end to a pipe. */
+void snapshot_pipe_add_end(struct snap_pipe *, bool writer, pid_t, int fd);
 /* Set p's argv from a NULL-terminated vector (copied). */
 void snapshot_proc_set_argv(struct snap_proc *, char *const *argv);
 

@@ -32,6 +32,11 @@ struct ui_frame {
 	const struct textlog *log;    /* the stages' stderr, or NULL */
 	const char *const *stage_names; /* for tagging log lines */
 	size_t nstages;
+	bool control;	/* stage control keys may signal (a launched pipeline) */
+	/* Replay: which sample of how many, at what speed. */
+	bool replay;
+	size_t replay_pos, replay_len;
+	double replay_speed;
 };
 
 enum ui_action {
@@ -41,6 +46,17 @@ enum ui_action {
 	UI_FASTER, /* halve the interval */
 	UI_SLOWER, /* double it */
 	UI_REDRAW,
+	/* Replay. */
+	UI_STEP_BACK,
+	UI_STEP_FORWARD,
+	UI_START,
+	UI_END,
+	/* Stage control, confirmed: on ui_selected(), or on the whole group. */
+	UI_STOP,
+	UI_CONTINUE,
+	UI_TERMINATE,
+	UI_STOP_ALL,
+	UI_CONTINUE_ALL,
 };
 
 struct ui;
@@ -67,5 +83,7 @@ void ui_draw(struct ui *, const struct ui_frame *);
 enum ui_action ui_input(struct ui *, const struct ui_frame *);
 /* A one-line note on the status line, until the next key. */
 void ui_note(struct ui *, const char *);
+/* The pid of the selected process, or -1. */
+pid_t ui_selected(const struct ui *);
 
 #endif

@@ -9,6 +9,10 @@
 set -u
 export LC_ALL=C.UTF-8
 : "${PIPEVIZ:?PIPEVIZ must name the pipeviz binary}"
+# tools/test.sh's valgrind stage runs pipeviz through a wrapper.
+if [ -n "${PIPEVIZ_WRAP:-}" ]; then
+	PIPEVIZ=$PIPEVIZ_WRAP
+fi
 TESTS_RUN=0
 TESTS_FAILED=0
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/pztest.XXXXXX")

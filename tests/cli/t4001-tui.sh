@@ -10,7 +10,10 @@ sock="pztest$$"
 tm() { tmux -L "$sock" -f /dev/null "$@"; }
 cleanup_tmux() { tm kill-server 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup_tmux EXIT
-screen() { tm capture-pane -p -t pz; }
+# Each start gets a session of its own: killing the last session of a
+# server while starting the next races with the server's exit.
+session=0
+screen() { tm capture-pane -p -t "pz$session"; }
 # wait_for TEXT: poll the screen until it shows TEXT (5 s at most).
 wait_for() {
 	for _ in $(seq 50); do
@@ -24,53 +27,53 @@ wait_for() {
 start() { # start COLS ROWS CMD...: pipeviz in a fresh tmux session
 	local cols=$1 rows=$2
 	shift 2
-	tm kill-session -t pz 2>/dev/null
-	tm new-session -d -s pz -x "$cols" -y "$rows" \
+	session=$((session + 1))
+	tm new-session -d -s "pz$session" -x "$cols" -y "$rows" \
 	    "env TERM=screen LANG=C.UTF-8 $*; echo EXIT=\$?; sleep 60"
 }
 
 start 120 30 "'$PIPEVIZ' 'yes | sleep 5.4321'"
 check "the live view shows the pipeline as in the notes" wait_for "(0) yes (1)"
 check "stages in order: yes before sleep" bash -c \
-    "tmux -L $sock capture-pane -p -t pz | grep -E '\(0\) yes \(1\).*\(0\) sleep \(1\)'"
+    "tmux -L $sock capture-pane -p -t pz$session | grep -E '\(0\) yes \(1\).*\(0\) sleep \(1\)'"
 check "the full pipe's fill is on its edge" wait_for "64K/64K"
 check "yes is marked BLOCKED" wait_for "BLOCKED"
 check "the title names the command" wait_for "yes | sleep 5.4321"
 check "the hint bar is there" wait_for "q quit"
-tm send-keys -t pz Enter
+tm send-keys -t "pz$session" Enter
 check "Enter opens the details with the fd table" wait_for "anon_pipe_write"
-tm send-keys -t pz Enter
+tm send-keys -t "pz$session" Enter
 
-tm resize-window -t pz -x 40 -y 12
+tm resize-window -t "pz$session" -x 40 -y 12
 sleep 0.5
 check "resized to 40x12 it keeps drawing" wait_for "(0) yes (1)"
-tm resize-window -t pz -x 120 -y 30
+tm resize-window -t "pz$session" -x 120 -y 30
 sleep 0.3
 check "and back to 120x30" wait_for "(0) sleep (1)"
-check "pipeviz still runs after the resizes" bash -c "! tmux -L $sock capture-pane -p -t pz | grep -q EXIT="
+check "pipeviz still runs after the resizes" bash -c "! tmux -L $sock capture-pane -p -t pz$session | grep -q EXIT="
 
-tm send-keys -t pz q
+tm send-keys -t "pz$session" q
 check "q ends pipeviz" wait_for "EXIT="
 check "q leaves no process of the pipeline running" eq "$(running 'sleep 5.4321')" ""
 check "the terminal is given back (shell output after the view)" bash -c \
-    "tmux -L $sock capture-pane -p -t pz | grep -q '^EXIT='"
+    "tmux -L $sock capture-pane -p -t pz$session | grep -q '^EXIT='"
 
 # Output of the last stage is captured, not drawn over the view, and kept.
 start 100 24 "'$PIPEVIZ' 'printf \"hello pane\\\\n\"; sleep 1.5'"
 check "a pipeline that prints gets the output pane key" wait_for "o output"
-tm send-keys -t pz o
+tm send-keys -t "pz$session" o
 check "the output pane shows what the last stage printed" wait_for "hello pane"
-tm send-keys -t pz q
+tm send-keys -t "pz$session" q
 check "after quitting, the captured output reaches the terminal" wait_for "EXIT="
 check "the captured line is printed once pipeviz is gone" bash -c \
-    "tmux -L $sock capture-pane -p -t pz | grep -B3 '^EXIT=' | grep -q 'hello pane'"
+    "tmux -L $sock capture-pane -p -t pz$session | grep -B3 '^EXIT=' | grep -q 'hello pane'"
 
 # NO_COLOR: no colour, but the blocked writer still stands out in words.
 start 120 30 "NO_COLOR=1 '$PIPEVIZ' 'yes | sleep 3.3'"
 check "NO_COLOR: BLOCKED is still written out" wait_for "BLOCKED"
 check "NO_COLOR: no colour escapes on the screen" bash -c \
-    "! tmux -L $sock capture-pane -p -e -t pz | grep -qE $'\\e\\\\[[0-9;]*3[1-7]m'"
-tm send-keys -t pz q
+    "! tmux -L $sock capture-pane -p -e -t pz$session | grep -qE $'\\e\\\\[[0-9;]*3[1-7]m'"
+tm send-keys -t "pz$session" q
 wait_for "EXIT=" >/dev/null
 
 # Terminals pipeviz cannot use.
@@ -87,7 +90,7 @@ check "a 30x10 terminal: nothing launched" test ! -e "$WORK/launched"
 # Screenshot material for people: the screen with its colours.
 start 120 30 "'$PIPEVIZ' 'yes | sleep 2.2'"
 wait_for "BLOCKED" >/dev/null
-tm capture-pane -p -e -t pz > "$WORK/screen.ansi"
+tm capture-pane -p -e -t "pz$session" > "$WORK/screen.ansi"
 check "the colour capture has the red of a blocked writer" grep -q $'\e\\[' "$WORK/screen.ansi"
 
 done_testing

@@ -546,27 +546,46 @@ eof_held_by_orphan(void **state)
  * fills pipe 7 towards cat, cat fills FIFO f back towards head and sh,
  * and sh waits for head.
  * variant 1: from t = 0.3 on, cat's view is a running one (it got data).
+ * variant 2: the probe lists cat before head, as it does for real.
  */
+static void
+fifo_knot_head(struct snapshot *s)
+{
+	proc(s, 12, 10, "head", 'S', 0);
+	fifo_fd(s, 12, 0, SNAP_MODE_R, 500, "/tmp/f");
+	pipe_fd(s, 12, 1, SNAP_MODE_W, 7);
+	block(s, 12, SNAP_BLOCK_WRITE, 1);
+}
+
+static void
+fifo_knot_cat(struct snapshot *s, bool running)
+{
+	proc(s, 11, 500, "cat", 'S', 1);
+	pipe_fd(s, 11, 0, SNAP_MODE_R, 7);
+	fifo_fd(s, 11, 1, SNAP_MODE_W, 500, "/tmp/f");
+	if (running)
+		P(s, 11)->state = 'R';
+	else
+		block(s, 11, SNAP_BLOCK_WRITE, 1);
+}
+
 static struct snapshot *
 fifo_knot(double t, int variant)
 {
 	struct snapshot *s = snapshot_create(t);
+	bool running = variant == 1 && t >= 0.3 - 1e-9;
 
 	proc(s, 10, 500, "sh", 'S', 0);
 	fifo_fd(s, 10, 0, SNAP_MODE_R, 500, "/tmp/f");
 	pipe_fd(s, 10, 1, SNAP_MODE_W, 7);
 	block(s, 10, SNAP_BLOCK_WAIT, -1);
-	proc(s, 12, 10, "head", 'S', 0);
-	fifo_fd(s, 12, 0, SNAP_MODE_R, 500, "/tmp/f");
-	pipe_fd(s, 12, 1, SNAP_MODE_W, 7);
-	block(s, 12, SNAP_BLOCK_WRITE, 1);
-	proc(s, 11, 500, "cat", 'S', 1);
-	pipe_fd(s, 11, 0, SNAP_MODE_R, 7);
-	fifo_fd(s, 11, 1, SNAP_MODE_W, 500, "/tmp/f");
-	if (variant == 1 && t >= 0.3 - 1e-9)
-		P(s, 11)->state = 'R';
-	else
-		block(s, 11, SNAP_BLOCK_WRITE, 1);
+	if (variant == 2) {
+		fifo_knot_cat(s, running);
+		fifo_knot_head(s);
+	} else {
+		fifo_knot_head(s);
+		fifo_knot_cat(s, running);
+	}
 	snapshot_link_pipes(s);
 	fill(s, 7, CAP, CAP);
 	fill(s, 500, CAP, CAP);
@@ -603,6 +622,25 @@ deadlock_through_fifo_names_cycle_in_order(void **state)
 	diagnose_free(d);
 }
 
+/* The cycle goes along the data; the waiting shell comes last. */
+static void
+deadlock_cycle_follows_pipes_before_waits(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = run(d, fifo_knot, 2, 0, 0.25, 4, NULL);
+	const struct snap_diag *g = must(s, "deadlock");
+
+	(void)state;
+	PIDS(g, 11, 10, 12);
+	PIPES(g, 500, 7);
+	says(g, "deadlock: cat (pid 11) waits to write FIFO /tmp/f read by "
+	    "sh (pid 10) and head (pid 12), which waits to write pipe 7 read "
+	    "by cat (pid 11), and sh (pid 10) waits for its child head "
+	    "(pid 12);");
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
 static void
 quiet_deadlock_check(const struct snapshot *s, int i)
 {
@@ -632,7 +670,9 @@ deadlock_must_persist(void **state)
  * head -c 400M /dev/zero | gzip -1 | wc -c.  variant 0: gzip runs between
  * a blocked head and a starved wc.  variant 1 (a noisy sample): gzip's
  * output is momentarily full and wc runs.  variant 2: nothing waits,
- * everyone runs.
+ * everyone runs.  variant 3: gzip is caught in read() between two chunks
+ * (its input empty, head running at a fifth of a CPU), as real samples
+ * often show it.
  */
 static struct snapshot *
 gzip_chain(double t, int variant)
@@ -659,13 +699,20 @@ gzip_chain(double t, int variant)
 		P(s, 6)->state = 'R';
 		P(s, 6)->cpu_pct = 60;
 		break;
+	case 3:
+		P(s, 4)->state = 'R';
+		P(s, 4)->cpu_pct = 20;
+		block(s, 5, SNAP_BLOCK_READ, 0);
+		P(s, 5)->state = 'S';
+		block(s, 6, SNAP_BLOCK_READ, 0);
+		break;
 	default:
 		P(s, 4)->state = 'R';
 		P(s, 6)->state = 'R';
 		break;
 	}
 	snapshot_link_pipes(s);
-	fill(s, 11, variant == 2 ? 4096 : CAP, CAP);
+	fill(s, 11, variant == 3 ? 0 : variant == 2 ? 4096 : CAP, CAP);
 	fill(s, 12, variant == 1 ? CAP : variant == 2 ? 512 : 0, CAP);
 	return s;
 }
@@ -717,6 +764,22 @@ bottleneck_survives_a_noisy_sample(void **state)
 	snapshot_free(s);
 	s = run(d, gzip_chain, 0, 0.7, 0.1, 1, NULL);
 	assert_int_equal(must(s, "bottleneck")->pids[0], 5);
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
+/* The CPU share over the interval outweighs the state of one instant. */
+static void
+bottleneck_caught_between_reads_is_still_the_busy_stage(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = run(d, gzip_chain, 3, 0, 0.1, 4, NULL);
+	const struct snap_diag *g = must(s, "bottleneck");
+
+	(void)state;
+	PIDS(g, 5, 6);
+	PIPES(g, 12);
+	says(g, "gzip (pid 5) limits");
 	snapshot_free(s);
 	diagnose_free(d);
 }
@@ -989,10 +1052,12 @@ main(void)
 		cmocka_unit_test(eof_held_by_leaked_descriptor_then_deadlock),
 		cmocka_unit_test(eof_held_by_orphan),
 		cmocka_unit_test(deadlock_through_fifo_names_cycle_in_order),
+		cmocka_unit_test(deadlock_cycle_follows_pipes_before_waits),
 		cmocka_unit_test(deadlock_must_persist),
 		cmocka_unit_test(deadlock_between_parent_and_child_writing_both_ways),
 		cmocka_unit_test(bottleneck_names_busy_middle_stage),
 		cmocka_unit_test(bottleneck_survives_a_noisy_sample),
+		cmocka_unit_test(bottleneck_caught_between_reads_is_still_the_busy_stage),
 		cmocka_unit_test(momentarily_full_pipe_is_no_deadlock_nor_bottleneck),
 		cmocka_unit_test(no_bottleneck_without_waiting_neighbours),
 		cmocka_unit_test(sigpipe_names_reader_and_says_normal),

@@ -1,0 +1,39 @@
+/*
+ * trace-read.h - read a JSON Lines trace back into snapshots, for replay.
+ *
+ * Any trace pipeviz wrote (--json or --record) reads back into the same
+ * snapshots the front ends drew, so a replay draws the same frames.  A
+ * damaged trace is read up to its last good record: *warning says where it
+ * stopped and why; a file with no start record or no sample is refused.
+ */
+#ifndef PIPEVIZ_TRACE_READ_H
+#define PIPEVIZ_TRACE_READ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "pipeviz/snapshot.h"
+
+struct trace_file {
+	char *mode;	/* "launch" or "attach" */
+	char *command;
+	int interval_ms;
+	struct snapshot **samples;
+	size_t nsamples;
+	bool ended;	/* an end record was read */
+	int status;	/* from the end record */
+	char *warning;	/* "line 12: ...; playing 11 samples", or NULL */
+};
+
+/*
+ * Read f.  Returns 0 (tf filled; free with trace_file_clear), or -1 with
+ * *err set to a newly allocated "line N: reason" message.
+ */
+int trace_read(FILE *f, struct trace_file *tf, char **err);
+void trace_file_clear(struct trace_file *);
+
+/* One sample record, parsed from its JSON text; NULL with *err if bad. */
+struct snapshot *trace_read_sample(const char *json, char **err);
+
+#endif

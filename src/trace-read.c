@@ -1,0 +1,345 @@
+/* trace-read.c - a JSON Lines trace back into snapshots, with jansson. */
+#include "pipeviz/trace-read.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pipeviz/procparse.h"
+#include "pipeviz/util.h"
+
+/* Values as the writer stored them: a missing or null field is "unknown". */
+static int64_t
+trace_int(json_t *o, const char *key, int64_t unknown)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_integer(v) ? json_integer_value(v) : unknown;
+}
+
+static double
+trace_num(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_number(v) ? json_number_value(v) : 0;
+}
+
+static const char *
+trace_str(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static enum snap_fd_kind
+trace_kind(const char *name)
+{
+	for (int k = SNAP_FD_PIPE; k <= SNAP_FD_OTHER; k++) {
+		if (name != NULL && strcmp(name, snapshot_kind_name(k)) == 0)
+			return k;
+	}
+	return SNAP_FD_OTHER;
+}
+
+static enum snap_fd_mode
+trace_mode(const char *name)
+{
+	for (int m = SNAP_MODE_R; m <= SNAP_MODE_RW; m++) {
+		if (name != NULL && strcmp(name, snapshot_mode_name(m)) == 0)
+			return m;
+	}
+	return SNAP_MODE_NONE;
+}
+
+static enum snap_block_op
+trace_op(const char *name)
+{
+	for (int op = SNAP_BLOCK_READ; op <= SNAP_BLOCK_WAIT; op++) {
+		if (name != NULL && strcmp(name, snapshot_op_name(op)) == 0)
+			return op;
+	}
+	return SNAP_BLOCK_NONE;
+}
+
+static void
+trace_exit(json_t *o, struct snap_exit *e)
+{
+	if (!json_is_object(o))
+		return;
+	e->exited = true;
+	e->signal = (int)trace_int(o, "signal", 0);
+	e->code = (int)trace_int(o, "code", 0);
+}
+
+static int
+trace_proc(struct snapshot *s, json_t *o)
+{
+	struct snap_proc *p;
+	json_t *v, *fds;
+	const char *str;
+	size_t i, n = 0;
+	char **argv;
+
+	if (!json_is_object(o) || !json_is_integer(json_object_get(o, "pid")))
+		return -1;
+	p = snapshot_add_proc(s, (pid_t)trace_int(o, "pid", 0));
+	p->ppid = (pid_t)trace_int(o, "ppid", 0);
+	p->pgid = (pid_t)trace_int(o, "pgid", 0);
+	p->start_ticks = (uint64_t)trace_int(o, "start", 0);
+	p->stage = (int)trace_int(o, "stage", -1);
+	snprintf(p->comm, sizeof p->comm, "%s", (str = trace_str(o, "comm")) ?
+	    str : "?");
+	v = json_object_get(o, "argv");
+	argv = xcalloc(json_array_size(v) + 1, sizeof *argv);
+	json_array_foreach(v, i, fds) {
+		if (json_is_string(fds))
+			argv[n++] = (char *)json_string_value(fds);
+	}
+	snapshot_proc_set_argv(p, argv);
+	free(argv);
+	str = trace_str(o, "state");
+	p->state = str != NULL && str[0] != '\0' ? str[0] : '?';
+	p->cpu_pct = trace_num(o, "cpu_pct");
+	p->rss_kib = (uint64_t)trace_int(o, "rss_kib", 0);
+	p->read_bps = trace_num(o, "read_bps");
+	p->write_bps = trace_num(o, "write_bps");
+	p->io_known = json_is_integer(json_object_get(o, "rchar"));
+	p->rchar = (uint64_t)trace_int(o, "rchar", 0);
+	p->wchar = (uint64_t)trace_int(o, "wchar", 0);
+	if (json_is_object(v = json_object_get(o, "blocked"))) {
+		p->blocked.op = trace_op(trace_str(v, "op"));
+		p->blocked.fd = (int)trace_int(v, "fd", -1);
+		p->blocked.pipe = (uint64_t)trace_int(v, "pipe", 0);
+	}
+	if ((str = trace_str(o, "syscall")) != NULL)
+		p->syscall = procparse_syscall_number(str);
+	if ((str = trace_str(o, "wchan")) != NULL)
+		snprintf(p->wchan, sizeof p->wchan, "%s", str);
+	p->fds_denied = json_is_true(json_object_get(o, "fds_denied"));
+	trace_exit(json_object_get(o, "exit"), &p->exit);
+	fds = json_object_get(o, "fds");
+	json_array_foreach(fds, i, v) {
+		struct snap_fd *f;
+
+		if (!json_is_object(v))
+			return -1;
+		f = snapshot_proc_add_fd(p, (int)trace_int(v, "fd", -1),
+		    trace_mode(trace_str(v, "mode")),
+		    trace_kind(trace_str(v, "kind")), trace_str(v, "path"));
+		f->inode = (uint64_t)trace_int(v, "inode", 0);
+		f->pos = trace_int(v, "pos", -1);
+		f->size = trace_int(v, "size", -1);
+	}
+	return 0;
+}
+
+static int
+trace_pipe(struct snapshot *s, json_t *o)
+{
+	struct snap_pipe *pp;
+	json_t *v;
+	size_t i;
+
+	if (!json_is_object(o) || !json_is_integer(json_object_get(o, "inode")))
+		return -1;
+	pp = snapshot_add_pipe(s, trace_kind(trace_str(o, "kind")),
+	    (uint64_t)trace_int(o, "inode", 0), trace_str(o, "path"));
+	pp->fill = trace_int(o, "fill", -1);
+	pp->capacity = trace_int(o, "capacity", -1);
+	pp->stray = json_is_true(json_object_get(o, "stray"));
+	json_array_foreach(json_object_get(o, "writers"), i, v)
+		snapshot_pipe_add_end(pp, true, (pid_t)trace_int(v, "pid", 0),
+		    (int)trace_int(v, "fd", -1));
+	json_array_foreach(json_object_get(o, "readers"), i, v)
+		snapshot_pipe_add_end(pp, false, (pid_t)trace_int(v, "pid", 0),
+		    (int)trace_int(v, "fd", -1));
+	return 0;
+}
+
+static int
+trace_diag(struct snapshot *s, json_t *o)
+{
+	pid_t pids[64];
+	uint64_t pipes[64];
+	size_t npids = 0, npipes = 0, i;
+	json_t *v;
+
+	if (!json_is_object(o) || trace_str(o, "kind") == NULL ||
+	    trace_str(o, "message") == NULL)
+		return -1;
+	json_array_foreach(json_object_get(o, "pids"), i, v) {
+		if (npids < 64 && json_is_integer(v))
+			pids[npids++] = (pid_t)json_integer_value(v);
+	}
+	json_array_foreach(json_object_get(o, "pipes"), i, v) {
+		if (npipes < 64 && json_is_integer(v))
+			pipes[npipes++] = (uint64_t)json_integer_value(v);
+	}
+	snapshot_add_diag(s, trace_str(o, "kind"), pids, npids, pipes, npipes,
+	    trace_str(o, "message"));
+	return 0;
+}
+
+static struct snapshot *
+trace_sample_from(json_t *o, char **err)
+{
+	struct snapshot *s;
+	json_t *v;
+	size_t i;
+
+	if (!json_is_array(json_object_get(o, "procs")) ||
+	    !json_is_array(json_object_get(o, "pipes"))) {
+		*err = xstrdup("a sample without procs or pipes");
+		return NULL;
+	}
+	s = snapshot_create(trace_num(o, "t"));
+	json_array_foreach(json_object_get(o, "procs"), i, v) {
+		if (trace_proc(s, v) == -1) {
+			*err = xasprintf("process %zu of the sample is malformed", i);
+			snapshot_free(s);
+			return NULL;
+		}
+	}
+	json_array_foreach(json_object_get(o, "pipes"), i, v) {
+		if (trace_pipe(s, v) == -1) {
+			*err = xasprintf("pipe %zu of the sample is malformed", i);
+			snapshot_free(s);
+			return NULL;
+		}
+	}
+	json_array_foreach(json_object_get(o, "diagnoses"), i, v) {
+		if (trace_diag(s, v) == -1) {
+			*err = xasprintf("diagnosis %zu of the sample is malformed", i);
+			snapshot_free(s);
+			return NULL;
+		}
+	}
+	return s;
+}
+
+struct snapshot *
+trace_read_sample(const char *text, char **err)
+{
+	json_error_t jerr;
+	json_t *o = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+	struct snapshot *s;
+
+	if (o == NULL) {
+		*err = xasprintf("not JSON (%s)", jerr.text);
+		return NULL;
+	}
+	s = trace_sample_from(o, err);
+	json_decref(o);
+	return s;
+}
+
+/* One line: 0, or -1 with *err set. */
+static int
+trace_line(struct trace_file *tf, const char *line, size_t lineno, char **err)
+{
+	json_error_t jerr;
+	json_t *o = json_loads(line, JSON_REJECT_DUPLICATES, &jerr);
+	const char *type;
+	int rc = 0;
+
+	if (o == NULL || !json_is_object(o)) {
+		*err = xasprintf("not a JSON object (%s)", o == NULL ? jerr.text :
+		    "another JSON value");
+		json_decref(o);
+		return -1;
+	}
+	type = trace_str(o, "type");
+	if (lineno == 1 && (type == NULL || strcmp(type, "start") != 0)) {
+		*err = xstrdup("not a pipeviz trace (no start record)");
+		rc = -1;
+	} else if (type == NULL) {
+		*err = xstrdup("a record without a type");
+		rc = -1;
+	} else if (strcmp(type, "start") == 0) {
+		const char *cmd = trace_str(o, "command");
+
+		if (lineno != 1 || trace_int(o, "version", 0) != 1) {
+			*err = xstrdup(lineno != 1 ? "a second start record" :
+			    "a trace version this pipeviz does not know");
+			rc = -1;
+		} else {
+			tf->command = xstrdup(cmd != NULL ? cmd : "?");
+			tf->mode = xstrdup(trace_str(o, "mode") ?
+			    trace_str(o, "mode") : "launch");
+			tf->interval_ms = (int)trace_int(o, "interval_ms", 100);
+			if (tf->interval_ms < 1)
+				tf->interval_ms = 100;
+		}
+	} else if (strcmp(type, "sample") == 0) {
+		struct snapshot *s = trace_sample_from(o, err);
+
+		if (s == NULL)
+			rc = -1;
+		else {
+			tf->samples = xreallocarray(tf->samples, tf->nsamples + 1,
+			    sizeof *tf->samples);
+			tf->samples[tf->nsamples++] = s;
+		}
+	} else if (strcmp(type, "end") == 0) {
+		tf->ended = true;
+		tf->status = (int)trace_int(json_object_get(o, "status"), "code", 0);
+	}
+	/* "exit" records repeat what samples show; unknown types are newer. */
+	json_decref(o);
+	return rc;
+}
+
+int
+trace_read(FILE *f, struct trace_file *tf, char **err)
+{
+	char *line = NULL, *why = NULL;
+	size_t cap = 0, lineno = 0;
+	ssize_t n;
+
+	memset(tf, 0, sizeof *tf);
+	*err = NULL;
+	while ((n = getline(&line, &cap, f)) != -1) {
+		lineno++;
+		if (n > 0 && line[n - 1] == '\n')
+			line[--n] = '\0';
+		else if (n > 0) {
+			why = xstrdup("the last line is cut off");
+			break;
+		}
+		if (trace_line(tf, line, lineno, &why) == -1)
+			break;
+	}
+	free(line);
+	if (why != NULL && (lineno <= 1 || tf->nsamples == 0)) {
+		*err = xasprintf("line %zu: %s", lineno, why);
+		free(why);
+		trace_file_clear(tf);
+		return -1;
+	}
+	if (lineno == 0 || tf->command == NULL || tf->nsamples == 0) {
+		*err = xasprintf("line %zu: %s", lineno == 0 ? 1 : lineno,
+		    lineno == 0 ? "empty file" : "no sample records");
+		trace_file_clear(tf);
+		return -1;
+	}
+	if (why != NULL) {
+		tf->warning = xasprintf("line %zu: %s; playing the %zu samples "
+		    "before it", lineno, why, tf->nsamples);
+		free(why);
+	}
+	return 0;
+}
+
+void
+trace_file_clear(struct trace_file *tf)
+{
+	for (size_t i = 0; i < tf->nsamples; i++)
+		snapshot_free(tf->samples[i]);
+	free(tf->samples);
+	free(tf->command);
+	free(tf->mode);
+	free(tf->warning);
+	memset(tf, 0, sizeof *tf);
+}

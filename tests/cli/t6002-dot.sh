@@ -1,0 +1,45 @@
+#!/bin/bash
+# --once --dot: Graphviz reads what pipeviz writes, attached and launched.
+. "$(dirname "$0")/lib.sh"
+
+# dot_ok NAME FILE: graphviz parses FILE (a TAP skip without graphviz).
+dot_ok() {
+	if command -v dot >/dev/null; then
+		check "$1" dot -Tsvg -o "$2.svg" "$2"
+	else
+		TESTS_RUN=$((TESTS_RUN + 1))
+		echo "ok $TESTS_RUN # SKIP dot is not installed (apt-get install graphviz)"
+	fi
+}
+
+# A small pipeline of our own, stuck: yes fills the pipe, sleep never reads.
+yes | sleep 30.6002 &
+sleep_pid=$!
+yes_pid=$(pgrep -P $$ -x yes)
+cleanup_dot() { kill "$sleep_pid" $yes_pid 2>/dev/null; rm -rf "$WORK"; }
+trap cleanup_dot EXIT
+# Until the pipe is full (the writer sleeps in write), 5 s at most.
+for _ in $(seq 50); do
+	grep -q pipe_write "/proc/$yes_pid/wchan" 2>/dev/null && break
+	sleep 0.1
+done
+
+check "--once --dot -p PID succeeds" bash -c \
+    "$(printf %q "$PIPEVIZ") --once --dot -p $sleep_pid > attach.dot"
+check "it is a digraph" grep -q '^digraph pipeviz {' attach.dot
+check "both processes are nodes" bash -c \
+    "grep -q '^	p$yes_pid \[label=\"yes' attach.dot && grep -q '^	p$sleep_pid \[label=\"sleep' attach.dot"
+check "the pipe is an edge from yes to sleep with its fill" \
+    grep -qE "^	p$yes_pid -> p$sleep_pid \[label=\"pipe 64K/64K\"" attach.dot
+check "the blocked writer is red" grep -qE "^	p$yes_pid .*color=red" attach.dot
+dot_ok "graphviz parses the attached pipeline's DOT" attach.dot
+
+# Launched, with a title that needs escaping (quotes and a backslash).
+check "--once --dot PIPELINE succeeds" bash -c \
+    "$(printf %q "$PIPEVIZ") --once --dot 'sleep 0.3 | grep \"a\\\\\\\\b \\\"q\\\"\" | cat' > launch.dot"
+check "the title is the pipeline, escaped" grep -qF 'label="sleep 0.3 | grep \"a\\' launch.dot
+dot_ok "graphviz parses a launched pipeline's DOT with an escaped title" launch.dot
+check "three stages, two pipes" bash -c \
+    "[ \$(grep -c '^	p[0-9]* \[label=' launch.dot) -eq 3 ] && [ \$(grep -c ' -> ' launch.dot) -eq 2 ]"
+
+done_testing

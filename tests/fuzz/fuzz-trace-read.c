@@ -1,0 +1,96 @@
+/*
+ * fuzz-trace-read.c - the trace reader (replay) on any file.
+ *
+ * trace_read() must refuse or read any bytes, and whatever it reads must
+ * be safe to hand to everything replay hands it to: rates, diagnoses, the
+ * layout and both renderers.  A trace is the one input of pipeviz that
+ * comes from a file a person may have edited, cut short or mixed up.
+ */
+#include <stdio.h>
+
+#include "fuzz.h"
+
+#include "pipeviz/diagnose.h"
+#include "pipeviz/layout.h"
+#include "pipeviz/rates.h"
+#include "pipeviz/render.h"
+#include "pipeviz/snapshot.h"
+#include "pipeviz/trace-read.h"
+#include "pipeviz/trace.h"
+
+static void
+draw(const struct snapshot *s, int width, bool utf8)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	struct layout_opts o = { .width = width, .utf8 = utf8 };
+	struct layout *l;
+	char *text;
+
+	if (out == NULL)
+		abort();
+	render_text(out, s, "replay", width, utf8);
+	render_dot(out, s, "replay");
+	fclose(out);
+	free(buf);
+	l = layout_build(s, &o);
+	FUZZ_CHECK(l != NULL && l->width == width);
+	text = layout_to_text(l);
+	free(text);
+	layout_free(l);
+	free(trace_sample_string(s));
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static char nothing[1];
+	struct trace_file tf;
+	struct snapshot *one;
+	char *err = NULL, *copy;
+	FILE *f;
+
+	/* One sample record on its own, as the live view's tests read it. */
+	copy = fuzz_cstring(data, size);
+	if ((one = trace_read_sample(copy, &err)) != NULL) {
+		FUZZ_CHECK(err == NULL);
+		draw(one, 20, false);
+		snapshot_free(one);
+	} else {
+		FUZZ_CHECK(err != NULL && strchr(err, '\n') == NULL);
+		free(err);
+	}
+	free(copy);
+
+	/* A whole trace file. */
+	err = NULL;
+	/* fmemopen() needs a size: an empty file is one byte, read first. */
+	if ((f = size > 0 ? fmemopen((void *)data, size, "r") :
+	    fmemopen(nothing, 1, "r")) == NULL)
+		abort();
+	if (size == 0)
+		fgetc(f);
+	if (trace_read(f, &tf, &err) == 0) {
+		struct diagnose *d = diagnose_create();
+
+		FUZZ_CHECK(err == NULL);
+		FUZZ_CHECK(tf.nsamples > 0 && tf.command != NULL);
+		FUZZ_CHECK(tf.interval_ms > 0);
+		for (size_t i = 0; i < tf.nsamples; i++) {
+			struct snapshot *s = tf.samples[i];
+
+			rates_apply(i > 0 ? tf.samples[i - 1] : NULL, s, 100);
+			diagnose_sample(d, s);
+			draw(s, i % 2 ? 120 : 33, i % 3 != 0);
+		}
+		diagnose_free(d);
+		trace_file_clear(&tf);
+	} else {
+		FUZZ_CHECK(err != NULL && strncmp(err, "line ", 5) == 0);
+		FUZZ_CHECK(strchr(err, '\n') == NULL);
+		free(err);
+	}
+	fclose(f);
+	return 0;
+}
