@@ -96,27 +96,30 @@ demo_make_scratch(char **err)
 
 	snprintf(demo_scratch, sizeof demo_scratch, "%s/pipeviz-seed.XXXXXX",
 	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(demo_scratch) == NULL || chdir(demo_scratch) == -1) {
+	if (mkdtemp(demo_scratch) == NULL) {
 		*err = xasprintf("cannot make a scratch directory: %s",
 		    strerror(errno));
 		demo_scratch[0] = '\0';
 		return -1;
 	}
 	for (size_t i = 0; i + 1 < DEMO_SEED_FILES; i++) {
-		int fd = open(demo_seed_files[i], O_WRONLY | O_CREAT | O_CLOEXEC,
-		    0644);
+		char path[PATH_MAX + 32];
+		int fd;
 
-		if (fd != -1)
+		snprintf(path, sizeof path, "%s/%s", demo_scratch,
+		    demo_seed_files[i]);
+		if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) != -1)
 			close(fd);
 	}
 	return 0;
 }
 
 char *
-demo_pipeline(const char *name, char **err)
+demo_pipeline(const char *name, const char **scratch, char **err)
 {
 	const char *dir;
 
+	*scratch = NULL;
 	for (size_t i = 0; i < sizeof demo_table / sizeof demo_table[0]; i++) {
 		const struct demo *d = &demo_table[i];
 
@@ -125,6 +128,8 @@ demo_pipeline(const char *name, char **err)
 		if (d->pipeline != NULL) {
 			if (d->scratch && demo_make_scratch(err) == -1)
 				return NULL;
+			if (d->scratch)
+				*scratch = demo_scratch;
 			return xstrdup(d->pipeline);
 		}
 		dir = demo_dir(d->program);
@@ -152,7 +157,6 @@ demo_cleanup(void)
 		    demo_seed_files[i]);
 		unlink(path);
 	}
-	if (chdir("/") == 0)
-		rmdir(demo_scratch);
+	rmdir(demo_scratch);
 	demo_scratch[0] = '\0';
 }

@@ -69,7 +69,8 @@ launch_describe(int fd, enum snap_fd_mode mode, struct launch_end *e)
 }
 
 static __attribute__((noreturn)) void
-launch_child(const char *command, int in, int out, int err, pid_t pgid)
+launch_child(const char *command, int in, int out, int err, pid_t pgid,
+    const char *cwd)
 {
 	sigset_t none;
 
@@ -79,6 +80,8 @@ launch_child(const char *command, int in, int out, int err, pid_t pgid)
 	for (int sig = 1; sig < NSIG; sig++)
 		signal(sig, SIG_DFL);
 	setpgid(0, pgid);
+	if (cwd != NULL && chdir(cwd) == -1)
+		_exit(126);
 	if ((in != 0 && dup2(in, 0) == -1) || (out != 1 && dup2(out, 1) == -1) ||
 	    (err != 2 && dup2(err, 2) == -1))
 		_exit(126);
@@ -175,7 +178,8 @@ launch_start(const struct split_result *sr, const struct launch_opts *o,
 			goto fail;
 		}
 		if (pid == 0)
-			launch_child(s->command, in, out, stage_err, l->pgid);
+			launch_child(s->command, in, out, stage_err, l->pgid,
+			    o->cwd);
 		if (cap_out != -1)
 			close(cap_out);
 		if (cap_err != -1)

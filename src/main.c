@@ -248,6 +248,7 @@ main(int argc, char **argv)
 	struct split_result sr = { 0 };
 	int out_fd = -1, null_in, null_out, status;
 	char *err, *command;
+	const char *demo_dir = NULL;
 
 	main_ensure_std_fds();
 	setlocale(LC_ALL, "");
@@ -279,7 +280,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if (o.demo_name != NULL &&
-	    (o.pipeline = demo_pipeline(o.demo_name, &err)) == NULL)
+	    (o.pipeline = demo_pipeline(o.demo_name, &demo_dir, &err)) == NULL)
 		usage_error("%s", err);
 
 	/* Everything that can be wrong is checked before anything runs. */
@@ -338,6 +339,7 @@ main(int argc, char **argv)
 		lo.stderr_fd = 2;
 		lo.pipe_size = o.pipe_size;
 		lo.pipefail = o.pipefail;
+		lo.cwd = demo_dir;
 		/* Nothing the pipeline prints may land on the live view. */
 		if (c.ui != NULL && out_fd == -1 && isatty(1)) {
 			lo.capture_stdout = true;

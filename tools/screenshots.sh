@@ -12,14 +12,14 @@
 #
 #   apt-get install tmux chromium fonts-dejavu-core graphviz perl
 #
-# Writes screenshots/*.png (and nothing else); SCREENSHOTS_KEEP=1 keeps the
-# .ansi and .html files in screenshots/src/ for a look.
+# Writes screenshots/*.png (or $SCREENSHOTS_DIR/*.png) and nothing else;
+# SCREENSHOTS_KEEP=1 keeps the .ansi and .html files in src/ beside them.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 ROOT=$PWD
 PIPEVIZ=${1:-${PIPEVIZ:-build/pipeviz}}
 case $PIPEVIZ in /*) ;; *) PIPEVIZ=$ROOT/$PIPEVIZ ;; esac
-OUT=$ROOT/screenshots
+OUT=${SCREENSHOTS_DIR:-$ROOT/screenshots}
 
 die() { echo "screenshots: $*" >&2; exit 1; }
 [ -x "$PIPEVIZ" ] || die "no pipeviz at $PIPEVIZ (build it first: sh tools/setup.sh)"
@@ -187,7 +187,7 @@ shoot() {
 		cp "$WORK/$name.ansi" "$WORK/$name.html" "$OUT/src/"
 	fi
 	tm send-keys -t pz q
-	echo "screenshots: screenshots/$name.png"
+	echo "screenshots: $OUT/$name.png"
 }
 FAILED=0
 
@@ -248,6 +248,6 @@ last=$(pgrep -P "${BG_PIDS[0]}" -x sleep) || die "the DOT pipeline did not start
     die "pipeviz --once --dot failed"
 dot -Tpng -Gdpi=110 -o "$OUT/dot-example.png" "$WORK/dot-example.dot" ||
     die "dot failed"
-echo "screenshots: screenshots/dot-example.png"
+echo "screenshots: $OUT/dot-example.png"
 
 [ "$FAILED" -eq 0 ] || die "$FAILED screenshot(s) failed"

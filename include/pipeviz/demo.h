@@ -14,9 +14,11 @@ void demo_list(FILE *);
 /*
  * The pipeline that runs demo name, newly allocated, or NULL with *err
  * set (unknown name, programs not found).  A demo that works in a scratch
- * directory makes one and enters it; demo_cleanup() removes it.
+ * directory makes one and sets *dir to it (the stages run there; pipeviz
+ * itself stays where it is); demo_cleanup() removes it.  *dir is NULL
+ * otherwise.
  */
-char *demo_pipeline(const char *name, char **err);
+char *demo_pipeline(const char *name, const char **dir, char **err);
 void demo_cleanup(void);
 
 #endif

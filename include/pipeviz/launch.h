@@ -23,6 +23,7 @@ struct launch_opts {
 	int stderr_fd;	/* every stage's fd 2 (unless it is piped with |&) */
 	int pipe_size;	/* F_SETPIPE_SZ for the pipes made, 0 for default */
 	bool pipefail;	/* status is the last non-zero stage's */
+	const char *cwd; /* where the stages run, NULL for here */
 	/*
 	 * Instead of stdout_fd/stderr_fd, give the last stage's stdout and
 	 * each stage's stderr pipes whose read ends pipeviz keeps (for the

@@ -46,6 +46,15 @@ check "the man page documents the live view keys" bash -c "
 		grep -q \"\$k\" <<<\"\$keys\" || { echo \"no key \$k\"; exit 1; }
 	done"
 
+# Every demo of pipeviz --demo is described in the man page.
+if "$PIPEVIZ" --demo >/dev/null 2>&1; then
+	check "the man page names every demo of pipeviz --demo" bash -c "
+		page=\$(sed 's/\\\\-/-/g' $(printf %q "$MAN"))
+		for d in \$($(printf %q "$PIPEVIZ") --demo | awk '{print \$1}'); do
+			grep -q \"^\\.B \$d\\\$\" <<<\"\$page\" || { echo \"demo \$d is not in the man page\"; exit 1; }
+		done"
+fi
+
 # A clean render: groff with all warnings, and man itself when there.
 n=$((TESTS_RUN + 1))
 if command -v groff >/dev/null; then

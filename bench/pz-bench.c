@@ -1,0 +1,933 @@
+/*
+ * pz-bench.c - the figures of docs/performance.md.
+ *
+ * Builds its own pipelines (idle `cat` chains wired with pipes, and a
+ * chain with data flowing), measures the probe in this process and
+ * pipeviz from outside, and prints one table.  Every figure is the median
+ * of several runs.  Nothing is asserted about time: a missed target is
+ * reported as missed, not failed; only a measurement that cannot be taken
+ * fails (exit 1).
+ *
+ * usage: pz-bench [--quick] [--pipeviz PATH] [--lsof PATH] [--size BYTES]
+ *                 [ROW...]
+ * ROW is probe, cpu, throughput, attach, rss or frame; all by default.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pipeviz/probe.h"
+#include "pipeviz/snapshot.h"
+#include "pipeviz/util.h"
+#ifdef HAVE_LAYOUT
+#include "pipeviz/layout.h"
+#endif
+
+/* Processes that must not outlive the benchmark, whatever happens. */
+static pid_t bench_live[1024];
+static size_t bench_nlive;
+
+static bool quick;
+static const char *pipeviz_path = "pipeviz";
+static const char *lsof_path = "lsof";
+static const char *flow_size = "2G";
+static int failures;
+
+struct row {
+	char id[8];
+	char what[64];
+	char figure[48];
+	char target[24];
+	char verdict[16];
+};
+static struct row rows[64];
+static size_t nrows;
+
+static __attribute__((format(printf, 5, 6))) void
+row_add(const char *id, const char *what, const char *target,
+    const char *verdict, const char *fmt, ...)
+{
+	struct row *r;
+	va_list ap;
+
+	if (nrows == sizeof rows / sizeof rows[0])
+		return;
+	r = &rows[nrows++];
+	snprintf(r->id, sizeof r->id, "%s", id);
+	snprintf(r->what, sizeof r->what, "%s", what);
+	snprintf(r->target, sizeof r->target, "%s", target);
+	snprintf(r->verdict, sizeof r->verdict, "%s", verdict);
+	va_start(ap, fmt);
+	vsnprintf(r->figure, sizeof r->figure, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "pz-bench: %-4s %-44s %s\n", r->id, r->what,
+	    r->figure);
+}
+
+static void
+row_fail(const char *id, const char *what, const char *why)
+{
+	failures++;
+	row_add(id, what, "", "ERROR", "not measured: %s", why);
+}
+
+static const char *
+verdict(bool met)
+{
+	return met ? "met" : "MISSED";
+}
+
+static void
+bench_track(pid_t pid)
+{
+	if (bench_nlive < sizeof bench_live / sizeof bench_live[0])
+		bench_live[bench_nlive++] = pid;
+}
+
+static void
+bench_untrack(pid_t pid)
+{
+	for (size_t i = 0; i < bench_nlive; i++) {
+		if (bench_live[i] == pid) {
+			bench_live[i] = bench_live[--bench_nlive];
+			return;
+		}
+	}
+}
+
+/* Whatever we started and still runs goes, by pid. */
+static void
+bench_cleanup(void)
+{
+	for (size_t i = 0; i < bench_nlive; i++)
+		kill(bench_live[i], SIGKILL);
+	for (size_t i = 0; i < bench_nlive; i++)
+		waitpid(bench_live[i], NULL, 0);
+	bench_nlive = 0;
+}
+
+static double
+cpu_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+sleep_s(double s)
+{
+	struct timespec ts;
+
+	if (s <= 0)
+		return;
+	ts.tv_sec = (time_t)s;
+	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double
+median(double *v, size_t n)
+{
+	if (n == 0)
+		return 0;
+	qsort(v, n, sizeof *v, cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/*
+ * fork and exec argv with fds 0, 1, 2 from in, out, err and nothing else
+ * open (stray inherited descriptors would join the observed pipeline).
+ */
+static pid_t
+spawn(char *const argv[], int in, int out, int err, pid_t pgid)
+{
+	pid_t pid;
+
+	if ((pid = fork()) == -1)
+		fatal("fork");
+	if (pid == 0) {
+		if (pgid >= 0)
+			setpgid(0, pgid);
+		if (dup2(in, 0) == -1 || dup2(out, 1) == -1 ||
+		    dup2(err, 2) == -1)
+			_exit(126);
+		closefrom(3);
+		signal(SIGPIPE, SIG_DFL);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (pgid >= 0)
+		setpgid(pid, pgid == 0 ? pid : pgid);
+	bench_track(pid);
+	return pid;
+}
+
+static int
+wait_for(pid_t pid, struct rusage *ru)
+{
+	struct rusage dummy;
+	int status;
+
+	while (wait4(pid, &status, 0, ru != NULL ? ru : &dummy) == -1) {
+		if (errno != EINTR)
+			return -1;
+	}
+	bench_untrack(pid);
+	return status;
+}
+
+static int devnull_r = -1, devnull_w = -1;
+
+/* A chain of cats joined by pipes, in one process group of its own. */
+struct chain {
+	pid_t *pids;
+	size_t n;
+	int feed; /* the first cat's input, held open by us: -1 with flow */
+};
+
+static bool
+chain_ready(const struct chain *c)
+{
+	char path[64], comm[32];
+	int fd;
+	ssize_t n;
+
+	for (size_t i = 0; i < c->n; i++) {
+		snprintf(path, sizeof path, "/proc/%d/comm", (int)c->pids[i]);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+			return false;
+		n = read(fd, comm, sizeof comm - 1);
+		close(fd);
+		if (n <= 0 || strncmp(comm, "cat\n", 4) != 0)
+			return false;
+	}
+	return true;
+}
+
+static int
+chain_start(struct chain *c, size_t n, bool flow)
+{
+	char *cat[] = { "cat", NULL }, *zero[] = { "cat", "/dev/zero", NULL };
+	int p[2], in, out, next = -1;
+	pid_t pgid = 0;
+	double deadline;
+
+	c->pids = xcalloc(n, sizeof *c->pids);
+	c->n = 0;
+	c->feed = -1;
+	if (flow)
+		in = fcntl(devnull_r, F_DUPFD_CLOEXEC, 3);
+	else {
+		if (pipe2(p, O_CLOEXEC) == -1)
+			fatal("pipe2");
+		in = p[0];
+		c->feed = p[1];
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (i == n - 1)
+			out = fcntl(devnull_w, F_DUPFD_CLOEXEC, 3);
+		else {
+			if (pipe2(p, O_CLOEXEC) == -1)
+				fatal("pipe2");
+			out = p[1];
+			next = p[0];
+		}
+		c->pids[c->n] = spawn(flow && i == 0 ? zero : cat, in, out,
+		    devnull_w, pgid);
+		if (pgid == 0)
+			pgid = c->pids[c->n];
+		c->n++;
+		close(in);
+		close(out);
+		in = next;
+	}
+	/* The cats are copies of us until they exec. */
+	deadline = util_now() + 10;
+	while (!chain_ready(c)) {
+		if (util_now() > deadline)
+			return -1;
+		sleep_s(0.005);
+	}
+	sleep_s(0.05);
+	return 0;
+}
+
+static void
+chain_stop(struct chain *c)
+{
+	if (c->feed != -1)
+		close(c->feed);
+	for (size_t i = 0; i < c->n; i++)
+		kill(c->pids[i], SIGTERM);
+	for (size_t i = 0; i < c->n; i++)
+		wait_for(c->pids[i], NULL);
+	free(c->pids);
+	c->pids = NULL;
+	c->n = 0;
+}
+
+/* "p1,p2,...": lsof's -p list. */
+static char *
+chain_pid_list(const struct chain *c)
+{
+	char *s = xcalloc(c->n + 1, 12);
+	size_t len = 0;
+
+	for (size_t i = 0; i < c->n; i++)
+		len += (size_t)sprintf(s + len, "%s%d", i ? "," : "",
+		    (int)c->pids[i]);
+	return s;
+}
+
+/*
+ * The kernel's floor done naively, as FACTS.md §6 counts it: each
+ * process's state (stat) and syscall, and one fill read per pipe, every
+ * file opened by path and closed.  Microseconds per sample.
+ */
+static double
+naive_floor(const struct chain *c, int iters)
+{
+	char path[64], buf[1024];
+	double t0 = cpu_now();
+	int fd, fill;
+
+	for (int it = 0; it < iters; it++) {
+		for (size_t i = 0; i < c->n; i++) {
+			snprintf(path, sizeof path, "/proc/%d/stat",
+			    (int)c->pids[i]);
+			if ((fd = open(path, O_RDONLY | O_CLOEXEC)) != -1) {
+				if (read(fd, buf, sizeof buf) < 0)
+					buf[0] = '\0';
+				close(fd);
+			}
+			snprintf(path, sizeof path, "/proc/%d/syscall",
+			    (int)c->pids[i]);
+			if ((fd = open(path, O_RDONLY | O_CLOEXEC)) != -1) {
+				if (read(fd, buf, sizeof buf) < 0)
+					buf[0] = '\0';
+				close(fd);
+			}
+			/* The pipe each cat reads, through its fd 0. */
+			snprintf(path, sizeof path, "/proc/%d/fd/0",
+			    (int)c->pids[i]);
+			fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+			if (fd != -1) {
+				if (ioctl(fd, FIONREAD, &fill) == -1)
+					fill = 0;
+				close(fd);
+			}
+		}
+	}
+	return (cpu_now() - t0) / iters * 1e6;
+}
+
+/* 1. Probe cost per sample, in this process, on a chain of n. */
+static void
+bench_probe(size_t n, bool flow)
+{
+	int runs = quick ? 3 : 5, samples = quick ? 40 : 100;
+	double steady[5], cold[5], floor[5], wall[5];
+	char what[64], id[8];
+	struct snapshot *s;
+	struct chain c;
+	struct probe *pr;
+	double t0, w0, cpu, next;
+
+	snprintf(id, sizeof id, "1%s", flow ? "f" : "");
+	snprintf(what, sizeof what, "probe, %s chain of %zu", flow ?
+	    "flowing" : "idle", n);
+	for (int r = 0; r < runs; r++) {
+		if (chain_start(&c, n, flow) == -1) {
+			chain_stop(&c);
+			row_fail(id, what, "the chain did not start");
+			return;
+		}
+		pr = probe_create();
+		s = snapshot_create(0);
+		t0 = cpu_now();
+		probe_sample(pr, s, c.pids, c.n);
+		cold[r] = (cpu_now() - t0) * 1e6;
+		if (s->nprocs != n) {
+			snapshot_free(s);
+			probe_free(pr);
+			chain_stop(&c);
+			row_fail(id, what, "the probe missed processes");
+			return;
+		}
+		snapshot_free(s);
+		/* Past the warm-up the periodic re-reads are in the mix. */
+		next = util_now();
+		for (int k = 0; k < 16; k++) {
+			next += 0.01;
+			sleep_s(next - util_now());
+			s = snapshot_create(0);
+			probe_sample(pr, s, c.pids, c.n);
+			snapshot_free(s);
+		}
+		cpu = 0;
+		w0 = 0;
+		for (int k = 0; k < samples; k++) {
+			double tw;
+
+			next += 0.01; /* 100 Hz, as pipeviz -i 10 */
+			sleep_s(next - util_now());
+			tw = util_now();
+			t0 = cpu_now();
+			s = snapshot_create(0);
+			probe_sample(pr, s, c.pids, c.n);
+			snapshot_free(s);
+			cpu += cpu_now() - t0;
+			w0 += util_now() - tw;
+		}
+		steady[r] = cpu / samples * 1e6;
+		wall[r] = w0 / samples * 1e6;
+		floor[r] = naive_floor(&c, samples / 2);
+		probe_free(pr);
+		chain_stop(&c);
+	}
+	{
+		double st = median(steady, (size_t)runs);
+		double fl = median(floor, (size_t)runs);
+		double co = median(cold, (size_t)runs);
+		double wa = median(wall, (size_t)runs);
+		char w2[80];
+
+		row_add(id, what, flow ? "" : "<= 5 us/proc",
+		    flow ? "" : verdict(st / (double)n <= 5.0),
+		    "%.1f us/sample = %.2f us/proc", st, st / (double)n);
+		snprintf(w2, sizeof w2, "  same, wall time per sample");
+		row_add("", w2, "", "", "%.1f us/sample", wa);
+		row_add("", "  first sample (everything read)", "", "",
+		    "%.1f us = %.1f us/proc", co, co / (double)n);
+		row_add("", "  naive floor: stat+syscall+1 fill, by path",
+		    "", "", "%.1f us/sample = %.2f us/proc", fl,
+		    fl / (double)n);
+	}
+}
+
+/* Run time of a process in seconds, from schedstat (ns, exact). */
+static double
+run_time(pid_t pid)
+{
+	char path[64], buf[128];
+	unsigned long long ns = 0;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/schedstat", (int)pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return -1;
+	if (fgets(buf, sizeof buf, f) == NULL || sscanf(buf, "%llu", &ns) != 1)
+		ns = 0;
+	fclose(f);
+	return (double)ns / 1e9;
+}
+
+/* Still running (not a zombie)? */
+static bool
+alive(pid_t pid)
+{
+	return waitpid(pid, NULL, WNOHANG) == 0;
+}
+
+/*
+ * pipeviz's share of one core while it watches: run time over wall time
+ * in a window after a warm-up (startup and the first full read excluded).
+ */
+static double
+cpu_share(char *const argv[], int in, double warm, double window)
+{
+	pid_t pid = spawn(argv, in, devnull_w, devnull_w, -1);
+	double r0, r1, t0, t1;
+	int status;
+
+	sleep_s(warm);
+	r0 = run_time(pid);
+	t0 = util_now();
+	sleep_s(window);
+	r1 = run_time(pid);
+	t1 = util_now();
+	if (!alive(pid)) {
+		wait_for(pid, NULL);
+		return -1;
+	}
+	kill(pid, SIGTERM);
+	status = wait_for(pid, NULL);
+	(void)status;
+	if (r0 < 0 || r1 < 0)
+		return -1;
+	return (r1 - r0) / (t1 - t0);
+}
+
+/* 2. CPU share watching a 64-process chain, attached and launched. */
+static void
+bench_cpu(void)
+{
+	const int n = 64, runs = quick ? 1 : 3;
+	const double warm = 1.5, window = quick ? 2.0 : 5.0;
+	static const char *const intervals[] = { "100", "10" };
+	char what[64], pidbuf[16], *cmd;
+	size_t len = 0;
+
+	cmd = xcalloc((size_t)n, 8);
+	for (int i = 0; i < n; i++)
+		len += (size_t)sprintf(cmd + len, "%scat", i ? " | " : "");
+
+	for (size_t k = 0; k < 2; k++) {
+		const char *iv = intervals[k];
+		double hz = 1000.0 / atof(iv), limit = k == 0 ? 1.0 : 5.0;
+		double share[3];
+		struct chain c;
+		int got = 0;
+
+		/* Attached to a chain we built: discovery every second too. */
+		snprintf(what, sizeof what, "CPU, attached to %d cats, %.0f Hz",
+		    n, hz);
+		for (int r = 0; r < runs; r++) {
+			char *argv[] = { (char *)pipeviz_path, "-p", pidbuf,
+			    "--json", "/dev/null", "-i", (char *)iv, NULL };
+			double v;
+
+			if (chain_start(&c, (size_t)n, false) == -1) {
+				chain_stop(&c);
+				break;
+			}
+			snprintf(pidbuf, sizeof pidbuf, "%d",
+			    (int)c.pids[c.n - 1]);
+			v = cpu_share(argv, devnull_r, warm, window);
+			chain_stop(&c);
+			if (v >= 0)
+				share[got++] = v * 100;
+		}
+		if (got == 0)
+			row_fail("2", what, "pipeviz did not keep running");
+		else {
+			double m = median(share, (size_t)got);
+			char t[24];
+
+			snprintf(t, sizeof t, "<= %.0f%%", limit);
+			row_add("2", what, t, verdict(m <= limit),
+			    "%.2f%% of one core", m);
+		}
+
+		/* Launched: the stages read an idle pipe we hold. */
+		snprintf(what, sizeof what, "CPU, launching %d cats, %.0f Hz",
+		    n, hz);
+		got = 0;
+		for (int r = 0; r < runs; r++) {
+			char *argv[] = { (char *)pipeviz_path, "--json",
+			    "/dev/null", "-i", (char *)iv, cmd, NULL };
+			int p[2];
+			double v;
+
+			if (pipe2(p, O_CLOEXEC) == -1)
+				fatal("pipe2");
+			v = cpu_share(argv, p[0], warm, window);
+			close(p[0]);
+			close(p[1]);
+			if (v >= 0)
+				share[got++] = v * 100;
+		}
+		if (got == 0)
+			row_fail("2", what, "pipeviz did not keep running");
+		else {
+			double m = median(share, (size_t)got);
+			char t[24];
+
+			snprintf(t, sizeof t, "<= %.0f%%", limit);
+			row_add("2", what, t, verdict(m <= limit),
+			    "%.2f%% of one core", m);
+		}
+	}
+	free(cmd);
+}
+
+/* Wall time of one run of argv to its end; -1 if it failed. */
+static double
+timed_run(char *const argv[], int out, struct rusage *ru)
+{
+	double t0 = util_now();
+	pid_t pid = spawn(argv, devnull_r, out, devnull_w, -1);
+	int status = wait_for(pid, ru);
+
+	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) >= 126)
+		return -1;
+	return util_now() - t0;
+}
+
+/* 3. Throughput of a fast pipeline, plain and observed at 100 Hz. */
+static void
+bench_throughput(void)
+{
+	int pairs = quick ? 2 : 5;
+	double plain[5], seen[5], ratio[5];
+	char cmd[128], what[64];
+	char *sh[] = { "sh", "-c", cmd, NULL };
+	char *pz[] = { (char *)pipeviz_path, "-i", "10", "--json",
+		"/dev/null", cmd, NULL };
+	double bytes;
+	char *end;
+
+	snprintf(cmd, sizeof cmd,
+	    "head -c %s /dev/zero | cat | cat > /dev/null", flow_size);
+	bytes = strtod(flow_size, &end);
+	if (*end == 'G')
+		bytes *= 1 << 30;
+	else if (*end == 'M')
+		bytes *= 1 << 20;
+	else if (*end == 'K')
+		bytes *= 1 << 10;
+	snprintf(what, sizeof what, "throughput, head -c %s | cat | cat",
+	    flow_size);
+	for (int r = 0; r < pairs; r++) {
+		/* Alternate which goes first, so drift favours neither. */
+		if (r % 2 == 0) {
+			plain[r] = timed_run(sh, devnull_w, NULL);
+			seen[r] = timed_run(pz, devnull_w, NULL);
+		} else {
+			seen[r] = timed_run(pz, devnull_w, NULL);
+			plain[r] = timed_run(sh, devnull_w, NULL);
+		}
+		if (plain[r] < 0 || seen[r] < 0) {
+			row_fail("3", what, "a run failed");
+			return;
+		}
+		ratio[r] = plain[r] / seen[r];
+	}
+	{
+		double mr = median(ratio, (size_t)pairs);
+		double mp = median(plain, (size_t)pairs);
+		double ms = median(seen, (size_t)pairs);
+
+		row_add("3", "  plain (sh -c)", "", "", "%.0f MB/s (%.2f s)",
+		    bytes / mp / 1e6, mp);
+		row_add("3", "  under pipeviz -i 10 --json /dev/null", "", "",
+		    "%.0f MB/s (%.2f s)", bytes / ms / 1e6, ms);
+		row_add("3", what, ">= 99%", verdict(mr >= 0.99),
+		    "%.1f%% of plain (median of %d pairs)", mr * 100, pairs);
+	}
+}
+
+/* Did one --once trace list every pid of the chain? */
+static bool
+attach_complete(const struct chain *c, const char *path)
+{
+	char *text, needle[32];
+	struct stat st;
+	bool ok = true;
+	FILE *f;
+
+	if ((f = fopen(path, "re")) == NULL || fstat(fileno(f), &st) == -1) {
+		if (f != NULL)
+			fclose(f);
+		return false;
+	}
+	text = xcalloc(1, (size_t)st.st_size + 1);
+	if (fread(text, 1, (size_t)st.st_size, f) != (size_t)st.st_size)
+		ok = false;
+	fclose(f);
+	for (size_t i = 0; ok && i < c->n; i++) {
+		snprintf(needle, sizeof needle, "\"pid\":%d,", (int)c->pids[i]);
+		ok = strstr(text, needle) != NULL;
+	}
+	free(text);
+	return ok;
+}
+
+/* 4. One attach snapshot of 50 processes beside lsof -E on the same. */
+static void
+bench_attach(void)
+{
+	const int n = 50, reps = quick ? 5 : 11;
+	double pv[11], ls[11];
+	char pidbuf[16], *list, tmp[] = "/tmp/pz-bench.XXXXXX";
+	struct chain c;
+	int fd;
+	bool have_lsof;
+
+	if (chain_start(&c, (size_t)n, false) == -1) {
+		chain_stop(&c);
+		row_fail("4", "attach snapshot", "the chain did not start");
+		return;
+	}
+	snprintf(pidbuf, sizeof pidbuf, "%d", (int)c.pids[c.n - 1]);
+	list = chain_pid_list(&c);
+	{
+		char *pz[] = { (char *)pipeviz_path, "--once", "--json", "-",
+			"-p", pidbuf, NULL };
+		char *lsof[] = { (char *)lsof_path, "-E", "-p", list, NULL };
+		char *probe_lsof[] = { (char *)lsof_path, "-v", NULL };
+
+		/* Check once that the snapshot is the whole chain. */
+		if ((fd = mkstemp(tmp)) == -1)
+			fatal("mkstemp");
+		if (timed_run(pz, fd, NULL) < 0 || !attach_complete(&c, tmp)) {
+			close(fd);
+			unlink(tmp);
+			chain_stop(&c);
+			free(list);
+			row_fail("4", "attach snapshot",
+			    "pipeviz --once did not list the chain");
+			return;
+		}
+		close(fd);
+		unlink(tmp);
+		have_lsof = timed_run(probe_lsof, devnull_w, NULL) >= 0;
+		for (int r = 0; r < reps; r++) {
+			pv[r] = timed_run(pz, devnull_w, NULL) * 1e3;
+			ls[r] = have_lsof ? timed_run(lsof, devnull_w, NULL) *
+			    1e3 : -1;
+		}
+	}
+	chain_stop(&c);
+	free(list);
+	{
+		double mp = median(pv, (size_t)reps);
+		double ml = median(ls, (size_t)reps);
+
+		row_add("4", "  pipeviz --once --json - -p PID (50 cats)", "",
+		    "", "%.1f ms", mp);
+		if (!have_lsof) {
+			row_add("4", "attach snapshot vs lsof -E -p", ">= 3x",
+			    "n/a", "n/a (lsof not installed)");
+			return;
+		}
+		row_add("4", "  lsof -E -p <the 50 pids>", "", "", "%.1f ms",
+		    ml);
+		row_add("4", "attach snapshot vs lsof -E -p", ">= 3x",
+		    verdict(ml / mp >= 3), "%.1fx faster", ml / mp);
+	}
+}
+
+/* 5. Peak RSS of pipeviz attached to 256 processes. */
+static void
+bench_rss(void)
+{
+	const int n = 256, runs = quick ? 1 : 3;
+	double kib[3];
+	char pidbuf[16];
+	int got = 0;
+
+	for (int r = 0; r < runs; r++) {
+		char *argv[] = { (char *)pipeviz_path, "-p", pidbuf, "--json",
+			"/dev/null", "-i", "100", NULL };
+		struct rusage ru;
+		struct chain c;
+		pid_t pid;
+
+		if (chain_start(&c, (size_t)n, false) == -1) {
+			chain_stop(&c);
+			break;
+		}
+		snprintf(pidbuf, sizeof pidbuf, "%d", (int)c.pids[c.n - 1]);
+		pid = spawn(argv, devnull_r, devnull_w, devnull_w, -1);
+		sleep_s(quick ? 1.5 : 3.0);
+		if (alive(pid)) {
+			kill(pid, SIGTERM);
+			if (wait_for(pid, &ru) != -1)
+				kib[got++] = (double)ru.ru_maxrss;
+		} else
+			wait_for(pid, NULL);
+		chain_stop(&c);
+	}
+	if (got == 0) {
+		row_fail("5", "peak RSS, attached to 256 cats",
+		    "pipeviz did not keep running");
+		return;
+	}
+	{
+		double m = median(kib, (size_t)got);
+
+		row_add("5", "peak RSS, attached to 256 cats", "<= 8 MiB",
+		    verdict(m <= 8 * 1024), "%.1f MiB", m / 1024);
+	}
+}
+
+/* 6. Frame time of the live view: layout of a real snapshot. */
+static void
+bench_frame(size_t n)
+{
+	char what[64];
+
+	snprintf(what, sizeof what, "frame: layout_build, %zu processes", n);
+#ifdef HAVE_LAYOUT
+	{
+		const int iters = n > 100 ? 50 : 400, runs = quick ? 3 : 5;
+		struct layout_opts o = { 120, true, false };
+		double build[5], text[5];
+		struct snapshot *s;
+		struct probe *pr;
+		struct chain c;
+
+		if (chain_start(&c, n, false) == -1) {
+			chain_stop(&c);
+			row_fail("6", what, "the chain did not start");
+			return;
+		}
+		pr = probe_create();
+		s = snapshot_create(0);
+		probe_sample(pr, s, c.pids, c.n);
+		probe_free(pr);
+		chain_stop(&c);
+		for (int r = 0; r < runs; r++) {
+			double t0 = cpu_now(), t1;
+
+			for (int i = 0; i < iters; i++)
+				layout_free(layout_build(s, &o));
+			t1 = cpu_now();
+			for (int i = 0; i < iters; i++) {
+				struct layout *l = layout_build(s, &o);
+
+				free(layout_to_text(l));
+				layout_free(l);
+			}
+			build[r] = (t1 - t0) / iters * 1e3;
+			text[r] = (cpu_now() - t1) / iters * 1e3;
+		}
+		snapshot_free(s);
+		{
+			double mb = median(build, (size_t)runs);
+			double mt = median(text, (size_t)runs);
+
+			row_add("6", what, n > 100 ? "<= 2 ms" : "",
+			    n > 100 ? verdict(mt <= 2.0) : "", "%.3f ms", mb);
+			snprintf(what, sizeof what,
+			    "  layout_build + layout_to_text, %zu", n);
+			row_add("6", what, "", "", "%.3f ms", mt);
+		}
+	}
+#else
+	row_add("6", what, n > 100 ? "<= 2 ms" : "", "n/a",
+	    "n/a (layout not built yet)");
+#endif
+}
+
+static void
+machine(void)
+{
+	char line[256], model[128] = "?";
+	struct utsname u;
+	FILE *f;
+
+	if ((f = fopen("/proc/cpuinfo", "re")) != NULL) {
+		while (fgets(line, sizeof line, f) != NULL) {
+			if (strncmp(line, "model name", 10) == 0) {
+				char *v = strchr(line, ':');
+
+				if (v != NULL) {
+					snprintf(model, sizeof model, "%s",
+					    v + 2);
+					model[strcspn(model, "\n")] = '\0';
+				}
+				break;
+			}
+		}
+		fclose(f);
+	}
+	uname(&u);
+	printf("machine: %ld CPUs, %s, %s %s\n", sysconf(_SC_NPROCESSORS_ONLN),
+	    model, u.sysname, u.release);
+	if ((f = fopen("/proc/loadavg", "re")) != NULL) {
+		if (fgets(line, sizeof line, f) != NULL)
+			printf("load at the end: %s", line);
+		fclose(f);
+	}
+}
+
+static void
+print_table(void)
+{
+	printf("\n%-3s %-46s %-36s %-13s %s\n", "#", "measure",
+	    "median", "target", "");
+	for (size_t i = 0; i < nrows; i++) {
+		const struct row *r = &rows[i];
+
+		printf("%-3s %-46s %-36s %-13s %s\n", r->id, r->what,
+		    r->figure, r->target, r->verdict);
+	}
+	machine();
+}
+
+static bool
+want(int argc, char **argv, int first, const char *name)
+{
+	if (first >= argc)
+		return true;
+	for (int i = first; i < argc; i++) {
+		if (strcmp(argv[i], name) == 0)
+			return true;
+	}
+	return false;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const size_t sizes[] = { 1, 8, 64, 256 };
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--quick") == 0)
+			quick = true;
+		else if (strcmp(argv[i], "--pipeviz") == 0 && i + 1 < argc)
+			pipeviz_path = argv[++i];
+		else if (strcmp(argv[i], "--lsof") == 0 && i + 1 < argc)
+			lsof_path = argv[++i];
+		else if (strcmp(argv[i], "--size") == 0 && i + 1 < argc)
+			flow_size = argv[++i];
+		else {
+			fprintf(stderr, "usage: pz-bench [--quick] "
+			    "[--pipeviz PATH] [--lsof PATH] [--size BYTES] "
+			    "[probe|cpu|throughput|attach|rss|frame...]\n");
+			return 2;
+		}
+	}
+	if ((devnull_r = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1 ||
+	    (devnull_w = open("/dev/null", O_WRONLY | O_CLOEXEC)) == -1)
+		fatal("/dev/null");
+	signal(SIGPIPE, SIG_IGN);
+	atexit(bench_cleanup);
+	fatal_set_cleanup(bench_cleanup);
+
+	if (want(argc, argv, i, "probe")) {
+		for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++)
+			bench_probe(sizes[k], false);
+		bench_probe(8, true);
+	}
+	if (want(argc, argv, i, "cpu"))
+		bench_cpu();
+	if (want(argc, argv, i, "throughput"))
+		bench_throughput();
+	if (want(argc, argv, i, "attach"))
+		bench_attach();
+	if (want(argc, argv, i, "rss"))
+		bench_rss();
+	if (want(argc, argv, i, "frame")) {
+		bench_frame(8);
+		bench_frame(256);
+	}
+	print_table();
+	return failures > 0;
+}
