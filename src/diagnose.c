@@ -664,7 +664,6 @@ deadlock_report(struct diag_ctx *c, const struct diag_graph *g,
 		}
 		cur = next;
 	}
-	msg_printf(&c->msg, "deadlock: ");
 	for (size_t k = 0; k < nchain; k++) {
 		size_t next = k + 1 < nchain ? chain[k + 1] : DIAG_NONE;
 

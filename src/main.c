@@ -359,7 +359,8 @@ main(int argc, char **argv)
 		close(null_in);
 		close(null_out);
 		c.mode = "launch";
-		command = xstrdup(o.pipeline);
+		command = o.demo_name != NULL ? xasprintf("demo %s: %s",
+		    o.demo_name, o.pipeline) : xstrdup(o.pipeline);
 	} else {
 		c.mode = "attach";
 		command = xasprintf("-p %d", (int)o.pid);

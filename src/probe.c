@@ -332,9 +332,16 @@ probe_update(struct probe *pr, struct probe_entry *e)
 		e->io_denied = err == -EACCES;
 	}
 
-	full = fresh || exec || turned || gen - e->full_at >= PROBE_RECHECK ||
+	/*
+	 * A process that has not run still has the table it had; one that
+	 * ran is checked by its fd count, and read in full every
+	 * PROBE_REFRESH samples for what the count cannot show (dup2() onto
+	 * an open fd).  The quiet ones are counted now and then too: a
+	 * process can share its table with another (clone(CLONE_FILES)).
+	 */
+	full = fresh || exec || turned ||
 	    (ran && gen - e->full_at >= PROBE_REFRESH);
-	if (!full && ran && !p->fds_denied &&
+	if (!full && (ran || periodic) && !p->fds_denied &&
 	    (nfd = probe_fd_count(dir)) != e->nfd)
 		full = true;
 	if (full)

@@ -55,6 +55,7 @@ struct ui {
 	enum ui_action confirm; /* asked about the selection, waiting for y */
 	struct layout *layout; /* the last one drawn, for keys and mouse */
 	int body_top, body_rows, body_cols;
+	int status_rows; /* 1, or 2 for a long diagnosis */
 };
 
 static struct ui *ui_current; /* for ui_emergency_restore() */
@@ -322,26 +323,79 @@ ui_top_diag(const struct snapshot *s)
 	return s->ndiags > 0 ? &s->diags[0] : NULL;
 }
 
-static void
-ui_draw_status(struct ui *u, const struct ui_frame *f)
+/* What the status line says, and how; returns the style. */
+static int
+ui_status_text(const struct ui *u, const struct ui_frame *f, char *text,
+    size_t size)
 {
 	const struct snap_diag *d = f->snap != NULL ? ui_top_diag(f->snap) : NULL;
-	char text[600];
-	int style = LAYOUT_NORMAL;
 
-	ui_fill(u, u->rows - 2, 0, u->cols, A_NORMAL);
+	text[0] = '\0';
 	if (u->note[0] != '\0')
-		snprintf(text, sizeof text, "%s", u->note);
+		snprintf(text, size, "%s", u->note);
 	else if (d != NULL) {
-		snprintf(text, sizeof text, "%s: %s", d->kind, d->message);
-		style = strcmp(d->kind, "sigpipe") == 0 ||
+		snprintf(text, size, "%s: %s", d->kind, d->message);
+		return strcmp(d->kind, "sigpipe") == 0 ||
 		    strcmp(d->kind, "starved_reader") == 0 ? LAYOUT_WAITING :
 		    LAYOUT_EDGE_FULL;
 	} else if (f->over && f->stage_exits != NULL)
-		snprintf(text, sizeof text, "pipeline ended: %s", f->stage_exits);
-	else
-		text[0] = '\0';
-	ui_put(u, u->rows - 2, 1, text, u->cols - 2, ui_attr(u, style));
+		snprintf(text, size, "pipeline ended: %s", f->stage_exits);
+	return LAYOUT_NORMAL;
+}
+
+/* Cells of text that fit in cols, ending at a blank when one is near. */
+static size_t
+ui_wrap_at(const char *text, int cols)
+{
+	size_t n = 0, cut = 0;
+	mbstate_t st;
+	int cells = 0;
+
+	memset(&st, 0, sizeof st);
+	while (text[n] != '\0' && cells < cols) {
+		size_t len = mbrlen(text + n, MB_CUR_MAX, &st);
+
+		if (len == 0 || len > MB_CUR_MAX)
+			len = 1;
+		if (text[n] == ' ')
+			cut = n;
+		n += len;
+		cells++;
+	}
+	if (text[n] == '\0')
+		return n;
+	return cut > 0 && cut > n / 2 ? cut + 1 : n;
+}
+
+/* The status line takes a second row when its message needs one. */
+static int
+ui_status_rows(const struct ui *u, const struct ui_frame *f)
+{
+	char text[600];
+	size_t first;
+
+	ui_status_text(u, f, text, sizeof text);
+	first = ui_wrap_at(text, u->cols - 2);
+	return text[first] != '\0' && u->rows >= 16 ? 2 : 1;
+}
+
+static void
+ui_draw_status(struct ui *u, const struct ui_frame *f, int rows)
+{
+	char text[600];
+	int style = ui_status_text(u, f, text, sizeof text);
+	const char *p = text;
+
+	for (int r = 0; r < rows; r++) {
+		int y = u->rows - 1 - rows + r;
+		size_t n = r + 1 < rows ? ui_wrap_at(p, u->cols - 2) : strlen(p);
+		char line[600];
+
+		snprintf(line, sizeof line, "%.*s", (int)n, p);
+		ui_fill(u, y, 0, u->cols, A_NORMAL);
+		ui_put(u, y, 1, line, u->cols - 2, ui_attr(u, style));
+		p += n;
+	}
 }
 
 static void
@@ -478,15 +532,33 @@ ui_detail_lines(const struct snapshot *s, const struct snap_proc *p,
 	}
 }
 
+/* Lines in a panel, wrapped at its width; continuations indented. */
 static void
 ui_draw_lines(struct ui *u, const struct ui_lines *ls, int top, int left,
     int rows, int cols, size_t first)
 {
+	size_t i = first;
+	const char *p = i < ls->n ? ls->v[i].text : NULL;
+
 	for (int r = 0; r < rows; r++) {
+		int indent;
+		size_t n;
+
 		ui_fill(u, top + r, left, cols, A_NORMAL);
-		if (first + (size_t)r < ls->n)
-			ui_put(u, top + r, left + 1, ls->v[first + r].text, cols - 2,
-			    ui_attr(u, ls->v[first + r].style));
+		if (p == NULL)
+			continue;
+		indent = p == ls->v[i].text ? 1 : 3;
+		n = ui_wrap_at(p, cols - 1 - indent);
+		{
+			char line[600];
+
+			snprintf(line, sizeof line, "%.*s", (int)n, p);
+			ui_put(u, top + r, left + indent, line, cols - 1 - indent,
+			    ui_attr(u, ls->v[i].style));
+		}
+		p += n;
+		if (*p == '\0')
+			p = ++i < ls->n ? ls->v[i].text : NULL;
 	}
 }
 
@@ -548,7 +620,7 @@ ui_draw_body(struct ui *u, const struct ui_frame *f)
 	int pane_rows = 0, detail_cols = 0, detail_rows = 0;
 
 	u->body_top = 1;
-	u->body_rows = u->rows - 3;
+	u->body_rows = u->rows - 2 - u->status_rows;
 	u->body_cols = u->cols;
 	if (panes > 0) {
 		pane_rows = u->body_rows / 3 < 4 ? 4 : u->body_rows / 3;
@@ -679,9 +751,10 @@ ui_draw(struct ui *u, const struct ui_frame *f)
 	if (f->snap == NULL)
 		return;
 	erase();
+	u->status_rows = ui_status_rows(u, f);
 	ui_draw_title(u, f);
 	ui_draw_body(u, f);
-	ui_draw_status(u, f);
+	ui_draw_status(u, f, u->status_rows);
 	ui_draw_hints(u, f);
 	if (u->help)
 		ui_draw_help(u);

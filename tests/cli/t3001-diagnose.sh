@@ -140,7 +140,7 @@ check "FIFO loop: deadlock names sh, head and cat" jq_true fifo.json "
 check "FIFO loop: deadlock names the pipe and the FIFO, in the order of the cycle" jq_true fifo.json "
     $samples | map(. as \$s | \$s.diagnoses[] | select(.kind==\"deadlock\")
         | (.pipes | sort) == ([\$s.pipes[] | select(.stray|not) | .inode] | sort)
-          and (.message | test(\"^deadlock: cat \\\\(pid [0-9]+\\\\) waits to write FIFO $WORK/f read by .*head \\\\(pid [0-9]+\\\\), which waits to write pipe [0-9]+ read by cat\")))
+          and (.message | test(\"^cat \\\\(pid [0-9]+\\\\) waits to write FIFO $WORK/f read by .*head \\\\(pid [0-9]+\\\\), which waits to write pipe [0-9]+ read by cat\")))
     | length > 0 and all"
 check "FIFO loop: reported only once it has lasted" jq_true fifo.json "
     $samples | map(select(.t < 0.45) | .diagnoses[] | select(.kind==\"deadlock\")) | length == 0"

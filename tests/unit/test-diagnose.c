@@ -499,7 +499,7 @@ eof_held_by_leaked_descriptor_then_deadlock(void **state)
 	g = must(s, "deadlock");
 	PIDS(g, 701, 700);
 	PIPES(g, 90);
-	says(g, "deadlock: sort (pid 701) waits to read pipe 90 written by "
+	says(g, "sort (pid 701) waits to read pipe 90 written by "
 	    "lecture (pid 700), which waits for its child sort (pid 701)");
 	must(s, "eof_held");
 	snapshot_free(s);
@@ -613,7 +613,7 @@ deadlock_through_fifo_names_cycle_in_order(void **state)
 	(void)state;
 	PIDS(g, 12, 11, 10);
 	PIPES(g, 7, 500);
-	says(g, "deadlock: head (pid 12) waits to write pipe 7 read by "
+	says(g, "head (pid 12) waits to write pipe 7 read by "
 	    "cat (pid 11), which waits to write FIFO /tmp/f read by head "
 	    "(pid 12) and sh (pid 10), which waits for its child head "
 	    "(pid 12)");
@@ -633,7 +633,7 @@ deadlock_cycle_follows_pipes_before_waits(void **state)
 	(void)state;
 	PIDS(g, 11, 10, 12);
 	PIPES(g, 500, 7);
-	says(g, "deadlock: cat (pid 11) waits to write FIFO /tmp/f read by "
+	says(g, "cat (pid 11) waits to write FIFO /tmp/f read by "
 	    "sh (pid 10) and head (pid 12), which waits to write pipe 7 read "
 	    "by cat (pid 11), and sh (pid 10) waits for its child head "
 	    "(pid 12);");
