@@ -42,7 +42,7 @@ check "the FIFO's reader is cat" jq_true fifo.json "
 
 # Attach to a pipeline that another shell started.
 setsid bash -c 'sleep 2.5 | cat | cat > /dev/null' </dev/null >/dev/null 2>&1 &
-for _ in 1 2 3 4 5 6 7 8 9 10; do
+for _ in $(seq 100); do
 	catpid=$(pgrep -n -x cat) && sid=$(ps -o sid= -p "$catpid" | tr -d ' ') &&
 	    [ -n "$(pgrep -x -s "$sid" sleep)" ] && break
 	sleep 0.1

@@ -11,7 +11,7 @@ nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 # sleep runs as nobody, cat and the shell as root, in one process group.
 setsid bash -c 'setpriv --reuid=65534 --regid=65534 --clear-groups sleep 4.25 | cat' \
     </dev/null >/dev/null 2>&1 &
-for _ in $(seq 30); do
+for _ in $(seq 150); do
 	sp=$(pgrep -n -f '^sleep 4.25') && cp=$(pgrep -n -x -P "$(ps -o ppid= -p "$sp")" cat) && break
 	sleep 0.1
 done

@@ -74,7 +74,7 @@ check "{ sleep & echo; } | cat: no sleep left running" eq "$(running 'sleep 31.7
 # The same in a shell we attach to: the sleep is orphaned (ppid 1).
 setsid bash -c '{ sleep 31.8 & echo hi; } | cat' </dev/null >/dev/null 2>&1 &
 sid=$!
-for _ in 1 2 3 4 5 6 7 8 9 10; do
+for _ in $(seq 100); do
 	catpid=$(pgrep -s "$sid" -x cat) && [ -n "$(pgrep -s "$sid" -x sleep)" ] && break
 	sleep 0.05
 done
@@ -108,7 +108,7 @@ check "head | gzip | wc: the bottleneck message names gzip and who waits for it"
 # A stopped stage holds up its writer.
 "$PIPEVIZ" --json stop.json -i 100 -o /dev/null 'yes | cat' </dev/null &
 pz=$!
-for _ in 1 2 3 4 5 6 7 8 9 10; do
+for _ in $(seq 100); do
 	catpid=$(pgrep -P "$pz" -x cat) && break
 	sleep 0.05
 done

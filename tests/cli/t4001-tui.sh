@@ -16,7 +16,7 @@ session=0
 screen() { tm capture-pane -p -t "pz$session"; }
 # wait_for TEXT: poll the screen until it shows TEXT (5 s at most).
 wait_for() {
-	for _ in $(seq 50); do
+	for _ in $(seq 100); do
 		screen | grep -qF -- "$1" && return 0
 		sleep 0.1
 	done
