@@ -18,6 +18,7 @@
 #include "pipeviz/trace.h"
 #include "pipeviz/ui.h"
 #include "pipeviz/util.h"
+#include "loop-internal.h"
 
 /* How often attach mode looks for processes that joined the pipeline. */
 #define LOOP_REDISCOVER_SECONDS 1.0
@@ -25,43 +26,17 @@
 #define LOOP_FIRST_SAMPLE_MS 50
 /* Orphaned descendants followed at most. */
 #define LOOP_MAX_ORPHANS 256
-/* How long stages get to exit after SIGTERM before SIGKILL. */
-#define LOOP_GRACE_SECONDS 2.0
 
-struct loop {
-	const struct loop_config *cfg;
-	struct probe *probe;
-	double t0;
-	long hz;
-	struct snapshot *prev;
-	/* Launch: the last view of each stage; exited ones hold the final. */
-	struct snapshot **stage_last;
-	/* Attach: the discovered members, refreshed now and then. */
-	pid_t *roots;
-	size_t nroots;
-	double discovered_at;
-	struct diagnose *diag;
-	long samples;
-	int interval_ms;	/* the live view can change it */
-	bool paused;
-	bool over;		/* the pipeline has ended */
-	bool quit;		/* the user asked to leave */
-	int stop_signal;
-	bool output_failed;
-	/* Captured output for the live view's panes. */
-	struct textlog out_log, err_log;
-	char **stage_names;
-};
 
 static double loop_t0;
 
-static double
+double
 loop_elapsed(void)
 {
 	return util_now() - loop_t0;
 }
 
-static void
+void
 loop_output_failed(struct loop *l)
 {
 	if (l->output_failed)
@@ -71,144 +46,6 @@ loop_output_failed(struct loop *l)
 	if (errno != EPIPE)
 		fprintf(stderr, "pipeviz: cannot write the output: %s\n",
 		    strerror(errno));
-}
-
-/* A stage as it was wired at launch, for when it can no longer be read. */
-static void
-loop_add_wiring(struct snap_proc *p, const struct launch_stage *st)
-{
-	for (size_t i = 0; i < p->nfds; i++)
-		free(p->fds[i].path);
-	free(p->fds);
-	p->fds = NULL;
-	p->nfds = 0;
-	for (int fd = 0; fd < 3; fd++) {
-		const struct launch_end *e = &st->fd[fd];
-		struct snap_fd *f;
-
-		if (fd == 2 && !st->pipe_stderr)
-			continue;
-		f = snapshot_proc_add_fd(p, fd, e->mode, e->kind, e->path);
-		f->inode = e->inode;
-		f->dev = e->dev;
-	}
-}
-
-/* Keep a stage's last view, or record its end from the zombie. */
-static void
-loop_remember_stage(struct loop *l, size_t i, const struct snap_proc *p)
-{
-	snapshot_free(l->stage_last[i]);
-	l->stage_last[i] = snapshot_create(0);
-	snapshot_copy_proc(l->stage_last[i], p);
-}
-
-/*
- * A stage that ended before any sample saw it: its argv is its command
- * text split into words as sh would for simple words (quotes removed);
- * expansions are not performed.
- */
-static struct snap_proc *
-loop_unseen_stage(struct snapshot *s, const struct launch_stage *st)
-{
-	struct snap_proc *p = snapshot_add_proc(s, st->pid);
-	const char *cmd = st->command;
-	char **argv = xcalloc(strlen(cmd) / 2 + 2, sizeof *argv);
-	size_t n = 0;
-
-	if (strncmp(cmd, "exec ", 5) == 0)
-		cmd += 5;
-	cmd += strspn(cmd, " \t\n");
-	while (*cmd != '\0') {
-		char *w = argv[n++] = xcalloc(1, strlen(cmd) + 1);
-		char quote = 0;
-
-		/* Blanks split words outside quotes; quote marks go. */
-		for (; *cmd != '\0' && (quote || !strchr(" \t\n", *cmd)); cmd++) {
-			if (quote == 0 && (*cmd == '\'' || *cmd == '"'))
-				quote = *cmd;
-			else if (*cmd == quote)
-				quote = 0;
-			else if (*cmd == '\\' && quote != '\'' && cmd[1] != '\0')
-				*w++ = *++cmd;
-			else
-				*w++ = *cmd;
-		}
-		cmd += strspn(cmd, " \t\n");
-	}
-	snapshot_proc_set_argv(p, argv);
-	for (size_t i = 0; i < n; i++)
-		free(argv[i]);
-	free(argv);
-	return p;
-}
-
-static void
-loop_reap(struct loop *l)
-{
-	struct launch *ln = l->cfg->launch;
-	pid_t pid;
-
-	if (ln == NULL)
-		return;
-	while ((pid = launch_zombie()) > 0) {
-		int i = launch_stage_index(ln, pid);
-		struct snapshot *tmp = NULL;
-		struct snap_proc *p = NULL;
-		const struct launch_stage *st;
-
-		if (i >= 0) {
-			/* Read the final counters before the zombie is gone. */
-			tmp = snapshot_create(0);
-			if (l->stage_last[i] != NULL)
-				p = snapshot_copy_proc(tmp, &l->stage_last[i]->procs[0]);
-			else
-				p = loop_unseen_stage(tmp, launch_stage(ln, (size_t)i));
-			p->io_known = probe_read_counters(l->probe, p) == 0;
-		}
-		if (launch_reap(ln, pid, loop_elapsed()) < 0 || i < 0) {
-			snapshot_free(tmp);
-			continue;
-		}
-		st = launch_stage(ln, (size_t)i);
-		p->stage = i;
-		p->state = 'X';
-		p->exit = st->exit;
-		p->syscall = -1;
-		p->blocked.op = SNAP_BLOCK_NONE;
-		p->wchan[0] = '\0';
-		p->cpu_pct = p->read_bps = p->write_bps = 0;
-		loop_add_wiring(p, st);
-		loop_remember_stage(l, (size_t)i, p);
-		snapshot_free(tmp);
-		if (l->cfg->trace != NULL && !l->output_failed &&
-		    trace_write_exit(l->cfg->trace, st->exit.t, pid, i,
-		    &st->exit) == -1)
-			loop_output_failed(l);
-	}
-}
-
-/* Which launched stage a descendant belongs to, by walking its parents. */
-static void
-loop_tag_stages(struct loop *l, struct snapshot *s)
-{
-	struct launch *ln = l->cfg->launch;
-
-	if (ln == NULL)
-		return;
-	for (size_t i = 0; i < s->nprocs; i++) {
-		const struct snap_proc *q = &s->procs[i];
-
-		for (int depth = 0; q != NULL && depth < 64; depth++) {
-			int stage = launch_stage_index(ln, q->pid);
-
-			if (stage >= 0) {
-				s->procs[i].stage = stage;
-				break;
-			}
-			q = snapshot_find_proc(s, q->ppid);
-		}
-	}
 }
 
 static struct snapshot *
@@ -309,24 +146,6 @@ loop_signals(struct loop *l)
 	return redraw;
 }
 
-/* SIGTERM, a grace period, then SIGKILL; every stage reaped and recorded. */
-static void
-loop_terminate(struct loop *l)
-{
-	struct launch *ln = l->cfg->launch;
-	double deadline = util_now() + LOOP_GRACE_SECONDS;
-	bool killed = false;
-
-	launch_kill(ln, SIGTERM);
-	while (loop_reap(l), !launch_done(ln)) {
-		if (!killed && util_now() >= deadline) {
-			launch_kill(ln, SIGKILL);
-			killed = true;
-		}
-		poll(NULL, 0, 10);
-	}
-}
-
 static bool
 loop_finished(const struct loop *l, const struct snapshot *s)
 {
@@ -387,156 +206,6 @@ loop_pollfds(const struct loop *l, struct pollfd *pfd, int *tags, size_t max)
 	for (nfds_t i = 0; i < n; i++)
 		pfd[i].events = POLLIN;
 	return n;
-}
-
-static char *
-loop_stage_exits(const struct loop *l)
-{
-	struct launch *ln = l->cfg->launch;
-	char *text = xstrdup(""), *next;
-
-	for (size_t i = 0; ln != NULL && i < launch_nstages(ln); i++) {
-		const struct snap_exit *e = &launch_stage(ln, i)->exit;
-		char what[32];
-
-		if (e->signal != 0)
-			snprintf(what, sizeof what, "%s", trace_signal_name(e->signal));
-		else
-			snprintf(what, sizeof what, "exit %d", e->code);
-		next = xasprintf("%s%s%s %s", text, i > 0 ? ", " : "",
-		    l->stage_names[i], what);
-		free(text);
-		text = next;
-	}
-	return text;
-}
-
-static void
-loop_draw(struct loop *l, const struct snapshot *s, int status)
-{
-	const struct loop_config *c = l->cfg;
-	struct ui_frame f = { 0 };
-	char *exits = NULL;
-
-	if (c->ui == NULL || s == NULL)
-		return;
-	f.snap = s;
-	f.command = c->command;
-	f.elapsed = loop_elapsed();
-	f.interval_ms = l->interval_ms;
-	f.paused = l->paused;
-	f.attached = c->launch == NULL;
-	f.over = l->over;
-	f.status = status;
-	f.control = c->launch != NULL && !l->over;
-	if (l->over && c->launch != NULL)
-		f.stage_exits = exits = loop_stage_exits(l);
-	f.output = c->capture_out_fd >= 0 ? &l->out_log : NULL;
-	if (f.output != NULL)
-		f.output_pipe = launch_stage(c->launch,
-		    launch_nstages(c->launch) - 1)->fd[1].inode;
-	f.log = c->capture_err_fd >= 0 ? &l->err_log : NULL;
-	f.stage_names = (const char *const *)l->stage_names;
-	f.nstages = c->launch != NULL ? launch_nstages(c->launch) : 0;
-	ui_draw(c->ui, &f);
-	free(exits);
-}
-
-/*
- * Stage control: only processes of the group pipeviz launched, checked
- * again right before the signal so a reused pid is never hit.
- */
-static void
-loop_signal_one(struct loop *l, const struct snapshot *s, pid_t pid, int sig)
-{
-	const struct snap_proc *p = s != NULL ? snapshot_find_proc(s, pid) : NULL;
-	char note[160];
-
-	if (p == NULL || l->cfg->launch == NULL ||
-	    getpgid(pid) != launch_pgid(l->cfg->launch)) {
-		ui_note(l->cfg->ui, "that process is not part of the launched "
-		    "pipeline any more");
-		return;
-	}
-	if (kill(pid, sig) == -1)
-		snprintf(note, sizeof note, "cannot signal %s (pid %d): %s",
-		    p->comm, (int)pid, strerror(errno));
-	else
-		snprintf(note, sizeof note, "sent %s to %s (pid %d)%s",
-		    trace_signal_name(sig), p->comm, (int)pid, sig == SIGSTOP ?
-		    "; c continues it" : "");
-	ui_note(l->cfg->ui, note);
-}
-
-static void
-loop_key(struct loop *l, const struct snapshot *s)
-{
-	const struct loop_config *c = l->cfg;
-	struct ui_frame f = { .snap = s };
-	char note[128];
-
-	enum ui_action act;
-
-	f.control = c->launch != NULL && !l->over;
-	switch ((act = ui_input(c->ui, &f))) {
-	case UI_QUIT:
-		l->quit = true;
-		break;
-	case UI_PAUSE:
-		l->paused = !l->paused;
-		ui_note(c->ui, l->paused ? "sampling paused (space resumes)" :
-		    "sampling resumed");
-		break;
-	case UI_FASTER:
-		if (l->interval_ms > 1)
-			l->interval_ms /= 2;
-		snprintf(note, sizeof note, "sampling every %d ms", l->interval_ms);
-		ui_note(c->ui, note);
-		break;
-	case UI_SLOWER:
-		if (l->interval_ms <= 5000)
-			l->interval_ms *= 2;
-		snprintf(note, sizeof note, "sampling every %d ms", l->interval_ms);
-		ui_note(c->ui, note);
-		break;
-	case UI_STOP:
-	case UI_CONTINUE:
-	case UI_TERMINATE:
-		loop_signal_one(l, s, ui_selected(c->ui), act == UI_STOP ? SIGSTOP :
-		    act == UI_CONTINUE ? SIGCONT : SIGTERM);
-		break;
-	case UI_STOP_ALL:
-	case UI_CONTINUE_ALL:
-		if (c->launch != NULL && !l->over) {
-			launch_kill(c->launch, act == UI_STOP_ALL ? SIGSTOP : SIGCONT);
-			ui_note(c->ui, act == UI_STOP_ALL ? "the pipeline is stopped "
-			    "(C continues it)" : "the pipeline continues");
-		}
-		break;
-	case UI_STEP_BACK:
-	case UI_STEP_FORWARD:
-	case UI_START:
-	case UI_END:
-	case UI_REDRAW:
-	case UI_NONE:
-		break;
-	}
-}
-
-static char **
-loop_names(const struct launch *ln)
-{
-	size_t n = ln != NULL ? launch_nstages(ln) : 0;
-	char **names = xcalloc(n + 1, sizeof *names);
-
-	for (size_t i = 0; i < n; i++) {
-		const char *cmd = launch_stage(ln, i)->command;
-
-		if (strncmp(cmd, "exec ", 5) == 0)
-			cmd += 5;
-		names[i] = xstrndup(cmd, strcspn(cmd, " \t\n"));
-	}
-	return names;
 }
 
 int

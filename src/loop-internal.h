@@ -1,0 +1,67 @@
+/*
+ * loop-internal.h - the loop's state, shared by loop.c (the poll loop),
+ * loop-stages.c (launched stages: wiring, exits, reaping) and loop-view.c
+ * (the live view: frames and keys).
+ */
+#ifndef PIPEVIZ_LOOP_INTERNAL_H
+#define PIPEVIZ_LOOP_INTERNAL_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "pipeviz/diagnose.h"
+#include "pipeviz/loop.h"
+#include "pipeviz/probe.h"
+#include "pipeviz/snapshot.h"
+#include "pipeviz/textlog.h"
+
+/* How long stages get to exit after SIGTERM before SIGKILL. */
+#define LOOP_GRACE_SECONDS 2.0
+
+struct loop {
+	const struct loop_config *cfg;
+	struct probe *probe;
+	double t0;
+	long hz;
+	struct snapshot *prev;
+	/* Launch: the last view of each stage; exited ones hold the final. */
+	struct snapshot **stage_last;
+	/* Attach: the discovered members, refreshed now and then. */
+	pid_t *roots;
+	size_t nroots;
+	double discovered_at;
+	struct diagnose *diag;
+	long samples;
+	int interval_ms;	/* the live view can change it */
+	bool paused;
+	bool over;		/* the pipeline has ended */
+	bool quit;		/* the user asked to leave */
+	int stop_signal;
+	bool output_failed;
+	/* Captured output for the live view's panes. */
+	struct textlog out_log, err_log;
+	char **stage_names;
+};
+
+/* loop.c */
+double loop_elapsed(void); /* seconds since the session started */
+void loop_output_failed(struct loop *);
+
+/* loop-stages.c */
+void loop_remember_stage(struct loop *, size_t stage, const struct snap_proc *);
+/* Reap every exited child, reading a stage's final counters first. */
+void loop_reap(struct loop *);
+/* Tag descendants with the stage they descend from. */
+void loop_tag_stages(struct loop *, struct snapshot *);
+/* SIGTERM, a grace period, then SIGKILL; every stage reaped. */
+void loop_terminate(struct loop *);
+/* "ls exit 0, yes SIGPIPE" (allocated). */
+char *loop_stage_exits(const struct loop *);
+/* The first word of each stage's command, NULL-terminated (allocated). */
+char **loop_names(const struct launch *);
+
+/* loop-view.c */
+void loop_draw(struct loop *, const struct snapshot *, int status);
+void loop_key(struct loop *, const struct snapshot *);
+
+#endif

@@ -1,0 +1,207 @@
+/* loop-stages.c - the launched stages: their wiring, ends and reaping. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pipeviz/trace.h"
+#include "pipeviz/util.h"
+#include "loop-internal.h"
+
+/* A stage as it was wired at launch, for when it can no longer be read. */
+static void
+loop_add_wiring(struct snap_proc *p, const struct launch_stage *st)
+{
+	for (size_t i = 0; i < p->nfds; i++)
+		free(p->fds[i].path);
+	free(p->fds);
+	p->fds = NULL;
+	p->nfds = 0;
+	for (int fd = 0; fd < 3; fd++) {
+		const struct launch_end *e = &st->fd[fd];
+		struct snap_fd *f;
+
+		if (fd == 2 && !st->pipe_stderr)
+			continue;
+		f = snapshot_proc_add_fd(p, fd, e->mode, e->kind, e->path);
+		f->inode = e->inode;
+		f->dev = e->dev;
+	}
+}
+
+/* Keep a stage's last view, or record its end from the zombie. */
+void
+loop_remember_stage(struct loop *l, size_t i, const struct snap_proc *p)
+{
+	snapshot_free(l->stage_last[i]);
+	l->stage_last[i] = snapshot_create(0);
+	snapshot_copy_proc(l->stage_last[i], p);
+}
+
+/*
+ * A stage that ended before any sample saw it: its argv is its command
+ * text split into words as sh would for simple words (quotes removed);
+ * expansions are not performed.
+ */
+static struct snap_proc *
+loop_unseen_stage(struct snapshot *s, const struct launch_stage *st)
+{
+	struct snap_proc *p = snapshot_add_proc(s, st->pid);
+	const char *cmd = st->command;
+	char **argv = xcalloc(strlen(cmd) / 2 + 2, sizeof *argv);
+	size_t n = 0;
+
+	if (strncmp(cmd, "exec ", 5) == 0)
+		cmd += 5;
+	cmd += strspn(cmd, " \t\n");
+	while (*cmd != '\0') {
+		char *w = argv[n++] = xcalloc(1, strlen(cmd) + 1);
+		char quote = 0;
+
+		/* Blanks split words outside quotes; quote marks go. */
+		for (; *cmd != '\0' && (quote || !strchr(" \t\n", *cmd)); cmd++) {
+			if (quote == 0 && (*cmd == '\'' || *cmd == '"'))
+				quote = *cmd;
+			else if (*cmd == quote)
+				quote = 0;
+			else if (*cmd == '\\' && quote != '\'' && cmd[1] != '\0')
+				*w++ = *++cmd;
+			else
+				*w++ = *cmd;
+		}
+		cmd += strspn(cmd, " \t\n");
+	}
+	snapshot_proc_set_argv(p, argv);
+	for (size_t i = 0; i < n; i++)
+		free(argv[i]);
+	free(argv);
+	return p;
+}
+
+void
+loop_reap(struct loop *l)
+{
+	struct launch *ln = l->cfg->launch;
+	pid_t pid;
+
+	if (ln == NULL)
+		return;
+	while ((pid = launch_zombie()) > 0) {
+		int i = launch_stage_index(ln, pid);
+		struct snapshot *tmp = NULL;
+		struct snap_proc *p = NULL;
+		const struct launch_stage *st;
+
+		if (i >= 0) {
+			/* Read the final counters before the zombie is gone. */
+			tmp = snapshot_create(0);
+			if (l->stage_last[i] != NULL)
+				p = snapshot_copy_proc(tmp, &l->stage_last[i]->procs[0]);
+			else
+				p = loop_unseen_stage(tmp, launch_stage(ln, (size_t)i));
+			p->io_known = probe_read_counters(l->probe, p) == 0;
+		}
+		if (launch_reap(ln, pid, loop_elapsed()) < 0 || i < 0) {
+			snapshot_free(tmp);
+			continue;
+		}
+		st = launch_stage(ln, (size_t)i);
+		p->stage = i;
+		p->state = 'X';
+		p->exit = st->exit;
+		p->syscall = -1;
+		p->blocked.op = SNAP_BLOCK_NONE;
+		p->wchan[0] = '\0';
+		p->cpu_pct = p->read_bps = p->write_bps = 0;
+		loop_add_wiring(p, st);
+		loop_remember_stage(l, (size_t)i, p);
+		snapshot_free(tmp);
+		if (l->cfg->trace != NULL && !l->output_failed &&
+		    trace_write_exit(l->cfg->trace, st->exit.t, pid, i,
+		    &st->exit) == -1)
+			loop_output_failed(l);
+	}
+}
+
+/* Which launched stage a descendant belongs to, by walking its parents. */
+void
+loop_tag_stages(struct loop *l, struct snapshot *s)
+{
+	struct launch *ln = l->cfg->launch;
+
+	if (ln == NULL)
+		return;
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct snap_proc *q = &s->procs[i];
+
+		for (int depth = 0; q != NULL && depth < 64; depth++) {
+			int stage = launch_stage_index(ln, q->pid);
+
+			if (stage >= 0) {
+				s->procs[i].stage = stage;
+				break;
+			}
+			q = snapshot_find_proc(s, q->ppid);
+		}
+	}
+}
+
+/* SIGTERM, a grace period, then SIGKILL; every stage reaped and recorded. */
+void
+loop_terminate(struct loop *l)
+{
+	struct launch *ln = l->cfg->launch;
+	double deadline = util_now() + LOOP_GRACE_SECONDS;
+	bool killed = false;
+
+	launch_kill(ln, SIGTERM);
+	while (loop_reap(l), !launch_done(ln)) {
+		if (!killed && util_now() >= deadline) {
+			launch_kill(ln, SIGKILL);
+			killed = true;
+		}
+		poll(NULL, 0, 10);
+	}
+}
+
+char *
+loop_stage_exits(const struct loop *l)
+{
+	struct launch *ln = l->cfg->launch;
+	char *text = xstrdup(""), *next;
+
+	for (size_t i = 0; ln != NULL && i < launch_nstages(ln); i++) {
+		const struct snap_exit *e = &launch_stage(ln, i)->exit;
+		char what[32];
+
+		if (e->signal != 0)
+			snprintf(what, sizeof what, "%s", trace_signal_name(e->signal));
+		else
+			snprintf(what, sizeof what, "exit %d", e->code);
+		next = xasprintf("%s%s%s %s", text, i > 0 ? ", " : "",
+		    l->stage_names[i], what);
+		free(text);
+		text = next;
+	}
+	return text;
+}
+
+char **
+loop_names(const struct launch *ln)
+{
+	size_t n = ln != NULL ? launch_nstages(ln) : 0;
+	char **names = xcalloc(n + 1, sizeof *names);
+
+	for (size_t i = 0; i < n; i++) {
+		const char *cmd = launch_stage(ln, i)->command;
+
+		if (strncmp(cmd, "exec ", 5) == 0)
+			cmd += 5;
+		names[i] = xstrndup(cmd, strcspn(cmd, " \t\n"));
+	}
+	return names;
+}
+

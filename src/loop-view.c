@@ -1,0 +1,126 @@
+/* loop-view.c - the live view's frames and keys, for the loop. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pipeviz/trace.h"
+#include "pipeviz/ui.h"
+#include "pipeviz/util.h"
+#include "loop-internal.h"
+
+void
+loop_draw(struct loop *l, const struct snapshot *s, int status)
+{
+	const struct loop_config *c = l->cfg;
+	struct ui_frame f = { 0 };
+	char *exits = NULL;
+
+	if (c->ui == NULL || s == NULL)
+		return;
+	f.snap = s;
+	f.command = c->command;
+	f.elapsed = loop_elapsed();
+	f.interval_ms = l->interval_ms;
+	f.paused = l->paused;
+	f.attached = c->launch == NULL;
+	f.over = l->over;
+	f.status = status;
+	f.control = c->launch != NULL && !l->over;
+	if (l->over && c->launch != NULL)
+		f.stage_exits = exits = loop_stage_exits(l);
+	f.output = c->capture_out_fd >= 0 ? &l->out_log : NULL;
+	if (f.output != NULL)
+		f.output_pipe = launch_stage(c->launch,
+		    launch_nstages(c->launch) - 1)->fd[1].inode;
+	f.log = c->capture_err_fd >= 0 ? &l->err_log : NULL;
+	f.stage_names = (const char *const *)l->stage_names;
+	f.nstages = c->launch != NULL ? launch_nstages(c->launch) : 0;
+	ui_draw(c->ui, &f);
+	free(exits);
+}
+
+/*
+ * Stage control: only processes of the group pipeviz launched, checked
+ * again right before the signal so a reused pid is never hit.
+ */
+static void
+loop_signal_one(struct loop *l, const struct snapshot *s, pid_t pid, int sig)
+{
+	const struct snap_proc *p = s != NULL ? snapshot_find_proc(s, pid) : NULL;
+	char note[160];
+
+	if (p == NULL || l->cfg->launch == NULL ||
+	    getpgid(pid) != launch_pgid(l->cfg->launch)) {
+		ui_note(l->cfg->ui, "that process is not part of the launched "
+		    "pipeline any more");
+		return;
+	}
+	if (kill(pid, sig) == -1)
+		snprintf(note, sizeof note, "cannot signal %s (pid %d): %s",
+		    p->comm, (int)pid, strerror(errno));
+	else
+		snprintf(note, sizeof note, "sent %s to %s (pid %d)%s",
+		    trace_signal_name(sig), p->comm, (int)pid, sig == SIGSTOP ?
+		    "; c continues it" : "");
+	ui_note(l->cfg->ui, note);
+}
+
+void
+loop_key(struct loop *l, const struct snapshot *s)
+{
+	const struct loop_config *c = l->cfg;
+	struct ui_frame f = { .snap = s };
+	char note[128];
+
+	enum ui_action act;
+
+	f.control = c->launch != NULL && !l->over;
+	switch ((act = ui_input(c->ui, &f))) {
+	case UI_QUIT:
+		l->quit = true;
+		break;
+	case UI_PAUSE:
+		l->paused = !l->paused;
+		ui_note(c->ui, l->paused ? "sampling paused (space resumes)" :
+		    "sampling resumed");
+		break;
+	case UI_FASTER:
+		if (l->interval_ms > 1)
+			l->interval_ms /= 2;
+		snprintf(note, sizeof note, "sampling every %d ms", l->interval_ms);
+		ui_note(c->ui, note);
+		break;
+	case UI_SLOWER:
+		if (l->interval_ms <= 5000)
+			l->interval_ms *= 2;
+		snprintf(note, sizeof note, "sampling every %d ms", l->interval_ms);
+		ui_note(c->ui, note);
+		break;
+	case UI_STOP:
+	case UI_CONTINUE:
+	case UI_TERMINATE:
+		loop_signal_one(l, s, ui_selected(c->ui), act == UI_STOP ? SIGSTOP :
+		    act == UI_CONTINUE ? SIGCONT : SIGTERM);
+		break;
+	case UI_STOP_ALL:
+	case UI_CONTINUE_ALL:
+		if (c->launch != NULL && !l->over) {
+			launch_kill(c->launch, act == UI_STOP_ALL ? SIGSTOP : SIGCONT);
+			ui_note(c->ui, act == UI_STOP_ALL ? "the pipeline is stopped "
+			    "(C continues it)" : "the pipeline continues");
+		}
+		break;
+	case UI_STEP_BACK:
+	case UI_STEP_FORWARD:
+	case UI_START:
+	case UI_END:
+	case UI_REDRAW:
+	case UI_NONE:
+		break;
+	}
+}
+
