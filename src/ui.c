@@ -20,6 +20,7 @@
 #include "pipeviz/layout.h"
 #include "pipeviz/procparse.h"
 #include "pipeviz/util.h"
+#include "ui-internal.h"
 
 #define UI_MIN_COLS 40
 #define UI_MIN_ROWS 12
@@ -43,24 +44,9 @@ static const struct {
 	[LAYOUT_HEADING] = { -1, A_BOLD | A_UNDERLINE },
 };
 
-struct ui {
-	SCREEN *screen;
-	FILE *in, *out;
-	bool utf8, colour;
-	int rows, cols;
-	pid_t selected;	   /* by pid, so it survives new samples */
-	int scroll;	   /* first canvas row shown */
-	bool detail, help, show_output, show_log;
-	char note[256];
-	enum ui_action confirm; /* asked about the selection, waiting for y */
-	struct layout *layout; /* the last one drawn, for keys and mouse */
-	int body_top, body_rows, body_cols;
-	int status_rows; /* 1, or 2 for a long diagnosis */
-};
-
 static struct ui *ui_current; /* for ui_emergency_restore() */
 
-static attr_t
+attr_t
 ui_attr(const struct ui *u, int style)
 {
 	attr_t a = ui_styles[style].attr;
@@ -212,7 +198,7 @@ ui_selected(const struct ui *u)
 /* ---- drawing helpers ---------------------------------------------- */
 
 /* Put UTF-8 text at (y, x), at most max cells; returns cells used. */
-static int
+int
 ui_put(struct ui *u, int y, int x, const char *text, int max, attr_t attr)
 {
 	mbstate_t st;
@@ -242,40 +228,16 @@ ui_put(struct ui *u, int y, int x, const char *text, int max, attr_t attr)
 	return n;
 }
 
-static void
+void
 ui_fill(struct ui *u, int y, int x, int w, attr_t attr)
 {
 	for (int i = 0; i < w && x + i < u->cols; i++)
 		mvaddch(y, x + i, ' ' | attr);
 }
 
-/* A line with a style, for the detail panel and panes. */
-struct ui_line {
-	char text[512];
-	int style;
-};
-
-struct ui_lines {
-	struct ui_line *v;
-	size_t n;
-};
-
-static __attribute__((format(printf, 3, 4))) void
-ui_addf(struct ui_lines *ls, int style, const char *fmt, ...)
-{
-	va_list ap;
-
-	ls->v = xreallocarray(ls->v, ls->n + 1, sizeof *ls->v);
-	va_start(ap, fmt);
-	vsnprintf(ls->v[ls->n].text, sizeof ls->v[ls->n].text, fmt, ap);
-	va_end(ap);
-	ls->v[ls->n].style = style;
-	ls->n++;
-}
-
 /* ---- the parts of the screen -------------------------------------- */
 
-static const struct snap_proc *
+const struct snap_proc *
 ui_selected_proc(const struct ui *u, const struct snapshot *s)
 {
 	return u->selected > 0 ? snapshot_find_proc(s, u->selected) : NULL;
@@ -344,7 +306,7 @@ ui_status_text(const struct ui *u, const struct ui_frame *f, char *text,
 }
 
 /* Cells of text that fit in cols, ending at a blank when one is near. */
-static size_t
+size_t
 ui_wrap_at(const char *text, int cols)
 {
 	size_t n = 0, cut = 0;
@@ -416,123 +378,6 @@ ui_draw_hints(struct ui *u, const struct ui_frame *f)
 	ui_put(u, u->rows - 1, 1, hints, u->cols - 2, A_REVERSE);
 }
 
-static const char *
-ui_state_name(char state)
-{
-	switch (state) {
-	case 'R':
-		return "running";
-	case 'S':
-		return "sleeping";
-	case 'D':
-		return "uninterruptible sleep";
-	case 'T':
-		return "stopped";
-	case 't':
-		return "stopped by a debugger";
-	case 'Z':
-		return "zombie";
-	case 'X':
-		return "exited";
-	}
-	return "unknown";
-}
-
-static void
-ui_detail_lines(const struct snapshot *s, const struct snap_proc *p,
-    struct ui_lines *ls)
-{
-	char argv[400], a[16], b[16], c[16];
-	size_t n = 0;
-
-	ui_addf(ls, LAYOUT_HEADING, "%s  pid %d", p->comm, (int)p->pid);
-	argv[0] = '\0';
-	for (char **v = p->argv; *v != NULL && n + 2 < sizeof argv; v++)
-		n += (size_t)snprintf(argv + n, sizeof argv - n, "%s%s",
-		    v == p->argv ? "" : " ", *v);
-	ui_addf(ls, LAYOUT_NORMAL, "argv   %s", argv);
-	ui_addf(ls, LAYOUT_NORMAL, "ppid %d  pgid %d  stage %s%d", (int)p->ppid,
-	    (int)p->pgid, p->stage >= 0 ? "" : "none ", p->stage >= 0 ?
-	    p->stage : 0);
-	if (p->exit.exited) {
-		if (p->exit.signal != 0)
-			ui_addf(ls, LAYOUT_FAILED, "state  killed by SIG%s at %.2fs",
-			    sigabbrev_np(p->exit.signal), p->exit.t);
-		else
-			ui_addf(ls, p->exit.code ? LAYOUT_FAILED : LAYOUT_EXITED,
-			    "state  exited with %d at %.2fs", p->exit.code,
-			    p->exit.t);
-	} else
-		ui_addf(ls, LAYOUT_NORMAL, "state  %c (%s)  wchan %s", p->state,
-		    ui_state_name(p->state), p->wchan[0] ? p->wchan : "-");
-	if (p->syscall >= 0)
-		ui_addf(ls, LAYOUT_NORMAL, "in     %s()%s%s",
-		    procparse_syscall_name(p->syscall),
-		    p->blocked.op != SNAP_BLOCK_NONE ? "  blocked " : "",
-		    snapshot_op_name(p->blocked.op));
-	if (p->blocked.op != SNAP_BLOCK_NONE && p->blocked.fd >= 0) {
-		const struct snap_pipe *pp = snapshot_find_pipe(s, p->blocked.pipe);
-
-		if (pp != NULL && pp->capacity > 0)
-			ui_addf(ls, pp->fill >= pp->capacity ? LAYOUT_BLOCKED :
-			    LAYOUT_WAITING, "       on fd %d, pipe %llu: %s of %s",
-			    p->blocked.fd, (unsigned long long)pp->inode,
-			    util_format_bytes(a, sizeof a, (double)pp->fill),
-			    util_format_bytes(b, sizeof b, (double)pp->capacity));
-		else
-			ui_addf(ls, LAYOUT_NORMAL, "       on fd %d", p->blocked.fd);
-	}
-	ui_addf(ls, LAYOUT_NORMAL, "cpu %.1f%%  rss %s  read %s/s  write %s/s",
-	    p->cpu_pct, util_format_bytes(a, sizeof a, (double)p->rss_kib * 1024),
-	    util_format_bytes(b, sizeof b, p->read_bps),
-	    util_format_bytes(c, sizeof c, p->write_bps));
-	if (p->fds_denied)
-		ui_addf(ls, LAYOUT_FAILED, "fds    not readable (another user's)");
-	else
-		ui_addf(ls, LAYOUT_HEADING, "fds");
-	for (size_t i = 0; i < p->nfds; i++) {
-		const struct snap_fd *f = &p->fds[i];
-		const struct snap_pipe *pp = snapshot_find_pipe(s, f->inode);
-		char what[300];
-
-		if (f->kind == SNAP_FD_PIPE || f->kind == SNAP_FD_FIFO) {
-			if (pp != NULL && pp->stray)
-				snprintf(what, sizeof what, "%s %llu (not in the picture)",
-				    f->path ? f->path : "", (unsigned long long)f->inode);
-			else if (pp != NULL && pp->capacity > 0)
-				snprintf(what, sizeof what, "%s%s%llu  %s/%s",
-				    f->path ? f->path : "", f->path ? " " : "",
-				    (unsigned long long)f->inode,
-				    util_format_bytes(a, sizeof a, (double)pp->fill),
-				    util_format_bytes(b, sizeof b, (double)pp->capacity));
-			else
-				snprintf(what, sizeof what, "%s%s%llu",
-				    f->path ? f->path : "", f->path ? " " : "",
-				    (unsigned long long)f->inode);
-		} else if (f->kind == SNAP_FD_FILE && f->pos >= 0)
-			snprintf(what, sizeof what, "%s  at %s of %s", f->path,
-			    util_format_bytes(a, sizeof a, (double)f->pos),
-			    f->size >= 0 ? util_format_bytes(b, sizeof b,
-			    (double)f->size) : "?");
-		else
-			snprintf(what, sizeof what, "%s", f->path ? f->path :
-			    f->inode ? "" : "-");
-		ui_addf(ls, p->blocked.fd == f->fd ? LAYOUT_NAME : LAYOUT_NORMAL,
-		    "%4d %-2s %-6s %s", f->fd, snapshot_mode_name(f->mode),
-		    snapshot_kind_name(f->kind), what);
-	}
-	for (size_t i = 0; i < s->ndiags; i++) {
-		for (size_t j = 0; j < s->diags[i].npids; j++) {
-			if (s->diags[i].pids[j] == p->pid) {
-				ui_addf(ls, LAYOUT_EDGE_FULL, "%s: %s",
-				    s->diags[i].kind, s->diags[i].message);
-				break;
-			}
-		}
-	}
-}
-
-/* Lines in a panel, wrapped at its width; continuations indented. */
 static void
 ui_draw_lines(struct ui *u, const struct ui_lines *ls, int top, int left,
     int rows, int cols, size_t first)
@@ -599,7 +444,7 @@ ui_draw_textlog(struct ui *u, const struct textlog *t, int top, int rows,
 	free(ls.v);
 }
 
-static const struct layout_hit *
+const struct layout_hit *
 ui_hit_of(const struct ui *u, const struct snapshot *s, pid_t pid)
 {
 	for (size_t i = 0; u->layout != NULL && i < u->layout->nhits; i++) {
@@ -764,239 +609,3 @@ ui_draw(struct ui *u, const struct ui_frame *f)
 
 /* ---- keys ------------------------------------------------------------ */
 
-/* Move the selection to the next or previous distinct process. */
-static void
-ui_select_step(struct ui *u, const struct snapshot *s, int step)
-{
-	const struct layout *l = u->layout;
-	long cur = -1, n;
-
-	if (l == NULL || l->nhits == 0)
-		return;
-	n = (long)l->nhits;
-	for (long i = 0; i < n; i++) {
-		if (s->procs[l->hits[i].proc].pid == u->selected) {
-			cur = i;
-			break;
-		}
-	}
-	for (long k = 1; k <= n; k++) {
-		long i = ((cur + step * k) % n + n) % n;
-		pid_t pid = s->procs[l->hits[i].proc].pid;
-
-		if (pid != u->selected) {
-			u->selected = pid;
-			return;
-		}
-	}
-}
-
-/* Up and down: the nearest process on another row. */
-static void
-ui_select_row(struct ui *u, const struct snapshot *s, int dir)
-{
-	const struct layout_hit *cur = ui_hit_of(u, s, u->selected), *best = NULL;
-	int bestd = 0;
-
-	if (cur == NULL)
-		return;
-	for (size_t i = 0; i < u->layout->nhits; i++) {
-		const struct layout_hit *h = &u->layout->hits[i];
-		int dy = (h->y - cur->y) * dir, d;
-
-		if (dy <= 0)
-			continue;
-		d = dy * 1000 + abs(h->x - cur->x);
-		if (best == NULL || d < bestd) {
-			best = h;
-			bestd = d;
-		}
-	}
-	if (best != NULL)
-		u->selected = s->procs[best->proc].pid;
-}
-
-static void
-ui_click(struct ui *u, const struct snapshot *s)
-{
-	MEVENT ev;
-
-	if (getmouse(&ev) != OK || u->layout == NULL)
-		return;
-	for (size_t i = 0; i < u->layout->nhits; i++) {
-		const struct layout_hit *h = &u->layout->hits[i];
-		int y = h->y - u->scroll + u->body_top, x = h->x + 1;
-
-		if (ev.y == y && ev.x >= x - 4 && ev.x < x + h->w + 4) {
-			u->selected = s->procs[h->proc].pid;
-			return;
-		}
-	}
-}
-
-/* Stage control asks before it signals anything. */
-static void
-ui_ask(struct ui *u, const struct ui_frame *f, int key)
-{
-	const struct snap_proc *p = f->snap != NULL ?
-	    snapshot_find_proc(f->snap, u->selected) : NULL;
-	char text[200];
-
-	if (!f->control) {
-		ui_note(u, f->replay ? "a replay cannot signal anything" :
-		    f->attached ? "pipeviz never signals an attached pipeline" :
-		    "the pipeline has ended");
-		return;
-	}
-	switch (key) {
-	case 'S':
-		u->confirm = UI_STOP_ALL;
-		snprintf(text, sizeof text, "stop the whole pipeline (SIGSTOP)? y/n");
-		break;
-	case 'C':
-		u->confirm = UI_CONTINUE_ALL;
-		snprintf(text, sizeof text, "continue the whole pipeline (SIGCONT)? "
-		    "y/n");
-		break;
-	default:
-		if (p == NULL || p->exit.exited) {
-			ui_note(u, "select a running process first");
-			return;
-		}
-		u->confirm = key == 's' ? UI_STOP : key == 'c' ? UI_CONTINUE :
-		    UI_TERMINATE;
-		snprintf(text, sizeof text, "%s %s (pid %d) with %s? y/n",
-		    key == 's' ? "stop" : key == 'c' ? "continue" : "terminate",
-		    p->comm, (int)p->pid, key == 's' ? "SIGSTOP" : key == 'c' ?
-		    "SIGCONT" : "SIGTERM");
-		break;
-	}
-	ui_note(u, text);
-}
-
-enum ui_action
-ui_input(struct ui *u, const struct ui_frame *f)
-{
-	enum ui_action act = UI_NONE;
-	int ch;
-
-	while ((ch = getch()) != ERR) {
-		u->note[0] = '\0';
-		if (u->help) {
-			u->help = false;
-			act = UI_REDRAW;
-			continue;
-		}
-		if (u->confirm != UI_NONE) {
-			enum ui_action asked = u->confirm;
-
-			u->confirm = UI_NONE;
-			if (ch == 'y' || ch == 'Y')
-				return asked; /* the selection is what was asked about */
-			ui_note(u, "cancelled");
-			act = UI_REDRAW;
-			continue;
-		}
-		switch (ch) {
-		case 's':
-		case 'c':
-		case 'k':
-		case 'S':
-		case 'C':
-			ui_ask(u, f, ch);
-			act = UI_REDRAW;
-			break;
-		case ',':
-		case '<':
-			return UI_STEP_BACK;
-		case '.':
-		case '>':
-			return UI_STEP_FORWARD;
-		case 'g':
-		case KEY_HOME:
-			return UI_START;
-		case 'G':
-		case KEY_END:
-			return UI_END;
-		case 'q':
-		case 'Q':
-			return UI_QUIT;
-		case ' ':
-			act = UI_PAUSE;
-			break;
-		case '+':
-		case '=':
-			act = UI_FASTER;
-			break;
-		case '-':
-		case '_':
-			act = UI_SLOWER;
-			break;
-		case '\t':
-		case KEY_RIGHT:
-			ui_select_step(u, f->snap, 1);
-			act = UI_REDRAW;
-			break;
-		case KEY_BTAB:
-		case KEY_LEFT:
-			ui_select_step(u, f->snap, -1);
-			act = UI_REDRAW;
-			break;
-		case KEY_DOWN:
-			ui_select_row(u, f->snap, 1);
-			act = UI_REDRAW;
-			break;
-		case KEY_UP:
-			ui_select_row(u, f->snap, -1);
-			act = UI_REDRAW;
-			break;
-		case KEY_NPAGE:
-			u->scroll += u->body_rows > 2 ? u->body_rows - 2 : 1;
-			act = UI_REDRAW;
-			break;
-		case KEY_PPAGE:
-			u->scroll -= u->body_rows > 2 ? u->body_rows - 2 : 1;
-			act = UI_REDRAW;
-			break;
-		case '\r':
-		case '\n':
-		case KEY_ENTER:
-			u->detail = !u->detail;
-			act = UI_REDRAW;
-			break;
-		case 'o':
-			u->show_output = !u->show_output;
-			act = UI_REDRAW;
-			break;
-		case 'l':
-			u->show_log = !u->show_log;
-			act = UI_REDRAW;
-			break;
-		case '?':
-		case 'h':
-			u->help = true;
-			act = UI_REDRAW;
-			break;
-		case KEY_MOUSE:
-			ui_click(u, f->snap);
-			act = UI_REDRAW;
-			break;
-		case KEY_RESIZE:
-			/*
-			 * resizeterm() in ui_resize() queues this key itself:
-			 * calling it again here would queue another, forever.
-			 */
-			u->rows = LINES;
-			u->cols = COLS;
-			act = UI_REDRAW;
-			break;
-		case 12: /* ^L */
-			clearok(curscr, TRUE);
-			act = UI_REDRAW;
-			break;
-		default:
-			break;
-		}
-	}
-	return act;
-}

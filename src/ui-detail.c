@@ -1,0 +1,140 @@
+/* ui-detail.c - what the detail panel says about a process. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pipeviz/procparse.h"
+#include "pipeviz/util.h"
+#include "ui-internal.h"
+
+__attribute__((format(printf, 3, 4))) void
+ui_addf(struct ui_lines *ls, int style, const char *fmt, ...)
+{
+	va_list ap;
+
+	ls->v = xreallocarray(ls->v, ls->n + 1, sizeof *ls->v);
+	va_start(ap, fmt);
+	vsnprintf(ls->v[ls->n].text, sizeof ls->v[ls->n].text, fmt, ap);
+	va_end(ap);
+	ls->v[ls->n].style = style;
+	ls->n++;
+}
+
+static const char *
+ui_state_name(char state)
+{
+	switch (state) {
+	case 'R':
+		return "running";
+	case 'S':
+		return "sleeping";
+	case 'D':
+		return "uninterruptible sleep";
+	case 'T':
+		return "stopped";
+	case 't':
+		return "stopped by a debugger";
+	case 'Z':
+		return "zombie";
+	case 'X':
+		return "exited";
+	}
+	return "unknown";
+}
+
+void
+ui_detail_lines(const struct snapshot *s, const struct snap_proc *p,
+    struct ui_lines *ls)
+{
+	char argv[400], a[16], b[16], c[16];
+	size_t n = 0;
+
+	ui_addf(ls, LAYOUT_HEADING, "%s  pid %d", p->comm, (int)p->pid);
+	argv[0] = '\0';
+	for (char **v = p->argv; *v != NULL && n + 2 < sizeof argv; v++)
+		n += (size_t)snprintf(argv + n, sizeof argv - n, "%s%s",
+		    v == p->argv ? "" : " ", *v);
+	ui_addf(ls, LAYOUT_NORMAL, "argv   %s", argv);
+	ui_addf(ls, LAYOUT_NORMAL, "ppid %d  pgid %d  stage %s%d", (int)p->ppid,
+	    (int)p->pgid, p->stage >= 0 ? "" : "none ", p->stage >= 0 ?
+	    p->stage : 0);
+	if (p->exit.exited) {
+		if (p->exit.signal != 0)
+			ui_addf(ls, LAYOUT_FAILED, "state  killed by SIG%s at %.2fs",
+			    sigabbrev_np(p->exit.signal), p->exit.t);
+		else
+			ui_addf(ls, p->exit.code ? LAYOUT_FAILED : LAYOUT_EXITED,
+			    "state  exited with %d at %.2fs", p->exit.code,
+			    p->exit.t);
+	} else
+		ui_addf(ls, LAYOUT_NORMAL, "state  %c (%s)  wchan %s", p->state,
+		    ui_state_name(p->state), p->wchan[0] ? p->wchan : "-");
+	if (p->syscall >= 0)
+		ui_addf(ls, LAYOUT_NORMAL, "in     %s()%s%s",
+		    procparse_syscall_name(p->syscall),
+		    p->blocked.op != SNAP_BLOCK_NONE ? "  blocked " : "",
+		    snapshot_op_name(p->blocked.op));
+	if (p->blocked.op != SNAP_BLOCK_NONE && p->blocked.fd >= 0) {
+		const struct snap_pipe *pp = snapshot_find_pipe(s, p->blocked.pipe);
+
+		if (pp != NULL && pp->capacity > 0)
+			ui_addf(ls, pp->fill >= pp->capacity ? LAYOUT_BLOCKED :
+			    LAYOUT_WAITING, "       on fd %d, pipe %llu: %s of %s",
+			    p->blocked.fd, (unsigned long long)pp->inode,
+			    util_format_bytes(a, sizeof a, (double)pp->fill),
+			    util_format_bytes(b, sizeof b, (double)pp->capacity));
+		else
+			ui_addf(ls, LAYOUT_NORMAL, "       on fd %d", p->blocked.fd);
+	}
+	ui_addf(ls, LAYOUT_NORMAL, "cpu %.1f%%  rss %s  read %s/s  write %s/s",
+	    p->cpu_pct, util_format_bytes(a, sizeof a, (double)p->rss_kib * 1024),
+	    util_format_bytes(b, sizeof b, p->read_bps),
+	    util_format_bytes(c, sizeof c, p->write_bps));
+	if (p->fds_denied)
+		ui_addf(ls, LAYOUT_FAILED, "fds    not readable (another user's)");
+	else
+		ui_addf(ls, LAYOUT_HEADING, "fds");
+	for (size_t i = 0; i < p->nfds; i++) {
+		const struct snap_fd *f = &p->fds[i];
+		const struct snap_pipe *pp = snapshot_find_pipe(s, f->inode);
+		char what[300];
+
+		if (f->kind == SNAP_FD_PIPE || f->kind == SNAP_FD_FIFO) {
+			if (pp != NULL && pp->stray)
+				snprintf(what, sizeof what, "%s %llu (not in the picture)",
+				    f->path ? f->path : "", (unsigned long long)f->inode);
+			else if (pp != NULL && pp->capacity > 0)
+				snprintf(what, sizeof what, "%s%s%llu  %s/%s",
+				    f->path ? f->path : "", f->path ? " " : "",
+				    (unsigned long long)f->inode,
+				    util_format_bytes(a, sizeof a, (double)pp->fill),
+				    util_format_bytes(b, sizeof b, (double)pp->capacity));
+			else
+				snprintf(what, sizeof what, "%s%s%llu",
+				    f->path ? f->path : "", f->path ? " " : "",
+				    (unsigned long long)f->inode);
+		} else if (f->kind == SNAP_FD_FILE && f->pos >= 0)
+			snprintf(what, sizeof what, "%s  at %s of %s", f->path,
+			    util_format_bytes(a, sizeof a, (double)f->pos),
+			    f->size >= 0 ? util_format_bytes(b, sizeof b,
+			    (double)f->size) : "?");
+		else
+			snprintf(what, sizeof what, "%s", f->path ? f->path :
+			    f->inode ? "" : "-");
+		ui_addf(ls, p->blocked.fd == f->fd ? LAYOUT_NAME : LAYOUT_NORMAL,
+		    "%4d %-2s %-6s %s", f->fd, snapshot_mode_name(f->mode),
+		    snapshot_kind_name(f->kind), what);
+	}
+	for (size_t i = 0; i < s->ndiags; i++) {
+		for (size_t j = 0; j < s->diags[i].npids; j++) {
+			if (s->diags[i].pids[j] == p->pid) {
+				ui_addf(ls, LAYOUT_EDGE_FULL, "%s: %s",
+				    s->diags[i].kind, s->diags[i].message);
+				break;
+			}
+		}
+	}
+}
+
+/* Lines in a panel, wrapped at its width; continuations indented. */

@@ -1,0 +1,64 @@
+/*
+ * ui-internal.h - the live view's private parts, shared by ui.c (the
+ * terminal and drawing), ui-keys.c (keys, mouse, selection) and
+ * ui-detail.c (the detail panel's text, which needs no curses).
+ */
+#ifndef PIPEVIZ_UI_INTERNAL_H
+#define PIPEVIZ_UI_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "pipeviz/layout.h"
+#include "pipeviz/snapshot.h"
+#include "pipeviz/ui.h"
+
+/* ui-detail.c: styled lines of text, no curses. */
+/* A line with a style, for the detail panel and panes. */
+struct ui_line {
+	char text[512];
+	int style;
+};
+
+struct ui_lines {
+	struct ui_line *v;
+	size_t n;
+};
+
+__attribute__((format(printf, 3, 4))) void ui_addf(struct ui_lines *,
+    int style, const char *fmt, ...);
+/* What the detail panel says about p. */
+void ui_detail_lines(const struct snapshot *, const struct snap_proc *p,
+    struct ui_lines *);
+
+
+#ifdef NCURSES_WIDECHAR
+/* ui.c: the screen.  Only files that include <curses.h> see these. */
+struct ui {
+	SCREEN *screen;
+	FILE *in, *out;
+	bool utf8, colour;
+	int rows, cols;
+	pid_t selected;	   /* by pid, so it survives new samples */
+	int scroll;	   /* first canvas row shown */
+	bool detail, help, show_output, show_log;
+	char note[256];
+	enum ui_action confirm; /* asked about the selection, waiting for y */
+	struct layout *layout; /* the last one drawn, for keys and mouse */
+	int body_top, body_rows, body_cols;
+	int status_rows; /* 1, or 2 for a long diagnosis */
+};
+
+
+attr_t ui_attr(const struct ui *, int style);
+int ui_put(struct ui *, int y, int x, const char *text, int max, attr_t attr);
+void ui_fill(struct ui *, int y, int x, int w, attr_t attr);
+size_t ui_wrap_at(const char *text, int cols);
+const struct snap_proc *ui_selected_proc(const struct ui *,
+    const struct snapshot *);
+const struct layout_hit *ui_hit_of(const struct ui *, const struct snapshot *,
+    pid_t);
+#endif
+
+#endif
