@@ -10,7 +10,8 @@
  *
  * usage: pz-bench [--quick] [--pipeviz PATH] [--lsof PATH] [--size BYTES]
  *                 [ROW...]
- * ROW is probe, cpu, throughput, attach, rss or frame; all by default.
+ * ROW is files, probe, cpu, throughput, attach, rss or frame; all by
+ * default.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,8 +29,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pipeviz/diagnose.h"
+#include "pipeviz/discover.h"
 #include "pipeviz/probe.h"
+#include "pipeviz/rates.h"
 #include "pipeviz/snapshot.h"
+#include "pipeviz/trace.h"
 #include "pipeviz/util.h"
 #ifdef HAVE_LAYOUT
 #include "pipeviz/layout.h"
@@ -344,6 +349,70 @@ naive_floor(const struct chain *c, int iters)
 	return (cpu_now() - t0) / iters * 1e6;
 }
 
+/*
+ * 0. What the kernel charges per /proc file, on a 50-cat chain: opened,
+ * read and closed each time (relative to an open /proc/PID), against
+ * pread() at offset 0 on a descriptor kept open, as the probe does.
+ */
+static void
+bench_files(void)
+{
+	static const char *const names[] = { "stat", "schedstat", "statm",
+		"io", "syscall", "wchan" };
+	const size_t n = 50;
+	const int iters = quick ? 100 : 400;
+	char buf[4096], what[64];
+	struct chain c;
+	int dirs[50], held[50];
+
+	if (chain_start(&c, n, false) == -1) {
+		chain_stop(&c);
+		row_fail("0", "/proc file costs", "the chain did not start");
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		snprintf(buf, sizeof buf, "/proc/%d", (int)c.pids[i]);
+		dirs[i] = open(buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+	for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+		double t0, open_us, held_us;
+
+		for (size_t i = 0; i < n; i++)
+			held[i] = openat(dirs[i], names[k], O_RDONLY | O_CLOEXEC);
+		t0 = cpu_now();
+		for (int it = 0; it < iters; it++) {
+			for (size_t i = 0; i < n; i++) {
+				int fd = openat(dirs[i], names[k],
+				    O_RDONLY | O_CLOEXEC);
+
+				if (fd != -1) {
+					if (read(fd, buf, sizeof buf) < 0)
+						buf[0] = '\0';
+					close(fd);
+				}
+			}
+		}
+		open_us = (cpu_now() - t0) / iters / n * 1e6;
+		t0 = cpu_now();
+		for (int it = 0; it < iters; it++) {
+			for (size_t i = 0; i < n; i++) {
+				if (pread(held[i], buf, sizeof buf, 0) < 0)
+					buf[0] = '\0';
+			}
+		}
+		held_us = (cpu_now() - t0) / iters / n * 1e6;
+		for (size_t i = 0; i < n; i++)
+			close(held[i]);
+		snprintf(what, sizeof what, "  /proc/PID/%s: open+read+close, "
+		    "pread", names[k]);
+		row_add("0", what, "", "", "%.1f us, %.1f us", open_us,
+		    held_us);
+	}
+	for (size_t i = 0; i < n; i++)
+		close(dirs[i]);
+	chain_stop(&c);
+}
+
 /* 1. Probe cost per sample, in this process, on a chain of n. */
 static void
 bench_probe(size_t n, bool flow)
@@ -428,21 +497,113 @@ bench_probe(size_t n, bool flow)
 	}
 }
 
-/* Run time of a process in seconds, from schedstat (ns, exact). */
-static double
-run_time(pid_t pid)
+/*
+ * 2b. Where a sample's time goes in pipeviz, step by step as the loop
+ * takes them: the probe, rates, diagnoses, the JSON record, and (attach
+ * mode, once a second) discovery.  CPU time per sample.
+ */
+static void
+bench_breakdown(size_t n, bool flow)
+{
+	const int samples = quick ? 40 : 100, runs = quick ? 3 : 5;
+	double t[5][5], m[5];
+	static const char *const names[] = { "probe_sample", "rates_apply",
+		"diagnose_sample", "trace_write_sample (JSON)",
+		"discover_pipeline (1/s)" };
+	struct chain c;
+	FILE *null;
+	long hz = sysconf(_SC_CLK_TCK);
+	char what[64];
+
+	if ((null = fopen("/dev/null", "we")) == NULL)
+		fatal("/dev/null");
+	for (int r = 0; r < runs; r++) {
+		struct probe *pr;
+		struct diagnose *dg;
+		struct snapshot *prev = NULL, *s;
+		double next, t0;
+		pid_t *roots;
+
+		if (chain_start(&c, n, flow) == -1) {
+			chain_stop(&c);
+			row_fail("2b", "per-sample breakdown",
+			    "the chain did not start");
+			fclose(null);
+			return;
+		}
+		pr = probe_create();
+		dg = diagnose_create();
+		for (int k = 0; k < 5; k++)
+			t[k][r] = 0;
+		next = util_now();
+		for (int k = 0; k < samples + 16; k++) {
+			bool count = k >= 16;
+
+			next += 0.01;
+			sleep_s(next - util_now());
+			s = snapshot_create(0.01 * k);
+			t0 = cpu_now();
+			probe_sample(pr, s, c.pids, c.n);
+			if (count)
+				t[0][r] += cpu_now() - t0;
+			t0 = cpu_now();
+			rates_apply(prev, s, hz);
+			if (count)
+				t[1][r] += cpu_now() - t0;
+			t0 = cpu_now();
+			diagnose_sample(dg, s);
+			if (count)
+				t[2][r] += cpu_now() - t0;
+			t0 = cpu_now();
+			trace_write_sample(null, s);
+			if (count)
+				t[3][r] += cpu_now() - t0;
+			snapshot_free(prev);
+			prev = s;
+		}
+		snapshot_free(prev);
+		for (int k = 0; k < 4; k++)
+			t[k][r] = t[k][r] / samples * 1e6;
+		t0 = cpu_now();
+		free(roots = NULL);
+		discover_pipeline(c.pids[c.n - 1], getpid(), &roots);
+		t[4][r] = (cpu_now() - t0) * 1e6;
+		free(roots);
+		diagnose_free(dg);
+		probe_free(pr);
+		chain_stop(&c);
+	}
+	fclose(null);
+	/* Launch mode, where the busy chain is measured, does not discover. */
+	for (int k = 0; k < (flow ? 4 : 5); k++) {
+		m[k] = median(t[k], (size_t)runs);
+		snprintf(what, sizeof what, "  %s, %zu %s cats", names[k], n,
+		    flow ? "busy" : "idle");
+		row_add("2b", what, "", "", "%.0f us%s", m[k],
+		    k == 4 ? " per call" : " per sample");
+	}
+}
+
+/* Run time (s, exact) and times run on a CPU, from schedstat. */
+static int
+run_time(pid_t pid, double *run, double *slices)
 {
 	char path[64], buf[128];
-	unsigned long long ns = 0;
+	unsigned long long ns, wait, n;
 	FILE *f;
+	int ok;
 
 	snprintf(path, sizeof path, "/proc/%d/schedstat", (int)pid);
 	if ((f = fopen(path, "re")) == NULL)
 		return -1;
-	if (fgets(buf, sizeof buf, f) == NULL || sscanf(buf, "%llu", &ns) != 1)
-		ns = 0;
+	ok = fgets(buf, sizeof buf, f) != NULL &&
+	    sscanf(buf, "%llu %llu %llu", &ns, &wait, &n) == 3;
 	fclose(f);
-	return (double)ns / 1e9;
+	if (!ok)
+		return -1;
+	*run = (double)ns / 1e9;
+	*slices = (double)n;
+	return 0;
 }
 
 /* Still running (not a zombie)? */
@@ -457,27 +618,29 @@ alive(pid_t pid)
  * in a window after a warm-up (startup and the first full read excluded).
  */
 static double
-cpu_share(char *const argv[], int in, double warm, double window)
+cpu_share(char *const argv[], int in, double warm, double window, double hz)
 {
 	pid_t pid = spawn(argv, in, devnull_w, devnull_w, -1);
-	double r0, r1, t0, t1;
-	int status;
+	double r0, r1, n0, n1, t0, t1;
+	int got;
 
 	sleep_s(warm);
-	r0 = run_time(pid);
+	got = run_time(pid, &r0, &n0);
 	t0 = util_now();
 	sleep_s(window);
-	r1 = run_time(pid);
+	got |= run_time(pid, &r1, &n1);
 	t1 = util_now();
 	if (!alive(pid)) {
 		wait_for(pid, NULL);
 		return -1;
 	}
 	kill(pid, SIGTERM);
-	status = wait_for(pid, NULL);
-	(void)status;
-	if (r0 < 0 || r1 < 0)
+	wait_for(pid, NULL);
+	if (got != 0)
 		return -1;
+	/* Every sample wakes it at least once: fewer means it stalled. */
+	if (n1 - n0 < hz * (t1 - t0) / 2)
+		return -2;
 	return (r1 - r0) / (t1 - t0);
 }
 
@@ -500,6 +663,7 @@ bench_cpu(void)
 		double hz = 1000.0 / atof(iv), limit = k == 0 ? 1.0 : 5.0;
 		double share[3];
 		struct chain c;
+		bool stalled = false;
 		int got = 0;
 
 		/* Attached to a chain we built: discovery every second too. */
@@ -516,13 +680,15 @@ bench_cpu(void)
 			}
 			snprintf(pidbuf, sizeof pidbuf, "%d",
 			    (int)c.pids[c.n - 1]);
-			v = cpu_share(argv, devnull_r, warm, window);
+			v = cpu_share(argv, devnull_r, warm, window, hz);
 			chain_stop(&c);
 			if (v >= 0)
 				share[got++] = v * 100;
+			stalled |= v == -2;
 		}
 		if (got == 0)
-			row_fail("2", what, "pipeviz did not keep running");
+			row_fail("2", what, stalled ? "pipeviz stalled (it "
+			    "stopped sampling)" : "pipeviz did not keep running");
 		else {
 			double m = median(share, (size_t)got);
 			char t[24];
@@ -536,6 +702,7 @@ bench_cpu(void)
 		snprintf(what, sizeof what, "CPU, launching %d cats, %.0f Hz",
 		    n, hz);
 		got = 0;
+		stalled = false;
 		for (int r = 0; r < runs; r++) {
 			char *argv[] = { (char *)pipeviz_path, "--json",
 			    "/dev/null", "-i", (char *)iv, cmd, NULL };
@@ -544,14 +711,16 @@ bench_cpu(void)
 
 			if (pipe2(p, O_CLOEXEC) == -1)
 				fatal("pipe2");
-			v = cpu_share(argv, p[0], warm, window);
+			v = cpu_share(argv, p[0], warm, window, hz);
 			close(p[0]);
 			close(p[1]);
 			if (v >= 0)
 				share[got++] = v * 100;
+			stalled |= v == -2;
 		}
 		if (got == 0)
-			row_fail("2", what, "pipeviz did not keep running");
+			row_fail("2", what, stalled ? "pipeviz stalled (it "
+			    "stopped sampling)" : "pipeviz did not keep running");
 		else {
 			double m = median(share, (size_t)got);
 			char t[24];
@@ -583,6 +752,7 @@ bench_throughput(void)
 {
 	int pairs = quick ? 2 : 5;
 	double plain[5], seen[5], ratio[5];
+	struct rusage ru;
 	char cmd[128], what[64];
 	char *sh[] = { "sh", "-c", cmd, NULL };
 	char *pz[] = { (char *)pipeviz_path, "-i", "10", "--json",
@@ -605,13 +775,19 @@ bench_throughput(void)
 		/* Alternate which goes first, so drift favours neither. */
 		if (r % 2 == 0) {
 			plain[r] = timed_run(sh, devnull_w, NULL);
-			seen[r] = timed_run(pz, devnull_w, NULL);
+			seen[r] = timed_run(pz, devnull_w, &ru);
 		} else {
-			seen[r] = timed_run(pz, devnull_w, NULL);
+			seen[r] = timed_run(pz, devnull_w, &ru);
 			plain[r] = timed_run(sh, devnull_w, NULL);
 		}
 		if (plain[r] < 0 || seen[r] < 0) {
 			row_fail("3", what, "a run failed");
+			return;
+		}
+		/* It sleeps once per sample: far fewer sleeps, it stalled. */
+		if ((double)ru.ru_nvcsw < seen[r] * 100 / 2) {
+			row_fail("3", what, "pipeviz stalled (it stopped "
+			    "sampling)");
 			return;
 		}
 		ratio[r] = plain[r] / seen[r];
@@ -900,7 +1076,7 @@ main(int argc, char **argv)
 		else {
 			fprintf(stderr, "usage: pz-bench [--quick] "
 			    "[--pipeviz PATH] [--lsof PATH] [--size BYTES] "
-			    "[probe|cpu|throughput|attach|rss|frame...]\n");
+			    "[files|probe|cpu|throughput|attach|rss|frame...]\n");
 			return 2;
 		}
 	}
@@ -911,15 +1087,21 @@ main(int argc, char **argv)
 	atexit(bench_cleanup);
 	fatal_set_cleanup(bench_cleanup);
 
+	if (want(argc, argv, i, "files"))
+		bench_files();
 	if (want(argc, argv, i, "probe")) {
 		for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++)
 			bench_probe(sizes[k], false);
 		bench_probe(8, true);
 	}
-	if (want(argc, argv, i, "cpu"))
+	if (want(argc, argv, i, "cpu")) {
 		bench_cpu();
-	if (want(argc, argv, i, "throughput"))
+		bench_breakdown(64, false);
+	}
+	if (want(argc, argv, i, "throughput")) {
 		bench_throughput();
+		bench_breakdown(3, true);
+	}
 	if (want(argc, argv, i, "attach"))
 		bench_attach();
 	if (want(argc, argv, i, "rss"))

@@ -89,6 +89,9 @@ loop_sample(struct loop *l)
 		}
 		probe_sample(l->probe, s, l->roots, l->nroots);
 	}
+	/* After probe_sample(), whose linking rebuilds the pipe list. */
+	if (l->cfg->peek > 0)
+		probe_read_peek(s, l->cfg->peek);
 	rates_apply(l->prev, s, l->hz);
 	diagnose_sample(l->diag, s);
 	return s;
@@ -307,10 +310,12 @@ loop_run(const struct loop_config *c)
 		}
 		now = loop_elapsed();
 		timeout = -1;
-		if (sampling)
-			timeout = (int)(((thaw_at > 0 ? thaw_at : next) - now) *
-			    1000 + 0.999);
-		else if (c->launch != NULL && !l.over)
+		if (sampling) {
+			double at = thaw_at > 0 ? thaw_at : next;
+
+			/* Behind schedule: poll() with a negative timeout waits forever. */
+			timeout = at > now ? (int)((at - now) * 1000 + 0.999) : 0;
+		} else if (c->launch != NULL && !l.over)
 			timeout = 100; /* still reaping */
 		npfd = loop_pollfds(&l, pfd, tags, 64);
 		if (poll(pfd, npfd, timeout) == -1 && errno != EINTR)

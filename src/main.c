@@ -312,6 +312,7 @@ main(int argc, char **argv)
 	c.attach_pid = o.pid;
 	c.exit_at_end = o.exit_at_end;
 	c.slow_ms = o.slow_ms;
+	c.peek = o.peek > 0 ? (size_t)o.peek : 0;
 	c.capture_out_fd = c.capture_err_fd = -1;
 	if (o.json_path != NULL)
 		c.output = LOOP_OUT_NONE;

@@ -21,7 +21,12 @@ enum {
 	OPT_REPLAY,
 	OPT_DEMO,
 	OPT_SLOW,
+	OPT_PEEK,
 };
+
+/* --peek without a value, and the most it may ask for. */
+#define OPTIONS_PEEK_DEFAULT 64
+#define OPTIONS_PEEK_MAX 4096
 
 static const struct option options_long[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -39,6 +44,7 @@ static const struct option options_long[] = {
 	{ "replay", required_argument, NULL, OPT_REPLAY },
 	{ "demo", no_argument, NULL, OPT_DEMO },
 	{ "slow", required_argument, NULL, OPT_SLOW },
+	{ "peek", optional_argument, NULL, OPT_PEEK },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -69,6 +75,8 @@ options_usage(void)
 	       "      --demo [NAME]    list the lecture demos, or run one\n"
 	       "      --slow MS        slow motion: freeze the pipeline MS ms\n"
 	       "                       after each frame\n"
+	       "      --peek[=N]       show the first N bytes waiting in each pipe\n"
+	       "                       (default 64, at most 4096)\n"
 	       "  -h, --help           show this help\n"
 	       "  -V, --version        show the version\n";
 }
@@ -183,6 +191,14 @@ again:
 				return -1;
 			o->slow_ms = (int)v;
 			break;
+		case OPT_PEEK:
+			o->peek = OPTIONS_PEEK_DEFAULT;
+			if (optarg != NULL && options_number("--peek", optarg,
+			    1, OPTIONS_PEEK_MAX, &v, err))
+				return -1;
+			if (optarg != NULL)
+				o->peek = (int)v;
+			break;
 		case 'h':
 			o->help = true;
 			return 0;
@@ -237,6 +253,9 @@ again:
 	else if (o->replay_path != NULL && (o->record_path != NULL ||
 	    o->json_path != NULL || o->output_path != NULL))
 		*err = xstrdup("--replay plays a trace; it writes none");
+	else if (o->replay_path != NULL && o->peek != 0)
+		*err = xstrdup("--peek reads live pipes; --replay shows the "
+		    "peeks its trace holds");
 	if (*err != NULL) {
 		options_clear(o);
 		return -1;

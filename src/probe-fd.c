@@ -31,6 +31,35 @@ probe_fd_mode(int fddir, const char *name)
 	return SNAP_MODE_NONE;
 }
 
+/*
+ * A path and a stat of one and the same object.  An fd can be replaced
+ * between a readlink and a stat through the link (a shell's exec 6<file
+ * while 6 was a pipe), and a pipe's mode under a file's name would make a
+ * FIFO that does not exist.  An O_PATH open pins what the link points to
+ * at that moment without opening it for I/O (no FIFO open, no reader
+ * added), and its own /proc/self/fd link names the same object.
+ */
+static int
+probe_fd_pinned(int fddir, const char *name, char *link, size_t size,
+    struct stat *st)
+{
+	char self[48];
+	ssize_t n;
+	int pin;
+
+	if ((pin = openat(fddir, name, O_PATH | O_CLOEXEC)) == -1)
+		return -1;
+	snprintf(self, sizeof self, "/proc/self/fd/%d", pin);
+	if (fstat(pin, st) == -1 ||
+	    (n = readlink(self, link, size - 1)) == -1) {
+		close(pin);
+		return -1;
+	}
+	link[n] = '\0';
+	close(pin);
+	return 0;
+}
+
 static void
 probe_fd_one(int piddir, int fddir, const char *name, struct snap_proc *p)
 {
@@ -52,13 +81,17 @@ probe_fd_one(int piddir, int fddir, const char *name, struct snap_proc *p)
 		return; /* closed since readdir: normal */
 	link[n] = '\0';
 	/* Paths need a stat through the link to tell FIFOs and devices. */
-	if (link[0] == '/' && fstatat(fddir, name, &st, 0) == 0)
+	if (link[0] == '/') {
+		if (probe_fd_pinned(fddir, name, link, sizeof link, &st) == -1)
+			return; /* closed since readlink */
 		mode = st.st_mode;
+	}
 	kind = procparse_fd_kind(link, mode, &inode);
 	f = snapshot_proc_add_fd(p, (int)fd, probe_fd_mode(fddir, name), kind,
 	    kind == SNAP_FD_PIPE || kind == SNAP_FD_SOCKET ? NULL : link);
 	f->inode = inode;
-	if (mode != 0) {
+	/* A pipe or socket (it may have become one) is keyed by its text. */
+	if (mode != 0 && kind != SNAP_FD_PIPE && kind != SNAP_FD_SOCKET) {
 		f->inode = st.st_ino;
 		f->dev = st.st_dev;
 		if (S_ISREG(st.st_mode))

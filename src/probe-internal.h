@@ -31,22 +31,37 @@ enum probe_file {
 	PROBE_F_COUNT
 };
 
+/*
+ * Descriptors the probe may keep open, shared by all processes.  The
+ * directory, stat and schedstat (read every sample) come first: the other
+ * files are held only while enough is left for every process to hold its
+ * first three (reserve), and only for a process that keeps running
+ * (hold_extra).  A held /proc file that has been read costs the kernel a
+ * 4 KiB seq_file buffer, so the probe holds no more than it reads.
+ */
+struct probe_budget {
+	int left;
+	int reserve;
+};
+
 struct probe_files {
 	pid_t pid;
 	int dir;	/* /proc/PID, or -1 */
 	bool dir_held;	/* dir stays open across samples */
 	int fd[PROBE_F_COUNT];
 	int pidfd;	/* for pidfd_getfd(), or -1 */
-	int *budget;	/* descriptors that may still be held; NULL: none */
+	struct probe_budget *budget; /* NULL: hold nothing */
+	bool hold_extra; /* hold files beyond the first three if opened */
 };
 
-void probe_files_init(struct probe_files *, pid_t, int *budget);
+void probe_files_init(struct probe_files *, pid_t, struct probe_budget *);
 /* Close everything and give the held descriptors back to the budget. */
 void probe_files_close(struct probe_files *);
-/* Close what is not held (the end of a sample). */
+/* Close what is not held (once a process has been read). */
 void probe_files_settle(struct probe_files *);
-/* Give back the descriptors of files that a quiet process rarely needs. */
+/* Close one held file and give its descriptor back to the budget. */
 void probe_files_release(struct probe_files *, enum probe_file);
+void probe_files_release_pidfd(struct probe_files *);
 /* /proc/PID as a directory fd, or -errno (-ESRCH: the process is gone). */
 int probe_files_dir(struct probe_files *);
 /* The text of one file into buf (NUL-terminated): its length or -errno. */
@@ -55,17 +70,19 @@ long probe_files_read(struct probe_files *, enum probe_file, char *buf,
 /* A pidfd for the process, or -1; close it after use if *transient. */
 int probe_files_pidfd(struct probe_files *, bool *transient);
 
-/* probe-proc.c: the counters; libproc2 only for command lines. */
+/* probe-proc.c: the counters, command lines and the process list. */
 struct probe_proc;
 struct probe_proc *probe_proc_create(void);
 void probe_proc_free(struct probe_proc *);
 
 /*
  * Read /proc/PID/stat into p: ppid, pgid, state, comm, CPU ticks and start
- * time.  *nthreads gets the thread count.  0 or -errno.
+ * time; *st gets all that was parsed (thread count, startcode).  0 or
+ * -errno.
  */
+struct procparse_stat;
 int probe_proc_read_stat(struct probe_files *, struct snap_proc *p,
-    long *nthreads);
+    struct procparse_stat *st);
 /* Run time in ns and time slices of the main thread: 0 or -errno. */
 int probe_proc_read_sched(struct probe_files *, uint64_t *run_ns,
     uint64_t *slices);
@@ -82,12 +99,11 @@ void probe_proc_read_wchan(struct probe_files *, struct snap_proc *p);
 long probe_proc_read_children(struct probe_files *, long nthreads,
     pid_t **kids, size_t *cap, char *buf, size_t size);
 /*
- * Command lines of procs[0..n) through libproc2, one call per 255.  A
- * process without one (a zombie, a kernel thread) keeps its argv, or gets
- * {comm} when it has none.
+ * p's command line as argv.  A process without one (a zombie, a kernel
+ * thread) keeps its argv, or gets {comm} when it has none.
  */
-void probe_proc_read_argv(struct probe_proc *, struct snap_proc **procs,
-    size_t n);
+void probe_proc_read_argv(struct probe_proc *, struct probe_files *,
+    struct snap_proc *p);
 
 struct probe_proc_ids {
 	pid_t pid, ppid, pgid;

@@ -1,20 +1,14 @@
 /*
  * probe-proc.c - a process's /proc files and counters.
  *
- * Counters come from raw reads of stat, schedstat, statm, io and wchan:
- * libproc2's select costs two to four times the same reads (FACTS.md §8,
- * docs/performance.md), and they are taken every sample.  libproc2 is
- * used where it pays for itself: command lines, which are read once per
- * process and exec, and the list of every process that attach discovery
- * needs.
- *
- * The only file that includes <libproc2/pids.h>.  Values are copied out
- * of libproc2's stacks before the next call; nothing else sees its types.
- * PIDS_VAL() changed arity in libproc2 4.0.5, so results are read through
- * stack->head[i].result directly.
+ * Everything is read raw: stat, schedstat, statm, io, wchan, children and
+ * cmdline, and the list of every process that attach discovery needs.
+ * libproc2 was measured and does not pay here (docs/performance.md):
+ * whatever items are asked for, its select reads /proc/PID/status (the
+ * dearest file, 15-25 us) and /proc/uptime for every pid, which made a
+ * command line four times dearer than reading it, and its reap costs
+ * twice a raw scan.
  */
-#include <libproc2/pids.h>
-
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -28,9 +22,6 @@
 #include "pipeviz/util.h"
 #include "probe-internal.h"
 
-/* libproc2 refuses more than 255 pids in one select. */
-#define PROBE_PROC_BATCH 255
-
 static const char *const probe_file_names[PROBE_F_COUNT] = {
 	[PROBE_F_STAT] = "stat",
 	[PROBE_F_SCHEDSTAT] = "schedstat",
@@ -42,7 +33,7 @@ static const char *const probe_file_names[PROBE_F_COUNT] = {
 };
 
 void
-probe_files_init(struct probe_files *f, pid_t pid, int *budget)
+probe_files_init(struct probe_files *f, pid_t pid, struct probe_budget *b)
 {
 	f->pid = pid;
 	f->dir = -1;
@@ -50,16 +41,19 @@ probe_files_init(struct probe_files *f, pid_t pid, int *budget)
 	for (int i = 0; i < PROBE_F_COUNT; i++)
 		f->fd[i] = -1;
 	f->pidfd = -1;
-	f->budget = budget;
+	f->budget = b;
+	f->hold_extra = false;
 }
 
 /* May one more descriptor stay open across samples? */
 static bool
-probe_files_take(struct probe_files *f)
+probe_files_take(struct probe_files *f, bool essential)
 {
-	if (f->budget == NULL || *f->budget <= 0)
+	struct probe_budget *b = f->budget;
+
+	if (b == NULL || b->left <= (essential ? 0 : b->reserve))
 		return false;
-	(*f->budget)--;
+	b->left--;
 	return true;
 }
 
@@ -67,7 +61,7 @@ static void
 probe_files_give(struct probe_files *f)
 {
 	if (f->budget != NULL)
-		(*f->budget)++;
+		f->budget->left++;
 }
 
 void
@@ -77,6 +71,16 @@ probe_files_release(struct probe_files *f, enum probe_file which)
 		return;
 	close(f->fd[which]);
 	f->fd[which] = -1;
+	probe_files_give(f);
+}
+
+void
+probe_files_release_pidfd(struct probe_files *f)
+{
+	if (f->pidfd == -1)
+		return;
+	close(f->pidfd);
+	f->pidfd = -1;
 	probe_files_give(f);
 }
 
@@ -94,11 +98,7 @@ probe_files_close(struct probe_files *f)
 {
 	for (int i = 0; i < PROBE_F_COUNT; i++)
 		probe_files_release(f, i);
-	if (f->pidfd != -1) {
-		close(f->pidfd);
-		f->pidfd = -1;
-		probe_files_give(f);
-	}
+	probe_files_release_pidfd(f);
 	if (f->dir != -1) {
 		close(f->dir);
 		f->dir = -1;
@@ -129,7 +129,7 @@ probe_files_dir(struct probe_files *f)
 	snprintf(path, sizeof path, "/proc/%d", (int)f->pid);
 	if ((f->dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return errno == ENOENT ? -ESRCH : -errno;
-	f->dir_held = probe_files_take(f);
+	f->dir_held = probe_files_take(f, true);
 	return f->dir;
 }
 
@@ -183,7 +183,9 @@ probe_files_read(struct probe_files *f, enum probe_file which, char *buf,
 		if (fd == -1)
 			return probe_files_errno(errno);
 		/* Files are held only by processes that hold their dir. */
-		if (f->dir_held && probe_files_take(f))
+		if (f->dir_held && (which == PROBE_F_STAT ||
+		    which == PROBE_F_SCHEDSTAT ? probe_files_take(f, true) :
+		    f->hold_extra && probe_files_take(f, false)))
 			f->fd[which] = fd;
 	}
 	n = probe_files_pread(fd, buf, size);
@@ -203,59 +205,53 @@ probe_files_pidfd(struct probe_files *f, bool *transient)
 	/* pidfd_open() always sets O_CLOEXEC. */
 	if ((fd = (int)syscall(SYS_pidfd_open, f->pid, 0)) == -1)
 		return -1;
-	if (f->dir_held && probe_files_take(f))
+	if (f->dir_held && probe_files_take(f, false))
 		f->pidfd = fd;
 	else
 		*transient = true;
 	return fd;
 }
 
-struct probe_proc {
-	struct pids_info *argv_info;
-};
+/* Longer command lines are cut (ps and top cut far shorter ones). */
+#define PROBE_ARGV_BYTES 32768
+#define PROBE_ARGV_MAX 1024
 
-static enum pids_item probe_argv_items[] = { PIDS_ID_PID, PIDS_CMDLINE_V };
+struct probe_proc {
+	char text[PROBE_ARGV_BYTES];
+	char *argv[PROBE_ARGV_MAX];
+};
 
 struct probe_proc *
 probe_proc_create(void)
 {
-	struct probe_proc *pp = xcalloc(1, sizeof *pp);
-
-	if (procps_pids_new(&pp->argv_info, probe_argv_items, 2) < 0)
-		fatalx("libproc2: cannot set up (is /proc mounted?)");
-	return pp;
+	return xcalloc(1, sizeof(struct probe_proc));
 }
 
 void
 probe_proc_free(struct probe_proc *pp)
 {
-	if (pp == NULL)
-		return;
-	procps_pids_unref(&pp->argv_info);
 	free(pp);
 }
 
 int
 probe_proc_read_stat(struct probe_files *f, struct snap_proc *p,
-    long *nthreads)
+    struct procparse_stat *st)
 {
-	struct procparse_stat st;
 	char text[1024];
 	long n;
 
 	if ((n = probe_files_read(f, PROBE_F_STAT, text, sizeof text)) < 0)
 		return (int)n;
-	if (procparse_stat(text, &st) != 0 || st.pid != p->pid)
+	if (procparse_stat(text, st) != 0 || st->pid != p->pid)
 		return -EINVAL;
-	p->ppid = st.ppid;
-	p->pgid = st.pgid;
-	p->state = st.state;
+	p->ppid = st->ppid;
+	p->pgid = st->pgid;
+	p->state = st->state;
 	/* A worker thread's name can run past comm[]; cut it there. */
-	memcpy(p->comm, st.comm, sizeof p->comm - 1);
+	memcpy(p->comm, st->comm, sizeof p->comm - 1);
 	p->comm[sizeof p->comm - 1] = '\0';
-	p->cpu_ticks = st.utime + st.stime;
-	p->start_ticks = st.start;
-	*nthreads = st.nthreads;
+	p->cpu_ticks = st->utime + st->stime;
+	p->start_ticks = st->start;
 	return 0;
 }
 
@@ -368,82 +364,64 @@ probe_proc_read_children(struct probe_files *f, long nthreads, pid_t **kids,
 	return n;
 }
 
-static void
-probe_proc_copy_argv(struct snap_proc *p, char **strv)
-{
-	/* libproc2 stands "-" or "[comm]" in for an empty command line. */
-	if (strv != NULL && strv[0] != NULL && strv[0][0] != '[' &&
-	    strcmp(strv[0], "-") != 0)
-		snapshot_proc_set_argv(p, strv);
-	else if (p->argv == NULL || p->argv[0] == NULL) {
-		/* A zombie has no command line; keep what an earlier step set. */
-		char *argv[] = { p->comm, NULL };
-
-		snapshot_proc_set_argv(p, argv);
-	}
-}
-
 void
-probe_proc_read_argv(struct probe_proc *pp, struct snap_proc **procs,
-    size_t n)
+probe_proc_read_argv(struct probe_proc *pp, struct probe_files *f,
+    struct snap_proc *p)
 {
-	unsigned pids[PROBE_PROC_BATCH];
+	char **argv = pp->argv;
+	long n;
+	int dir;
 
-	for (size_t off = 0; off < n; off += PROBE_PROC_BATCH) {
-		size_t batch = n - off < PROBE_PROC_BATCH ? n - off :
-		    PROBE_PROC_BATCH;
-		struct pids_fetch *fe;
-		bool *done = xcalloc(batch, sizeof *done);
+	/* The text keeps room for the NUL procparse_cmdline() may add. */
+	if ((dir = probe_files_dir(f)) >= 0 &&
+	    (n = util_read_file_at(dir, "cmdline", pp->text,
+	    sizeof pp->text - 1)) > 0 &&
+	    procparse_cmdline(pp->text, (size_t)n, argv, PROBE_ARGV_MAX) > 0) {
+		snapshot_proc_set_argv(p, argv);
+		return;
+	}
+	/* None (a zombie, a kernel thread): keep what an earlier step set. */
+	if (p->argv == NULL || p->argv[0] == NULL) {
+		char *one[] = { p->comm, NULL };
 
-		for (size_t i = 0; i < batch; i++)
-			pids[i] = (unsigned)procs[off + i]->pid;
-		fe = procps_pids_select(pp->argv_info, pids, (int)batch,
-		    PIDS_SELECT_PID);
-		/* Vanished pids are dropped from the result: match by pid. */
-		for (int k = 0; fe != NULL && k < fe->counts->total; k++) {
-			const struct pids_result *r = fe->stacks[k]->head;
-
-			for (size_t i = 0; i < batch; i++) {
-				if (!done[i] &&
-				    procs[off + i]->pid == r[0].result.s_int) {
-					probe_proc_copy_argv(procs[off + i],
-					    r[1].result.strv);
-					done[i] = true;
-					break;
-				}
-			}
-		}
-		for (size_t i = 0; i < batch; i++) {
-			if (!done[i])
-				probe_proc_copy_argv(procs[off + i], NULL);
-		}
-		free(done);
+		snapshot_proc_set_argv(p, one);
 	}
 }
 
+/*
+ * Every process on the system, from each /proc/PID/stat.  libproc2's
+ * reap of the same three fields costs twice as much (it reads more than
+ * it is asked for), and attach discovery does this once a second.
+ */
 size_t
 probe_proc_list_all(struct probe_proc_ids **out)
 {
-	enum pids_item items[] = { PIDS_ID_PID, PIDS_ID_PPID, PIDS_ID_PGRP };
-	struct pids_info *info = NULL;
-	struct pids_fetch *f;
-	size_t n = 0;
+	struct procparse_stat st;
+	struct dirent *de;
+	char path[300], text[1024];
+	size_t n = 0, cap = 0;
+	DIR *d;
 
 	*out = NULL;
-	if (procps_pids_new(&info, items, 3) < 0)
+	if ((d = opendir("/proc")) == NULL)
 		return 0;
-	if ((f = procps_pids_reap(info, PIDS_FETCH_TASKS_ONLY)) != NULL &&
-	    f->counts->total > 0) {
-		*out = xcalloc((size_t)f->counts->total, sizeof **out);
-		for (int k = 0; k < f->counts->total; k++) {
-			const struct pids_result *r = f->stacks[k]->head;
-
-			(*out)[n].pid = r[0].result.s_int;
-			(*out)[n].ppid = r[1].result.s_int;
-			(*out)[n].pgid = r[2].result.s_int;
-			n++;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof path, "%s/stat", de->d_name);
+		/* Gone since readdir, or a kernel that hides it: skip. */
+		if (util_read_file_at(dirfd(d), path, text, sizeof text) <= 0 ||
+		    procparse_stat(text, &st) != 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			*out = xreallocarray(*out, cap, sizeof **out);
 		}
+		(*out)[n].pid = st.pid;
+		(*out)[n].ppid = st.ppid;
+		(*out)[n].pgid = st.pgid;
+		n++;
 	}
-	procps_pids_unref(&info);
+	closedir(d);
 	return n;
 }

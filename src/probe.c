@@ -1,33 +1,34 @@
 /*
  * probe.c - one sample of a process tree: who, which fds, which pipes.
  *
- * Sampling is incremental.  The probe keeps what it learnt about each
- * process (keyed by pid, and pinned to that very process by its open
- * /proc/PID directory, or else checked by start time) and re-reads only
- * what can have changed since the previous sample:
+ * Sampling is incremental: the probe keeps what it learnt about each
+ * process (keyed by pid, pinned to that very process by its open
+ * /proc/PID directory, or else checked by start time) and reads again
+ * only what can have changed since the previous sample.  The cue is
+ * schedstat, read every sample: a process that has not run since cannot
+ * have changed its fds, counters, children, command line or the syscall
+ * it sleeps in, so for such a quiet process that one read is all.
  *
- *  - Every sample, schedstat: the run time and time slices of the process.
- *    A process that has not run cannot have changed its fds, counters,
- *    children, command line or the syscall it sleeps in, so for such a
- *    quiet process that one read is all.
- *  - A process that ran gets stat, children, io, statm, wchan, syscall and
- *    the fd count, and the position and size of its files; its whole fd
- *    table is read again when the count changed, when it exec'd (its name
- *    changed), when its state changed other than between R and S, when it
- *    sleeps on an fd the table lacks, and otherwise every PROBE_REFRESH
- *    samples.
- *  - New processes get everything, and their command line (libproc2).
- *  - Every PROBE_REFRESH samples (spread over processes by pid) even a
- *    quiet process gets stat, children, statm and its files re-read, and
- *    every PROBE_RECHECK samples its whole fd table, so nothing the rules
- *    above miss (a woken process not yet run, memory reclaimed, a pipe
- *    filled by a process outside the view) stays stale longer than that.
- *  - After a process leaves, every process's stat and children are read
- *    at the next sample: orphans change parent without running.
- *  - A pipe's fill level is read when any of its observed ends ran, and
- *    every PROBE_REFRESH samples otherwise.
+ *  - A process that ran (or is in R, or has threads: schedstat shows the
+ *    main thread only) gets stat, children, statm, io, wchan and syscall,
+ *    its fd count and the position and size of its files.
+ *  - Its whole fd table is read again when it is new, exec'd (name or
+ *    program address changed), changed state other than between R and S,
+ *    changed its fd count, sleeps on an fd the table lacks, or replaced
+ *    a file's fd; and, for what none of that shows (dup2() onto an open
+ *    fd), PROBE_REFRESH samples after the last read if it ran since.
+ *  - Every PROBE_REFRESH samples (spread over processes by pid) a quiet
+ *    process gets stat, fd count and files too, and each pipe its fill
+ *    level: a woken process that has not run yet, a table shared with
+ *    another process, a pipe filled by a process outside the view.  Every
+ *    PROBE_RECHECK samples, children and statm (memory taken back).
+ *  - The sample after a process leaves, every process gets stat and
+ *    children again: orphans change parent without running.
+ *  - A pipe's fill is read when any of its observed ends ran.
+ *  - Command lines are read when new, on exec, and every PROBE_RECHECK
+ *    samples of a process that runs.
  *
- * docs/performance.md has the bounds and the measurements.
+ * docs/performance.md has the staleness bounds and the measurements.
  */
 #include "pipeviz/probe.h"
 
@@ -42,14 +43,16 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "pipeviz/procparse.h"
 #include "pipeviz/util.h"
 #include "probe-internal.h"
 
 /* A runaway fork loop must not take the observer down with it. */
 #define PROBE_MAX_PROCS 4096
-/* Samples between re-reads of what a quiet process might still change. */
+/* Samples at most before a change the cheap cues miss is seen. */
 #define PROBE_REFRESH 8
-/* Samples between full reads of any process, however quiet. */
+/* Samples between re-reads of what hardly ever changes: command lines,
+ * and the children and memory of a process that does not run. */
 #define PROBE_RECHECK 64
 /* Descriptors kept open across samples, at most (and half the limit). */
 #define PROBE_HOLD_MAX 8192
@@ -58,6 +61,7 @@ struct probe_entry {
 	struct snap_proc p; /* the last view; owns argv and fds */
 	struct probe_files files;
 	uint64_t run_ns, slices;
+	uint64_t startcode; /* where its program text starts: exec moves it */
 	long nthreads;
 	long nfd; /* open fds when the table was read; -1 unknown */
 	pid_t *kids;
@@ -67,9 +71,9 @@ struct probe_entry {
 	unsigned long argv_at;	/* ... its command line */
 	unsigned long active_at; /* ... found it had run */
 	bool fresh;		/* nothing read yet */
+	bool ran_since_full;	/* it ran after its fd table was read */
 	bool gone;
 	bool io_denied;
-	bool need_argv;
 };
 
 /* A pipe's fill as last read, for pipes nobody touched since. */
@@ -83,7 +87,7 @@ struct probe {
 	struct probe_proc *proc;
 	pid_t self;
 	unsigned long gen; /* samples taken */
-	int budget;	   /* descriptors that may still be held */
+	struct probe_budget budget;
 	/* pid -> entry, open addressing; a power of two in size. */
 	struct probe_entry **map;
 	size_t mapcap, nentries;
@@ -110,7 +114,7 @@ probe_create(void)
 		half = rl.rlim_cur / 2;
 	else
 		half = PROBE_HOLD_MAX;
-	pr->budget = half > 64 ? (int)(half - 64 < PROBE_HOLD_MAX ?
+	pr->budget.left = half > 64 ? (int)(half - 64 < PROBE_HOLD_MAX ?
 	    half - 64 : PROBE_HOLD_MAX) : 0;
 	pr->mapcap = 64;
 	pr->map = xcalloc(pr->mapcap, sizeof *pr->map);
@@ -264,6 +268,7 @@ probe_read_table(struct probe *pr, struct probe_entry *e, int dir)
 	e->nfd = probe_fd_count(dir);
 	p->fds_denied = probe_fd_read(dir, p) == -EACCES;
 	e->full_at = pr->gen;
+	e->ran_since_full = false;
 }
 
 static bool
@@ -278,14 +283,18 @@ probe_update(struct probe *pr, struct probe_entry *e)
 {
 	struct snap_proc *p = &e->p;
 	unsigned long gen = pr->gen;
-	bool fresh = e->fresh, ran, periodic, exec = false, turned = false;
-	bool full;
+	bool fresh = e->fresh, ran, periodic, recheck, exec = false;
+	bool turned = false, full;
 	char old_comm[sizeof p->comm], old_state = p->state;
 	uint64_t old_start = p->start_ticks, run_ns = 0, slices = 0;
-	long nthreads = e->nthreads, nfd;
+	struct procparse_stat st;
+	long nfd;
 	int dir, err;
 
 	periodic = (gen + (unsigned long)p->pid) % PROBE_REFRESH == 0;
+	recheck = (gen + (unsigned long)p->pid) % PROBE_RECHECK == 0;
+	/* What a process reads only when it runs is kept while it does. */
+	e->files.hold_extra = !fresh && e->active_at + 1 == gen;
 	if ((dir = probe_files_dir(&e->files)) < 0)
 		return false;
 	err = probe_proc_read_sched(&e->files, &run_ns, &slices);
@@ -303,28 +312,36 @@ probe_update(struct probe *pr, struct probe_entry *e)
 	/* Without a held directory, only the start time pins the process. */
 	if (ran || periodic || pr->died || !e->files.dir_held) {
 		memcpy(old_comm, p->comm, sizeof old_comm);
-		if (probe_proc_read_stat(&e->files, p, &nthreads) != 0)
+		if (probe_proc_read_stat(&e->files, p, &st) != 0)
 			return false;
 		if (!fresh && p->start_ticks != old_start)
 			return false; /* a new process with the old pid */
-		e->nthreads = nthreads;
+		e->nthreads = st.nthreads;
 		if (!fresh) {
-			exec = strcmp(old_comm, p->comm) != 0;
+			/* With ASLR even the same program moves. */
+			exec = strcmp(old_comm, p->comm) != 0 ||
+			    st.startcode != e->startcode;
 			turned = old_state != p->state &&
 			    !(probe_run_state(old_state) &&
 			    probe_run_state(p->state));
 			if (turned && (p->state == 'Z' || p->state == 'X'))
 				pr->died_now = true;
 		}
+		e->startcode = st.startcode;
 	}
 
-	if (fresh || ran || periodic || pr->died) {
+	/*
+	 * A quiet process forks nothing; it gains children only by adoption
+	 * when a process leaves (pr->died).  Its memory shrinks only when the
+	 * kernel takes pages back.
+	 */
+	if (fresh || ran || pr->died || recheck) {
 		long n = probe_proc_read_children(&e->files, e->nthreads,
 		    &e->kids, &e->kidcap, pr->buf, sizeof pr->buf);
 
 		e->nkids = n > 0 ? (size_t)n : 0;
 	}
-	if (fresh || ran || periodic)
+	if (fresh || ran || recheck)
 		probe_proc_read_rss(&e->files, p);
 	if ((fresh || ran) && (!e->io_denied || fresh || exec)) {
 		err = probe_proc_read_io(&e->files, p);
@@ -334,13 +351,15 @@ probe_update(struct probe *pr, struct probe_entry *e)
 
 	/*
 	 * A process that has not run still has the table it had; one that
-	 * ran is checked by its fd count, and read in full every
-	 * PROBE_REFRESH samples for what the count cannot show (dup2() onto
-	 * an open fd).  The quiet ones are counted now and then too: a
-	 * process can share its table with another (clone(CLONE_FILES)).
+	 * ran is checked by its fd count, and read in full PROBE_REFRESH
+	 * samples after the last time for what the count cannot show
+	 * (dup2() onto an open fd).  The quiet ones are counted now and then
+	 * too: a table can be shared with another process (CLONE_FILES).
 	 */
+	if (ran)
+		e->ran_since_full = true;
 	full = fresh || exec || turned ||
-	    (ran && gen - e->full_at >= PROBE_REFRESH);
+	    (e->ran_since_full && gen - e->full_at >= PROBE_REFRESH);
 	if (!full && (ran || periodic) && !p->fds_denied &&
 	    (nfd = probe_fd_count(dir)) != e->nfd)
 		full = true;
@@ -364,16 +383,18 @@ probe_update(struct probe *pr, struct probe_entry *e)
 	}
 
 	if (fresh || exec || (ran && gen - e->argv_at >= PROBE_RECHECK)) {
-		e->need_argv = true;
+		probe_proc_read_argv(pr->proc, &e->files, p);
 		e->argv_at = gen;
 	}
 	if (ran)
 		e->active_at = gen;
-	/* Quiet for a while: what only a running process needs can go. */
+	/* Quiet for a while: keep only what is read every few samples. */
 	if (periodic && gen - e->active_at >= PROBE_REFRESH) {
+		probe_files_release(&e->files, PROBE_F_STATM);
 		probe_files_release(&e->files, PROBE_F_IO);
 		probe_files_release(&e->files, PROBE_F_SYSCALL);
 		probe_files_release(&e->files, PROBE_F_WCHAN);
+		probe_files_release(&e->files, PROBE_F_CHILDREN);
 	}
 	e->fresh = false;
 	return true;
@@ -430,7 +451,6 @@ probe_settle(struct probe *pr)
 			pr->died_now = true;
 			continue;
 		}
-		probe_files_settle(&e->files);
 		kept++;
 	}
 	if (kept != pr->nentries) {
@@ -442,15 +462,51 @@ probe_settle(struct probe *pr)
 	pr->died_now = false;
 }
 
+/*
+ * Each process's first three files (directory, stat, schedstat) come
+ * before anyone's others: reserve what the known processes and the roots
+ * still lack, and take back others' extra files if that is more than is
+ * left.
+ */
+static void
+probe_budget_plan(struct probe *pr, size_t nroots)
+{
+	struct probe_budget *b = &pr->budget;
+	int need = 3 * (int)nroots;
+
+	for (size_t i = 0; i < pr->mapcap; i++) {
+		const struct probe_files *f;
+
+		if (pr->map[i] == NULL)
+			continue;
+		f = &pr->map[i]->files;
+		need += 3 - f->dir_held - (f->fd[PROBE_F_STAT] != -1) -
+		    (f->fd[PROBE_F_SCHEDSTAT] != -1);
+	}
+	b->reserve = need;
+	for (size_t i = 0; i < pr->mapcap && b->left < need; i++) {
+		struct probe_files *f;
+
+		if (pr->map[i] == NULL)
+			continue;
+		f = &pr->map[i]->files;
+		for (int k = 0; k < PROBE_F_COUNT; k++) {
+			if (k != PROBE_F_STAT && k != PROBE_F_SCHEDSTAT)
+				probe_files_release(f, k);
+		}
+		probe_files_release_pidfd(f);
+	}
+}
+
 size_t
 probe_sample(struct probe *pr, struct snapshot *snap, const pid_t *roots,
     size_t nroots)
 {
-	struct snap_proc **need;
-	size_t first = snap->nprocs, nneed = 0;
+	size_t first = snap->nprocs;
 
 	pr->gen++;
 	pr->nwalk = 0;
+	probe_budget_plan(pr, nroots);
 	for (size_t i = 0; i < nroots; i++)
 		probe_walk_add(pr, roots[i]);
 	/* The walk grows while walked: breadth-first over descendants. */
@@ -458,24 +514,13 @@ probe_sample(struct probe *pr, struct snapshot *snap, const pid_t *roots,
 		struct probe_entry *e = pr->walk[i];
 
 		probe_visit(pr, e);
+		/* Past the budget nothing stays open, however many there are. */
+		probe_files_settle(&e->files);
 		if (e->gone)
 			continue;
 		for (size_t k = 0; k < e->nkids; k++)
 			probe_walk_add(pr, e->kids[k]);
 	}
-
-	/* Command lines in one libproc2 call, for the new and the exec'd. */
-	need = xcalloc(pr->nwalk + 1, sizeof *need);
-	for (size_t i = 0; i < pr->nwalk; i++) {
-		struct probe_entry *e = pr->walk[i];
-
-		if (!e->gone && e->need_argv) {
-			need[nneed++] = &e->p;
-			e->need_argv = false;
-		}
-	}
-	probe_proc_read_argv(pr->proc, need, nneed);
-	free(need);
 
 	for (size_t i = 0; i < pr->nwalk; i++) {
 		struct probe_entry *e = pr->walk[i];
@@ -493,15 +538,15 @@ int
 probe_read_counters(struct probe *pr, struct snap_proc *p)
 {
 	struct probe_files f;
-	long nthreads;
+	struct procparse_stat st;
 	int err;
 
 	probe_files_init(&f, p->pid, NULL);
-	if ((err = probe_proc_read_stat(&f, p, &nthreads)) == 0) {
+	if ((err = probe_proc_read_stat(&f, p, &st)) == 0) {
 		probe_proc_read_rss(&f, p);
 		probe_proc_read_wchan(&f, p);
+		probe_proc_read_argv(pr->proc, &f, p);
 		err = probe_proc_read_io(&f, p);
-		probe_proc_read_argv(pr->proc, &p, 1);
 	}
 	probe_files_close(&f);
 	return err;

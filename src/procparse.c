@@ -548,6 +548,9 @@ procparse_stat(const char *text, struct procparse_stat *out)
 		if (stat_field(&p, want[field]) != 0)
 			return -EINVAL;
 	}
+	/* Fields 25 (rsslim) and 26 (startcode), if there. */
+	if (*p == ' ' && stat_field(&p, NULL) == 0 && *p == ' ')
+		(void)stat_field(&p, &st.startcode);
 	if (ppid > INT_MAX || pgid > INT_MAX || nthreads > LONG_MAX)
 		return -EINVAL;
 	st.ppid = (pid_t)ppid;
@@ -625,4 +628,26 @@ procparse_io(const char *text, uint64_t *rchar, uint64_t *wchar)
 	*rchar = r;
 	*wchar = w;
 	return 0;
+}
+
+size_t
+procparse_cmdline(char *text, size_t len, char **argv, size_t max)
+{
+	size_t n = 0, off = 0;
+
+	if (max == 0)
+		return 0;
+	while (off < len && n < max - 1) {
+		char *end = memchr(text + off, '\0', len - off);
+
+		argv[n++] = text + off;
+		if (end == NULL) {
+			/* A rewritten command line may lose its last NUL. */
+			text[len] = '\0';
+			break;
+		}
+		off = (size_t)(end - text) + 1;
+	}
+	argv[n] = NULL;
+	return n;
 }

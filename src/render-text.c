@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 
+#include "pipeviz/explain.h"
 #include "pipeviz/layout.h"
 #include "pipeviz/util.h"
 
@@ -22,6 +23,17 @@ render_text(FILE *out, const struct snapshot *s, const char *title, int width,
 	    title != NULL ? title : "", title != NULL ? "  " : "", s->t,
 	    s->nprocs, npipes);
 	fputs(text, out);
+	/* What each process does, in words, in the order the picture reads. */
+	for (size_t i = 0; i < l->nhits; i++) {
+		const struct snap_proc *p = &s->procs[l->hits[i].proc];
+		char *what;
+
+		if (i > 0 && l->hits[i - 1].proc == l->hits[i].proc)
+			continue;
+		what = explain_proc(s, p);
+		fprintf(out, "  %s (pid %d): %s\n", p->comm, (int)p->pid, what);
+		free(what);
+	}
 	for (size_t i = 0; i < s->ndiags; i++)
 		fprintf(out, "%s: %s\n", s->diags[i].kind, s->diags[i].message);
 	fputc('\n', out);

@@ -32,6 +32,7 @@ snapshot_clear_pipes(struct snapshot *s)
 		free(s->pipes[i].path);
 		free(s->pipes[i].writers);
 		free(s->pipes[i].readers);
+		free(s->pipes[i].peek);
 	}
 	free(s->pipes);
 	s->pipes = NULL;
@@ -259,6 +260,19 @@ snapshot_add_pipe(struct snapshot *s, enum snap_fd_kind kind, uint64_t inode,
 	pp->path = path != NULL ? xstrdup(path) : NULL;
 	pp->fill = pp->capacity = -1;
 	return pp;
+}
+
+void
+snapshot_pipe_set_peek(struct snap_pipe *pp, const void *data, size_t n)
+{
+	free(pp->peek);
+	pp->peek = NULL;
+	pp->npeek = 0;
+	if (n == 0)
+		return;
+	pp->peek = xmalloc(n);
+	memcpy(pp->peek, data, n);
+	pp->npeek = n;
 }
 
 void

@@ -8,6 +8,22 @@
 #include "pipeviz/procparse.h"
 #include "pipeviz/util.h"
 
+/*
+ * jansson quotes the input near an error: a damaged file's bytes must not
+ * reach the terminal as escapes or line breaks.
+ */
+static char *
+trace_clean(const char *text)
+{
+	char *c = xstrdup(text);
+
+	for (char *p = c; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	}
+	return c;
+}
+
 /* Values as the writer stored them: a missing or null field is "unknown". */
 static int64_t
 trace_int(json_t *o, const char *key, int64_t unknown)
@@ -135,6 +151,38 @@ trace_proc(struct snapshot *s, json_t *o)
 	return 0;
 }
 
+/*
+ * A peek back into bytes: each code point U+0000..U+00FF is one byte.
+ * Anything else is not a peek this pipeviz wrote; it is left out.
+ */
+static void
+trace_peek(struct snap_pipe *pp, json_t *v)
+{
+	const unsigned char *u;
+	size_t len, n = 0;
+	char *bytes;
+
+	if (!json_is_string(v) || (len = json_string_length(v)) == 0)
+		return;
+	u = (const unsigned char *)json_string_value(v);
+	bytes = xmalloc(len);
+	for (size_t i = 0; i < len; i++) {
+		if (u[i] < 0x80)
+			bytes[n++] = (char)u[i];
+		else if ((u[i] == 0xc2 || u[i] == 0xc3) && i + 1 < len &&
+		    (u[i + 1] & 0xc0) == 0x80) {
+			bytes[n++] = (char)(((u[i] & 0x03) << 6) |
+			    (u[i + 1] & 0x3f));
+			i++;
+		} else {
+			free(bytes);
+			return;
+		}
+	}
+	snapshot_pipe_set_peek(pp, bytes, n);
+	free(bytes);
+}
+
 static int
 trace_pipe(struct snapshot *s, json_t *o)
 {
@@ -149,6 +197,7 @@ trace_pipe(struct snapshot *s, json_t *o)
 	pp->fill = trace_int(o, "fill", -1);
 	pp->capacity = trace_int(o, "capacity", -1);
 	pp->stray = json_is_true(json_object_get(o, "stray"));
+	trace_peek(pp, json_object_get(o, "peek"));
 	json_array_foreach(json_object_get(o, "writers"), i, v)
 		snapshot_pipe_add_end(pp, true, (pid_t)trace_int(v, "pid", 0),
 		    (int)trace_int(v, "fd", -1));
@@ -223,11 +272,16 @@ struct snapshot *
 trace_read_sample(const char *text, char **err)
 {
 	json_error_t jerr;
-	json_t *o = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+	/* JSON_ALLOW_NUL: a peek may hold NUL bytes (U+0000). */
+	json_t *o = json_loads(text, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
+	    &jerr);
 	struct snapshot *s;
 
 	if (o == NULL) {
-		*err = xasprintf("not JSON (%s)", jerr.text);
+		char *why = trace_clean(jerr.text);
+
+		*err = xasprintf("not JSON (%s)", why);
+		free(why);
 		return NULL;
 	}
 	s = trace_sample_from(o, err);
@@ -240,13 +294,16 @@ static int
 trace_line(struct trace_file *tf, const char *line, size_t lineno, char **err)
 {
 	json_error_t jerr;
-	json_t *o = json_loads(line, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *o = json_loads(line, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
+	    &jerr);
 	const char *type;
 	int rc = 0;
 
 	if (o == NULL || !json_is_object(o)) {
-		*err = xasprintf("not a JSON object (%s)", o == NULL ? jerr.text :
-		    "another JSON value");
+		char *why = trace_clean(o == NULL ? jerr.text : "another JSON value");
+
+		*err = xasprintf("not a JSON object (%s)", why);
+		free(why);
 		json_decref(o);
 		return -1;
 	}

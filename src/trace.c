@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeviz/explain.h"
 #include "pipeviz/procparse.h"
 #include "pipeviz/util.h"
 
@@ -121,11 +122,12 @@ trace_fd(const struct snap_fd *f)
 }
 
 static json_t *
-trace_proc(const struct snap_proc *p)
+trace_proc(const struct snapshot *s, const struct snap_proc *p)
 {
 	json_t *o = json_object(), *argv = json_array(), *fds = json_array();
 	char state[2] = { p->state, '\0' };
 	const char *sc;
+	char *explain;
 
 	for (char **a = p->argv; *a != NULL; a++)
 		json_array_append_new(argv, trace_string(*a));
@@ -167,6 +169,9 @@ trace_proc(const struct snap_proc *p)
 		json_object_set_new(o, "fds_denied", json_true());
 	json_object_set_new(o, "exit", p->exit.exited ?
 	    trace_exit_status(&p->exit) : json_null());
+	explain = explain_proc(s, p);
+	json_object_set_new(o, "explain", trace_string(explain));
+	free(explain);
 	return o;
 }
 
@@ -179,6 +184,33 @@ trace_ends(const struct snap_end *e, size_t n)
 		json_array_append_new(a, json_pack("{s:i,s:i}", "pid", e[i].pid,
 		    "fd", e[i].fd));
 	return a;
+}
+
+/*
+ * Bytes as a JSON string in which byte N is code point U+00NN, so that
+ * any bytes (NUL, invalid UTF-8) survive the round trip: the UTF-8 of
+ * U+0080..U+00FF is two bytes, 0xC2 or 0xC3 and a continuation byte.
+ */
+static json_t *
+trace_bytes(const char *data, size_t n)
+{
+	char *utf8 = xmalloc(2 * n + 1);
+	size_t len = 0;
+	json_t *v;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)data[i];
+
+		if (c < 0x80)
+			utf8[len++] = (char)c;
+		else {
+			utf8[len++] = (char)(0xc0 | (c >> 6));
+			utf8[len++] = (char)(0x80 | (c & 0x3f));
+		}
+	}
+	v = json_stringn(utf8, len);
+	free(utf8);
+	return v;
 }
 
 static json_t *
@@ -198,6 +230,9 @@ trace_pipe(const struct snap_pipe *pp)
 	json_object_set_new(o, "readers", trace_ends(pp->readers, pp->nreaders));
 	if (pp->stray)
 		json_object_set_new(o, "stray", json_true());
+	/* Pipe data only when it was asked for (--peek). */
+	if (pp->peek != NULL && pp->npeek > 0)
+		json_object_set_new(o, "peek", trace_bytes(pp->peek, pp->npeek));
 	return o;
 }
 
@@ -220,7 +255,7 @@ trace_sample(const struct snapshot *s)
 	json_t *procs = json_array(), *pipes = json_array(), *diags = json_array();
 
 	for (size_t i = 0; i < s->nprocs; i++)
-		json_array_append_new(procs, trace_proc(&s->procs[i]));
+		json_array_append_new(procs, trace_proc(s, &s->procs[i]));
 	for (size_t i = 0; i < s->npipes; i++)
 		json_array_append_new(pipes, trace_pipe(&s->pipes[i]));
 	for (size_t i = 0; i < s->ndiags; i++)

@@ -1,9 +1,11 @@
 /* ui-detail.c - what the detail panel says about a process. */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeviz/explain.h"
 #include "pipeviz/procparse.h"
 #include "pipeviz/util.h"
 #include "ui-internal.h"
@@ -43,11 +45,23 @@ ui_state_name(char state)
 	return "unknown";
 }
 
+/* A pipe held on two fds shows its bytes once, at the first. */
+static bool
+ui_peek_shown(const struct snap_proc *p, size_t i)
+{
+	for (size_t j = 0; j < i; j++) {
+		if (p->fds[j].inode == p->fds[i].inode &&
+		    p->fds[j].kind == p->fds[i].kind)
+			return true;
+	}
+	return false;
+}
+
 void
 ui_detail_lines(const struct snapshot *s, const struct snap_proc *p,
     struct ui_lines *ls)
 {
-	char argv[400], a[16], b[16], c[16];
+	char argv[400], a[16], b[16], c[16], *says;
 	size_t n = 0;
 
 	ui_addf(ls, LAYOUT_HEADING, "%s  pid %d", p->comm, (int)p->pid);
@@ -56,6 +70,9 @@ ui_detail_lines(const struct snapshot *s, const struct snap_proc *p,
 		n += (size_t)snprintf(argv + n, sizeof argv - n, "%s%s",
 		    v == p->argv ? "" : " ", *v);
 	ui_addf(ls, LAYOUT_NORMAL, "argv   %s", argv);
+	says = explain_proc(s, p);
+	ui_addf(ls, LAYOUT_NAME, "what   %s", says);
+	free(says);
 	ui_addf(ls, LAYOUT_NORMAL, "ppid %d  pgid %d  stage %s%d", (int)p->ppid,
 	    (int)p->pgid, p->stage >= 0 ? "" : "none ", p->stage >= 0 ?
 	    p->stage : 0);
@@ -125,6 +142,18 @@ ui_detail_lines(const struct snapshot *s, const struct snap_proc *p,
 		ui_addf(ls, p->blocked.fd == f->fd ? LAYOUT_NAME : LAYOUT_NORMAL,
 		    "%4d %-2s %-6s %s", f->fd, snapshot_mode_name(f->mode),
 		    snapshot_kind_name(f->kind), what);
+		/* --peek: what waits in the pipe, as text and as hex. */
+		if (pp != NULL && pp->npeek > 0 && !ui_peek_shown(p, i)) {
+			char *text = explain_peek_text(pp);
+			char *hex = explain_peek_hex(pp, 16);
+
+			ui_addf(ls, LAYOUT_WAITING, "       waiting: %s", text);
+			for (char *line = strtok(hex, "\n"); line != NULL;
+			    line = strtok(NULL, "\n"))
+				ui_addf(ls, LAYOUT_DIM, "       %s", line);
+			free(text);
+			free(hex);
+		}
 	}
 	for (size_t i = 0; i < s->ndiags; i++) {
 		for (size_t j = 0; j < s->diags[i].npids; j++) {

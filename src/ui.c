@@ -220,7 +220,8 @@ ui_put(struct ui *u, int y, int x, const char *text, int max, attr_t attr)
 			wc = '?';
 		ws[0] = wc;
 		ws[1] = 0;
-		setcchar(&cc, ws, attr, 0, NULL);
+		/* The pair goes in its own argument: 0 there would clear it. */
+		setcchar(&cc, ws, attr & ~A_COLOR, (short)PAIR_NUMBER(attr), NULL);
 		mvadd_wch(y, x + n, &cc);
 		text += len;
 		n++;
@@ -514,7 +515,7 @@ ui_draw_body(struct ui *u, const struct ui_frame *f)
 			if (sel != NULL && cy == sel->y && x >= sel->x &&
 			    x < sel->x + sel->w)
 				a = (a & ~A_DIM) | A_REVERSE | A_BOLD;
-			setcchar(&cc, ws, a, 0, NULL);
+			setcchar(&cc, ws, a & ~A_COLOR, (short)PAIR_NUMBER(a), NULL);
 			mvadd_wch(u->body_top + r, x + 1, &cc);
 		}
 	}

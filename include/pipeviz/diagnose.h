@@ -12,6 +12,8 @@
  *   sigpipe         a stage was killed by SIGPIPE (normal for yes | head)
  *   stopped         a stopped process holds up the pipeline
  *   no_reader       a writer's pipe has no reader left
+ *   buffered_output a stage reads its input but its output stays in a
+ *                   stdio buffer: nothing reaches its output pipe
  */
 #ifndef PIPEVIZ_DIAGNOSE_H
 #define PIPEVIZ_DIAGNOSE_H

@@ -30,6 +30,7 @@ struct loop_config {
 	enum loop_output output;
 	FILE *out;		/* where text and DOT go */
 	FILE *trace;		/* where the JSON trace goes (--json, --record) */
+	size_t peek;		/* --peek: bytes of each pipe to copy, 0 none */
 	int slow_ms;		/* --slow: the pipeline is frozen this long
 				   after each frame */
 	int width;		/* columns for --text */

@@ -23,6 +23,7 @@ struct options {
 	bool demo;		 /* --demo: list, or run the one named */
 	char *demo_name;	 /* the demo to run (allocated), or NULL */
 	int slow_ms;		 /* --slow MS: hold each frame, pipeline stopped */
+	int peek;		 /* --peek[=N]: bytes of pipe data to show, 0 none */
 	bool help, version;
 };
 

@@ -1,11 +1,14 @@
 /*
  * probe.h - sample processes from /proc into a snapshot.
  *
- * The probe only observes.  Every fd it opens is O_CLOEXEC and closed
- * before the call returns; it never keeps a pipe end open.  A fill level
- * is read through a descriptor that cannot change the pipe's readers or
- * writers in a way the pipeline could see: a reopen of an end that already
- * has a reader, or else a pidfd_getfd() duplicate of a writer's end.
+ * The probe only observes.  Every fd it opens is O_CLOEXEC; it never
+ * keeps a pipe end open.  Between samples it keeps the /proc files (and a
+ * pidfd) of the processes it watches open, within a budget of half the
+ * descriptor limit, and closes them in probe_free() or when a process
+ * leaves.  A fill level is read through a descriptor that cannot change
+ * the pipe's readers or writers in a way the pipeline could see, closed
+ * at once: a pidfd_getfd() duplicate of a reader's end, else a reopen of
+ * an end that already has a reader, else a duplicate of a writer's end.
  * Processes vanishing mid-read are normal and simply skipped.
  */
 #ifndef PIPEVIZ_PROBE_H
@@ -33,7 +36,7 @@ size_t probe_sample(struct probe *, struct snapshot *snap,
     const pid_t *roots, size_t nroots);
 
 /*
- * Read one process's counters (stat, status, io, cmdline; no fds) into p,
+ * Read one process's counters (stat, statm, io, cmdline; no fds) into p,
  * which the caller set up with snapshot_add_proc().  Works on a zombie
  * that has not been reaped yet.  Returns 0 or -errno.
  */
@@ -50,5 +53,17 @@ void probe_read_fill(struct snapshot *snap);
  * -EACCES.
  */
 int probe_check_access(pid_t pid);
+
+/*
+ * Peek (src/probe-peek.c): for every pipe and FIFO of snap that is not
+ * stray, has a reader and a fill above 0, copy up to max bytes (at most
+ * 4096) of what waits in it into pp->peek, without consuming anything:
+ * a reopen through a reader's link, tee(2) into a pipe of our own, read,
+ * everything closed before the next pipe.  Call it after probe_sample(),
+ * only when the user asked for pipe data (--peek).
+ */
+void probe_read_peek(struct snapshot *snap, size_t max);
+/* The same for one pipe of a snapshot (the live view's peek key). */
+void probe_read_peek_pipe(struct snap_pipe *pp, size_t max);
 
 #endif

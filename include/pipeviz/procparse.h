@@ -76,11 +76,12 @@ struct procparse_stat {
 	long nthreads;	    /* 20 */
 	uint64_t start;	    /* 22, clock ticks after boot */
 	uint64_t rss_pages; /* 24; approximate, statm is exact */
+	uint64_t startcode; /* 26: moves at every exec (ASLR); 0 if hidden */
 };
 /*
  * Parse /proc/PID/stat.  The command name may hold blanks and
- * parentheses, so it runs from the first '(' to the last ')'.  Fields
- * after 24 are not needed and may be absent.
+ * parentheses, so it runs from the first '(' to the last ')'.  Fields 1
+ * to 24 are required; startcode is 0 when the text stops before it.
  */
 int procparse_stat(const char *text, struct procparse_stat *out);
 
@@ -93,5 +94,14 @@ int procparse_statm(const char *text, uint64_t *resident);
 
 /* /proc/PID/io: the "rchar:" and "wchar:" lines (both needed). */
 int procparse_io(const char *text, uint64_t *rchar, uint64_t *wchar);
+
+/*
+ * Split /proc/PID/cmdline (text[0..len), NUL-separated, the last NUL
+ * possibly missing; text has room for len + 1 bytes) in place into
+ * argv[0..max-1), NULL-terminated.
+ * Returns the number of arguments; 0 for an empty command line (a zombie,
+ * a kernel thread).  Arguments past max - 1 are dropped.
+ */
+size_t procparse_cmdline(char *text, size_t len, char **argv, size_t max);
 
 #endif

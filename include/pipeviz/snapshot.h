@@ -105,6 +105,12 @@ struct snap_pipe {
 	 * that every process holds as fd 2).
 	 */
 	bool stray;
+	/*
+	 * The first bytes waiting in it, copied without consuming them
+	 * (--peek); NULL and 0 when not read.  Not a C string: any bytes.
+	 */
+	char *peek;
+	size_t npeek;
 };
 
 struct snap_diag {
@@ -145,6 +151,8 @@ void snapshot_remove_proc(struct snapshot *, size_t i);
 /* Append a pipe as a trace records it (replay); path is copied. */
 struct snap_pipe *snapshot_add_pipe(struct snapshot *, enum snap_fd_kind,
     uint64_t inode, const char *path);
+/* Set pp's peek to a copy of data[0..n) (n == 0: no peek). */
+void snapshot_pipe_set_peek(struct snap_pipe *, const void *data, size_t n);
 /* Append a reader or writer end to a pipe. */
 void snapshot_pipe_add_end(struct snap_pipe *, bool writer, pid_t, int fd);
 /* Set p's argv from a NULL-terminated vector (copied). */

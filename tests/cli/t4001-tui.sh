@@ -91,6 +91,6 @@ check "a 30x10 terminal: nothing launched" test ! -e "$WORK/launched"
 start 120 30 "'$PIPEVIZ' 'yes | sleep 2.2'"
 wait_for "BLOCKED" >/dev/null
 tm capture-pane -p -e -t "pz$session" > "$WORK/screen.ansi"
-check "the colour capture has the red of a blocked writer" grep -q $'\e\\[' "$WORK/screen.ansi"
+check "the colour capture has the red of a blocked writer" grep -qE $'\e\\[[0-9;]*31m' "$WORK/screen.ansi"
 
 done_testing

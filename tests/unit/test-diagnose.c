@@ -2,6 +2,7 @@
  * test-diagnose.c - diagnoses from synthetic snapshots: each kind fires
  * where it should, and the near-misses stay quiet.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -1029,6 +1030,199 @@ deadlock_between_parent_and_child_writing_both_ways(void **state)
 	diagnose_free(d);
 }
 
+/*
+ * (while :; do echo line; sleep 0.05; done) | grep line | cat: grep (21)
+ * reads pipe 30 as the loop (20) writes it, and its output pipe 31 to cat
+ * (22) stays empty.  Variants:
+ *   0 grep block-buffers: reads, never writes
+ *   1 grep --line-buffered: writes as it reads
+ *   2 a slow stage: busy on the CPU, its input pipe full
+ *   3 writes a burst every second
+ *   4 writes a burst every 3 s
+ *   5 wrote earlier, and its output waits in pipe 31 for a slow cat
+ *   6 sort: holds everything until its input ends, by design
+ *   7 reads nothing: its input is idle
+ *   8 stopped
+ *   10.. the same as 0 for awk, python3, cut, mawk, sed
+ */
+static const char *const buffered_names[] = { "awk", "python3", "cut",
+	"mawk", "sed" };
+
+static struct snapshot *
+buffered(double t, int variant)
+{
+	struct snapshot *s = snapshot_create(t);
+	const char *name = variant >= 10 ? buffered_names[variant - 10] :
+	    variant == 6 ? "sort" : "grep";
+	struct snap_proc *g;
+	/* Samples are 0.1 s apart: count them exactly. */
+	long tick = lround(t * 10);
+
+	proc(s, 20, 500, "sh", 'S', 0);
+	pipe_fd(s, 20, 1, SNAP_MODE_W, 30);
+	P(s, 20)->syscall = 230;
+	proc(s, 21, 500, name, variant == 8 ? 'T' : 'S', 1);
+	pipe_fd(s, 21, 0, SNAP_MODE_R, 30);
+	pipe_fd(s, 21, 1, SNAP_MODE_W, 31);
+	proc(s, 22, 500, "cat", 'S', 2);
+	pipe_fd(s, 22, 0, SNAP_MODE_R, 31);
+	block(s, 22, SNAP_BLOCK_READ, 0);
+	g = P(s, 21);
+	g->rchar = variant == 7 ? 7000 : 7000 + (uint64_t)tick * 10;
+	g->wchar = 0;
+	block(s, 21, SNAP_BLOCK_READ, 0);
+	switch (variant) {
+	case 1:
+		g->wchar = (uint64_t)tick * 10;
+		break;
+	case 2:
+		g->state = 'R';
+		g->cpu_pct = 95;
+		g->blocked.op = SNAP_BLOCK_NONE;
+		break;
+	case 3:
+		g->wchar = (uint64_t)(tick / 10) * 4096;
+		break;
+	case 4:
+		g->wchar = (uint64_t)(tick / 30) * 4096;
+		break;
+	case 5:
+		g->wchar = 4096;
+		break;
+	default:
+		break;
+	}
+	snapshot_link_pipes(s);
+	fill(s, 30, variant == 2 ? CAP : 0, CAP);
+	fill(s, 31, variant == 5 ? 4096 : 0, CAP);
+	return s;
+}
+
+/* Fires from 2 s of reading without output on, and never before. */
+static void
+buffered_after_two_seconds(const struct snapshot *s, int i)
+{
+	if (i < 20)
+		none(s, "buffered_output");
+	else
+		must(s, "buffered_output");
+}
+
+static void
+buffered_output_names_grep_and_the_fix(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = run(d, buffered, 0, 0, 0.1, 26,
+	    buffered_after_two_seconds);
+	const struct snap_diag *g = must(s, "buffered_output");
+
+	(void)state;
+	PIDS(g, 21);
+	PIPES(g, 30, 31);
+	says(g, "grep (pid 21) has read 250 bytes from pipe 30 in the last "
+	    "2.5 s but written nothing to pipe 31");
+	says(g, "stdio buffer");
+	says(g, "grep --line-buffered");
+	assert_int_equal(ndiag(s, "buffered_output"), 1);
+	none(s, "bottleneck");
+	none(s, "deadlock");
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
+static void
+buffered_output_fix_depends_on_the_program(void **state)
+{
+	static const char *const fixes[] = {
+		"fflush() after print in gawk, or use -W interactive in mawk "
+		    "(Debian's default awk, which also reads its input in "
+		    "blocks)",
+		"python3 -u",
+		"stdbuf -oL cut",
+		"mawk -W interactive",
+		"sed -u",
+	};
+
+	(void)state;
+	for (int k = 0; k < 5; k++) {
+		struct diagnose *d = diagnose_create();
+		struct snapshot *s = run(d, buffered, 10 + k, 0, 0.1, 22,
+		    NULL);
+		const struct snap_diag *g = must(s, "buffered_output");
+
+		says(g, buffered_names[k]);
+		says(g, fixes[k]);
+		snapshot_free(s);
+		diagnose_free(d);
+	}
+}
+
+static void
+quiet_buffered_check(const struct snapshot *s, int i)
+{
+	(void)i;
+	none(s, "buffered_output");
+}
+
+/* Near misses: each of these stays quiet however long it lasts. */
+static void
+buffered_output_near_misses(void **state)
+{
+	/* line-buffered, slow, bursts every 1 s, output waiting, sort,
+	   idle input, stopped */
+	static const int variants[] = { 1, 2, 3, 5, 6, 7, 8 };
+
+	(void)state;
+	for (size_t k = 0; k < sizeof variants / sizeof variants[0]; k++) {
+		struct diagnose *d = diagnose_create();
+		struct snapshot *s = run(d, buffered, variants[k], 0, 0.1, 60,
+		    quiet_buffered_check);
+
+		snapshot_free(s);
+		diagnose_free(d);
+	}
+}
+
+/*
+ * Bursts every 3 s: before the first one it cannot be told from a stage
+ * that never writes, but once it has been seen writing every 3 s it has to
+ * stay quiet for 6 s.
+ */
+static void
+buffered_output_learns_a_burst_rhythm(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = run(d, buffered, 4, 0, 0.1, 30, NULL);
+
+	(void)state;
+	must(s, "buffered_output");
+	snapshot_free(s);
+	s = run(d, buffered, 4, 3.0, 0.1, 90, quiet_buffered_check);
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
+/* Quiet again at once when it writes; the spell starts over. */
+static void
+buffered_output_ends_when_it_writes(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = run(d, buffered, 0, 0, 0.1, 25, NULL);
+
+	(void)state;
+	must(s, "buffered_output");
+	snapshot_free(s);
+	s = buffered(2.5, 0);
+	P(s, 21)->wchar = 4096;
+	diagnose_sample(d, s);
+	none(s, "buffered_output");
+	snapshot_free(s);
+	s = run(d, buffered, 0, 2.6, 0.1, 15, NULL);
+	none(s, "buffered_output");
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
 static void
 free_accepts_null(void **state)
 {
@@ -1064,6 +1258,11 @@ main(void)
 		cmocka_unit_test(stopped_stage_holding_up_a_writer),
 		cmocka_unit_test(no_reader_when_reader_stage_exited),
 		cmocka_unit_test(stray_pipes_are_ignored),
+		cmocka_unit_test(buffered_output_names_grep_and_the_fix),
+		cmocka_unit_test(buffered_output_fix_depends_on_the_program),
+		cmocka_unit_test(buffered_output_near_misses),
+		cmocka_unit_test(buffered_output_learns_a_burst_rhythm),
+		cmocka_unit_test(buffered_output_ends_when_it_writes),
 		cmocka_unit_test(free_accepts_null),
 	};
 

@@ -1,0 +1,127 @@
+/*
+ * probe-peek.c - the first bytes waiting in a pipe, read without taking
+ * them (--peek).
+ *
+ * The same observation rules as the fill level (probe_pipe_fd() in
+ * probe.c, docs/architecture.md):
+ *  - The pipe is reached by a reopen of a *reader's* /proc/PID/fd/N link,
+ *    read-only and non-blocking, after pinning the inode with O_PATH and
+ *    checking that it is still this pipe.  It adds a reader to a pipe
+ *    that has one, so it cannot wake a FIFO writer waiting for a reader
+ *    nor spare a writer its SIGPIPE.  Pipes without an observed reader,
+ *    and stray pipes, are not touched.
+ *  - tee(2) with SPLICE_F_NONBLOCK copies buffer references into a pipe
+ *    of our own: nothing leaves the observed pipe, so its fill level and
+ *    what its reader gets later are unchanged, and no writer is woken.
+ *    It never sleeps: an empty pipe gives EAGAIN.
+ *  - Every fd is O_CLOEXEC and all are closed before the next pipe.
+ * Never F_SETPIPE_SZ on the observed pipe; only on our own.
+ */
+#include "pipeviz/probe.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The most a peek holds (--peek=N allows up to this). */
+#define PEEK_MAX 4096
+/*
+ * Our pipe for a retry: tee copies whole kernel buffers, one per slot of
+ * the destination, and a default pipe has 16.  Data left in many small
+ * buffers (packet-mode or spliced writes) needs more slots.
+ */
+#define PEEK_WIDE_PIPE (1024 * 1024)
+
+/* A read-only, non-blocking fd on pp through a reader's link, or -1. */
+static int
+peek_open(const struct snap_pipe *pp, const struct snap_end *end)
+{
+	char path[64];
+	struct stat st;
+	int pinned, fd;
+
+	snprintf(path, sizeof path, "/proc/%d/fd/%d", (int)end->pid, end->fd);
+	if ((pinned = open(path, O_PATH | O_CLOEXEC)) == -1)
+		return -1;
+	/* The link may point elsewhere now: open only the pipe we know. */
+	if (fstat(pinned, &st) == -1 || !S_ISFIFO(st.st_mode) ||
+	    st.st_ino != pp->inode ||
+	    (pp->kind == SNAP_FD_FIFO && st.st_dev != pp->dev)) {
+		close(pinned);
+		return -1;
+	}
+	snprintf(path, sizeof path, "/proc/self/fd/%d", pinned);
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	close(pinned);
+	return fd;
+}
+
+/* Read what tee put in our pipe (it is all there: no waiting). */
+static size_t
+peek_drain(int fd, char *buf, size_t n)
+{
+	size_t got = 0;
+	ssize_t r;
+
+	while (got < n) {
+		r = read(fd, buf + got, n - got);
+		if (r > 0)
+			got += (size_t)r;
+		else if (r == -1 && errno == EINTR)
+			continue;
+		else
+			break;
+	}
+	return got;
+}
+
+static void
+peek_pipe(struct snap_pipe *pp, size_t max)
+{
+	char buf[PEEK_MAX];
+	int fd = -1, own[2];
+	ssize_t n;
+	size_t got = 0;
+
+	for (size_t i = 0; i < pp->nreaders && fd == -1; i++)
+		fd = peek_open(pp, &pp->readers[i]);
+	if (fd == -1)
+		return;
+	if (pipe2(own, O_CLOEXEC | O_NONBLOCK) == -1) {
+		close(fd);
+		return;
+	}
+	n = tee(fd, own[1], max, SPLICE_F_NONBLOCK);
+	if (n > 0 && (size_t)n < max && n < pp->fill &&
+	    fcntl(own[1], F_SETPIPE_SZ, PEEK_WIDE_PIPE) != -1) {
+		/* Our slots ran out first: again from the start, wider. */
+		peek_drain(own[0], buf, (size_t)n);
+		n = tee(fd, own[1], max, SPLICE_F_NONBLOCK);
+	}
+	if (n > 0)
+		got = peek_drain(own[0], buf, (size_t)n);
+	close(fd);
+	close(own[0]);
+	close(own[1]);
+	snapshot_pipe_set_peek(pp, buf, got);
+}
+
+void
+probe_read_peek_pipe(struct snap_pipe *pp, size_t max)
+{
+	if (max > PEEK_MAX)
+		max = PEEK_MAX;
+	snapshot_pipe_set_peek(pp, NULL, 0);
+	if (max == 0 || pp->stray || pp->fill <= 0 || pp->nreaders == 0)
+		return;
+	peek_pipe(pp, max);
+}
+
+void
+probe_read_peek(struct snapshot *snap, size_t max)
+{
+	for (size_t i = 0; i < snap->npipes; i++)
+		probe_read_peek_pipe(&snap->pipes[i], max);
+}

@@ -1,0 +1,98 @@
+#!/bin/bash
+# EMFILE inside pipeviz: run under a low `ulimit -n`, or have the limit
+# cut while it runs (prlimit).  It must either work or fail with one
+# clear "pipeviz: ..." line and a status below 128; never crash, never
+# hang, never leave the pipeline running.
+. "$(dirname "$0")/lib.sh"
+
+# Under AddressSanitizer (tools/test.sh's asan stage) the sanitizer needs
+# descriptors of its own, for its report file and for LeakSanitizer's look
+# at /proc/self/task; under these limits it cannot have them.  Reports go
+# to stderr here (and fail the checks), and leaks are not looked for.
+if [ -n "${ASAN_OPTIONS:-}" ]; then
+	export ASAN_OPTIONS=abort_on_error=1:detect_leaks=0
+fi
+
+# check_todo NAME CMD...: like check, but a failure is a known problem
+# being worked on ("# TODO" in TAP), not a failure of the suite.
+check_todo() {
+	local name=$1 out
+	shift
+	TESTS_RUN=$((TESTS_RUN + 1))
+	if out=$("$@" 2>&1); then
+		echo "ok $TESTS_RUN - $name"
+	else
+		echo "not ok $TESTS_RUN - $name # TODO known problem, see the report"
+		printf '%s\n' "$out" | sed 's/^/# /' | head -n 10
+	fi
+}
+
+# One run under ulimit -n N: status, stderr and the trace are judged.
+for n in 4 5 6 8 9 12 16; do
+	rm -f t.json
+	err=$( (ulimit -n "$n" && exec timeout -k 5 20 "$PIPEVIZ" --json t.json -i 20 \
+	    -o /dev/null "sleep 0.5401$$ | cat | cat") 2>&1 </dev/null)
+	rc=$?
+	check "ulimit -n $n: no crash, no hang (status $rc < 124)" test "$rc" -lt 124
+	if [ "$rc" -eq 0 ]; then
+		check "ulimit -n $n: works: the trace starts and ends" jq_true t.json \
+		    '.[0].type == "start" and .[-1].type == "end" and .[-1].status.code == 0'
+	else
+		check "ulimit -n $n: fails with one clear line (status $rc)" bash -c \
+		    '[ "$(printf "%s\n" "$1" | wc -l)" -eq 1 ] && printf "%s\n" "$1" | grep -q "^pipeviz: .*Too many open files"' \
+		    _ "$err"
+	fi
+	check "ulimit -n $n: nothing left running" eq "$(running "sleep 0\\.5401$$")" ""
+done
+
+# With room for its own needs, the picture is whole: every stage's fds,
+# the pipes between them with their fill levels.
+(ulimit -n 16 && exec "$PIPEVIZ" --json whole.json -i 20 -o /dev/null \
+    "sleep 0.5402$$ | cat | cat") </dev/null
+check "ulimit -n 16: every stage is seen with its fd table" jq_true whole.json \
+    '[.[] | select(.type=="sample")] | .[length / 2 | floor].procs | (length == 3) and all(.fds | length >= 3)'
+check "ulimit -n 16: both pipes are read" jq_true whole.json \
+    '[.[] | select(.type=="sample")] | .[length / 2 | floor].pipes | map(select(.stray | not)) | (length == 2) and all(.capacity > 0)'
+
+# Attached, under a low limit.
+setsid sh -c "sleep 3.5403$$ | cat" </dev/null >/dev/null 2>&1 &
+for _ in $(seq 30); do
+	sp=$(pgrep -f -x "sleep 3\\.5403$$") && break
+	sleep 0.1
+done
+for n in 4 6 9; do
+	err=$( (ulimit -n "$n" && exec timeout -k 5 20 "$PIPEVIZ" -p "$sp" --once --json a.json) 2>&1)
+	rc=$?
+	check "attach, ulimit -n $n: status $rc < 124, and a clear line if it failed" bash -c \
+	    '[ "$1" -lt 124 ] && { [ "$1" -eq 0 ] || [ "$(printf "%s\n" "$2" | grep -c "^pipeviz: ")" -eq 1 ]; }' \
+	    _ "$rc" "$err"
+done
+check "attach: the attached pipeline runs on" test -n "$(pgrep -f -x "sleep 3\\.5403$$")"
+pkill -f -x "sleep 3\\.5403$$"
+
+# The limit cut to almost nothing while pipeviz runs: every open fails
+# from then on.  pipeviz keeps going and ends with the pipeline.
+if command -v prlimit >/dev/null; then
+	for n in 8 5 3; do
+		rm -f cut.json
+		"$PIPEVIZ" --json cut.json -i 20 -o /dev/null "sleep 1.5404$$ | cat | cat" \
+		    </dev/null &
+		pz=$!
+		sleep 0.4
+		prlimit --pid "$pz" --nofile="$n:$n"
+		wait $pz
+		rc=$?
+		check "limit cut to $n mid-run: exit 0" eq "$rc" 0
+		check "limit cut to $n mid-run: the trace ends with the end record" jq_true cut.json \
+		    '.[0].type == "start" and .[-1].type == "end"'
+		check "limit cut to $n mid-run: nothing left running" eq "$(running "sleep 1\\.5404$$")" ""
+	done
+	# What it shows meanwhile: today the fd tables it cannot read come
+	# out empty, unmarked, as if the stages held no fds at all.
+	check_todo "limit cut mid-run: an fd table that could not be read is not shown as empty" jq_true cut.json \
+	    '[.[] | select(.type=="sample")][-2].procs | all((.fds | length > 0) or .fds_denied == true)'
+else
+	echo "ok $((TESTS_RUN += 1)) # SKIP prlimit is not installed"
+fi
+
+done_testing
