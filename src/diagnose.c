@@ -136,21 +136,10 @@ static void
 msg_printf(struct diag_msg *m, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	util_vappendf(&m->text, &m->len, &m->cap, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	if (m->len + (size_t)n + 1 > m->cap) {
-		m->cap = (m->len + (size_t)n + 1) * 2;
-		m->text = xreallocarray(m->text, m->cap, 1);
-	}
-	va_start(ap, fmt);
-	vsnprintf(m->text + m->len, m->cap - m->len, fmt, ap);
-	va_end(ap);
-	m->len += (size_t)n;
 }
 
 static void

@@ -37,21 +37,10 @@ static void
 ex_printf(struct ex_buf *b, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	util_vappendf(&b->text, &b->len, &b->cap, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	if (b->len + (size_t)n + 1 > b->cap) {
-		b->cap = (b->len + (size_t)n + 1) * 2;
-		b->text = xreallocarray(b->text, b->cap, 1);
-	}
-	va_start(ap, fmt);
-	vsnprintf(b->text + b->len, b->cap - b->len, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
 }
 
 /* Text from the system (names, paths): control characters become '?'. */

@@ -183,3 +183,25 @@ util_format_bytes(char *buf, size_t size, double bytes)
 		snprintf(buf, size, "%.0f%c", bytes, units[u]);
 	return buf;
 }
+
+void
+util_vappendf(char **text, size_t *len, size_t *cap, const char *fmt,
+    va_list ap)
+{
+	va_list again;
+	int n;
+
+	va_copy(again, ap);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	if (n < 0) {
+		va_end(again);
+		return;
+	}
+	if (*len + (size_t)n + 1 > *cap) {
+		*cap = (*len + (size_t)n + 1) * 2;
+		*text = xreallocarray(*text, *cap, 1);
+	}
+	vsnprintf(*text + *len, *cap - *len, fmt, again);
+	va_end(again);
+	*len += (size_t)n;
+}

@@ -33,6 +33,13 @@ double util_now(void);
 long util_read_file_at(int dirfd, const char *path, char *buf, size_t size);
 
 /*
+ * Append printf-style text to a growing string: *text (allocated, may be
+ * NULL at first) holds *len bytes in *cap; it stays NUL-terminated.
+ */
+void util_vappendf(char **text, size_t *len, size_t *cap, const char *fmt,
+    va_list ap) __attribute__((format(printf, 4, 0)));
+
+/*
  * Format a byte count the short way ("512", "48K", "1.5M", "2.0G") into
  * buf; returns buf.
  */
