@@ -15,11 +15,15 @@ dot_ok() {
 # A small pipeline of our own, stuck: yes fills the pipe, sleep never reads.
 yes | sleep 30.6002 &
 sleep_pid=$!
-yes_pid=$(pgrep -P $$ -x yes)
+# yes may not have been forked yet: look for it for up to 10 s.
+for _ in $(seq 100); do
+	yes_pid=$(pgrep -P $$ -x yes) && break
+	sleep 0.1
+done
 cleanup_dot() { kill "$sleep_pid" $yes_pid 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup_dot EXIT
-# Until the pipe is full (the writer sleeps in write), 5 s at most.
-for _ in $(seq 50); do
+# Until the pipe is full (the writer sleeps in write), 10 s at most.
+for _ in $(seq 100); do
 	grep -q pipe_write "/proc/$yes_pid/wchan" 2>/dev/null && break
 	sleep 0.1
 done
