@@ -9,10 +9,16 @@ fi
 nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 
 # sleep runs as nobody, cat and the shell as root, in one process group.
-setsid bash -c 'setpriv --reuid=65534 --regid=65534 --clear-groups sleep 4.25 | cat' \
+# The shell says who it is, so the test finds its children without
+# guessing among the machine's other sleeps and cats.
+setsid bash -c 'echo $$ > sh.pid; setpriv --reuid=65534 --regid=65534 --clear-groups sleep 30.4250 | cat' \
     </dev/null >/dev/null 2>&1 &
+sp="" cp=""
 for _ in $(seq 150); do
-	sp=$(pgrep -n -f '^sleep 4.25') && cp=$(pgrep -n -x -P "$(ps -o ppid= -p "$sp")" cat) && break
+	if [ -s sh.pid ]; then
+		sh_pid=$(cat sh.pid)
+		sp=$(pgrep -P "$sh_pid" -x sleep) && cp=$(pgrep -P "$sh_pid" -x cat) && break
+	fi
 	sleep 0.1
 done
 
@@ -27,6 +33,6 @@ check "our own process is read in full" jq_true mixed.json \
     ".[1].procs[] | select(.pid == $sp) | (.fds | length > 0) and (.fds_denied | not) and .rchar > 0"
 check "root's cat is shown, marked as unreadable, not dropped" jq_true mixed.json \
     ".[1].procs[] | select(.pid == $cp) | .comm == \"cat\" and .fds_denied == true and .rchar == null"
-pkill -f '^sleep 4.25'
+kill "$sp" 2>/dev/null
 wait
 done_testing
