@@ -150,6 +150,36 @@ loop_tag_stages(struct loop *l, struct snapshot *s)
 }
 
 /* SIGTERM, a grace period, then SIGKILL; every stage reaped and recorded. */
+/*
+ * Descendants that left the process group (setsid) escape the group's
+ * signal; pipeviz is their subreaper, so once the stages are gone they are
+ * its children, and they go the same way: SIGTERM, grace, SIGKILL.
+ */
+static void
+loop_terminate_orphans(struct loop *l)
+{
+	double deadline = util_now() + LOOP_GRACE_SECONDS;
+	pid_t kids[256];
+	bool first = true;
+	size_t n;
+
+	while ((n = launch_orphans(l->cfg->launch, kids, 256)) > 0) {
+		int sig = util_now() >= deadline ? SIGKILL : SIGTERM;
+
+		for (size_t i = 0; i < n; i++) {
+			if (first || sig == SIGKILL)
+				kill(kids[i], sig);
+			if (sig == SIGTERM)
+				kill(kids[i], SIGCONT);
+		}
+		first = false;
+		poll(NULL, 0, 10);
+		loop_reap(l);
+		if (sig == SIGKILL)
+			deadline = util_now() + 3600; /* sent once */
+	}
+}
+
 void
 loop_terminate(struct loop *l)
 {
@@ -165,6 +195,7 @@ loop_terminate(struct loop *l)
 		}
 		poll(NULL, 0, 10);
 	}
+	loop_terminate_orphans(l);
 }
 
 char *

@@ -284,6 +284,9 @@ main(int argc, char **argv)
 		usage_error("%s", err);
 
 	/* Everything that can be wrong is checked before anything runs. */
+	if (access("/proc/self/stat", R_OK) == -1)
+		usage_error("/proc is not mounted (or not readable): pipeviz "
+		    "sees processes only through it");
 	if (o.pipeline != NULL && split_pipeline(o.pipeline, &sr, &err) == -1)
 		usage_error("%s", err);
 	main_check_pipe_size(o.pipe_size);
