@@ -101,15 +101,38 @@ launch_kill_started(struct launch *l)
 	}
 }
 
+/* Wait until every child has exec'd (or died): EOF on the ready pipe. */
+static void
+launch_wait_exec(int ready[2])
+{
+	char c;
+
+	if (ready[1] != -1)
+		close(ready[1]);
+	if (ready[0] == -1)
+		return;
+	while (read(ready[0], &c, 1) == -1 && errno == EINTR)
+		;
+	close(ready[0]);
+	ready[0] = ready[1] = -1;
+}
+
 struct launch *
 launch_start(const struct split_result *sr, const struct launch_opts *o,
     char **err)
 {
 	struct launch *l = xcalloc(1, sizeof *l);
-	int in = o->stdin_fd, p[2];
+	int in = o->stdin_fd, p[2], ready[2];
 
 	/* Orphaned descendants come back to us, so none escapes the view. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	/*
+	 * Every child holds the write end of this close-on-exec pipe until it
+	 * execs: EOF on it means no stage is a copy of pipeviz any more, so
+	 * no sample shows pipeviz's own descriptors in a stage.
+	 */
+	if (pipe2(ready, O_CLOEXEC) == -1)
+		ready[0] = ready[1] = -1;
 	l->pipefail = o->pipefail;
 	l->nstages = sr->nstages;
 	l->stages = xcalloc(sr->nstages, sizeof *l->stages);
@@ -196,9 +219,11 @@ launch_start(const struct split_result *sr, const struct launch_opts *o,
 			in = p[0];
 		}
 	}
+	launch_wait_exec(ready);
 	return l;
 
 fail:
+	launch_wait_exec(ready);
 	if (in != o->stdin_fd)
 		close(in);
 	launch_kill_started(l);

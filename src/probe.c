@@ -24,7 +24,8 @@
  *    PROBE_RECHECK samples, children and statm (memory taken back).
  *  - The sample after a process leaves, every process gets stat and
  *    children again: orphans change parent without running.
- *  - A pipe's fill is read when any of its observed ends ran.
+ *  - A pipe's fill is read when any of its observed ends ran; its
+ *    capacity with the periodic reads (only F_SETPIPE_SZ changes it).
  *  - Command lines are read when new, on exec, and every PROBE_RECHECK
  *    samples of a process that runs.
  *
@@ -668,8 +669,15 @@ probe_pipe_fd(struct probe *pr, const struct snap_pipe *pp)
 	return probe_getfd(pr, &pp->writers[0], pp);
 }
 
+/*
+ * FIONREAD and F_GETPIPE_SZ each take the pipe's mutex, which a busy
+ * reader or writer holds while it copies: the capacity, which only
+ * F_SETPIPE_SZ changes, is taken from memo when there is one and read
+ * again only with the periodic reads.
+ */
 static void
-probe_fill_pipe(struct probe *pr, struct snap_pipe *pp)
+probe_fill_pipe(struct probe *pr, struct snap_pipe *pp,
+    const struct probe_memo *m)
 {
 	int fd, fill, size;
 
@@ -677,7 +685,9 @@ probe_fill_pipe(struct probe *pr, struct snap_pipe *pp)
 		return;
 	if (ioctl(fd, FIONREAD, &fill) == 0)
 		pp->fill = fill;
-	if ((size = fcntl(fd, F_GETPIPE_SZ)) != -1)
+	if (m != NULL && m->capacity > 0)
+		pp->capacity = m->capacity;
+	else if ((size = fcntl(fd, F_GETPIPE_SZ)) != -1)
 		pp->capacity = size;
 	close(fd);
 }
@@ -692,13 +702,15 @@ probe_fill(struct probe *pr, struct snapshot *snap)
 
 		if (pp->stray)
 			continue;
-		if (pr != NULL && probe_pipe_quiet(pr, pp) &&
-		    (m = probe_memo_find(pr, pp)) != NULL) {
+		m = pr != NULL ? probe_memo_find(pr, pp) : NULL;
+		if (m != NULL && probe_pipe_quiet(pr, pp)) {
 			pp->fill = m->fill;
 			pp->capacity = m->capacity;
 			continue;
 		}
-		probe_fill_pipe(pr, pp);
+		if (m != NULL && (pr->gen + pp->inode) % PROBE_REFRESH == 0)
+			m = NULL;
+		probe_fill_pipe(pr, pp, m);
 	}
 	if (pr == NULL)
 		return;

@@ -105,32 +105,35 @@ check "SIGWINCH storm with --json: the trace ends normally" jq_true winch.json \
 # SIGWINCH and signals to the live view, in a real terminal.
 if command -v tmux >/dev/null; then
 	sock="pz5005_$$"
+	sess=0
 	tm() { tmux -L "$sock" -f /dev/null "$@"; }
 	trap 'tm kill-server 2>/dev/null; rm -rf "$WORK"' EXIT
 	wait_for() {
 		for _ in $(seq 50); do
-			tm capture-pane -p -t pz | grep -qF -- "$1" && return 0
+			tm capture-pane -p -t "pz$sess" | grep -qF -- "$1" && return 0
 			sleep 0.1
 		done
 		echo "screen never showed: $1"
-		tm capture-pane -p -t pz
+		tm capture-pane -p -t "pz$sess"
 		return 1
 	}
 	for sig in WINCH TERM HUP INT; do
-		tm kill-session -t pz 2>/dev/null
-		tm new-session -d -s pz -x 100 -y 30 \
+		# A session of its own each time: killing the last one races
+		# with the server exiting while the next starts.
+		sess=$((sess + 1))
+		tm new-session -d -s "pz$sess" -x 100 -y 30 \
 		    "env TERM=screen '$PIPEVIZ' 'yes | sleep 36.5$$'; echo EXIT=\$?; sleep 60"
 		wait_for "(0) yes (1)" >/dev/null
 		pz=$(pgrep -f -n -- "yes \\| sleep 36\\.5$$")
 		# A storm of resizes, from the terminal and by hand.
 		for i in $(seq 20); do
 			kill -WINCH "$pz" 2>/dev/null
-			[ $((i % 5)) -eq 0 ] && tm resize-window -t pz -x $((60 + i)) -y $((20 + i / 5))
+			[ $((i % 5)) -eq 0 ] && tm resize-window -t "pz$sess" -x $((60 + i)) -y $((20 + i / 5))
 			sleep 0.02
 		done
 		if [ "$sig" = WINCH ]; then
 			check "live view: after a SIGWINCH storm it still draws" wait_for "(0) sleep (1)"
-			tm send-keys -t pz q
+			tm send-keys -t "pz$sess" q
 			# The status is the pipeline's: sleep ended by SIGTERM.
 			check "live view: q still quits after the storm" wait_for "EXIT=143"
 		else
@@ -138,7 +141,7 @@ if command -v tmux >/dev/null; then
 			check "live view: SIG$sig ends pipeviz with $((128 + $(signo "$sig")))" \
 			    wait_for "EXIT=$((128 + $(signo "$sig")))"
 			check "live view: SIG$sig gives the terminal back (shell prints after it)" bash -c \
-			    "tmux -L $sock capture-pane -p -t pz | grep -q '^EXIT='"
+			    "tmux -L $sock capture-pane -p -t pz$sess | grep -q '^EXIT='"
 		fi
 		check "live view, SIG$sig: nothing left running" eq "$(running "sleep 36\\.5$$")" ""
 	done
