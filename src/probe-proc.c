@@ -108,17 +108,6 @@ probe_files_close(struct probe_files *f)
 	}
 }
 
-/*
- * A process that is gone answers ESRCH through descriptors opened while
- * it lived, and ENOENT to a fresh open of /proc/PID.  A missing file in a
- * live process's directory is ENOENT too, so only the directory maps it.
- */
-static int
-probe_files_errno(int err)
-{
-	return -err;
-}
-
 int
 probe_files_dir(struct probe_files *f)
 {
@@ -127,6 +116,12 @@ probe_files_dir(struct probe_files *f)
 	if (f->dir != -1)
 		return f->dir;
 	snprintf(path, sizeof path, "/proc/%d", (int)f->pid);
+	/*
+	 * A process that is gone answers ENOENT here, and ESRCH through
+	 * descriptors opened while it lived.  Inside a live process's
+	 * directory ENOENT only means a missing file, so only this open maps
+	 * it to ESRCH.
+	 */
 	if ((f->dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return errno == ENOENT ? -ESRCH : -errno;
 	f->dir_held = probe_files_take(f, true);
@@ -150,7 +145,7 @@ probe_files_pread(int fd, char *buf, size_t size)
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
-			return probe_files_errno(errno);
+			return -errno;
 		}
 		len += (size_t)n;
 		if ((size_t)n < want)
@@ -181,7 +176,7 @@ probe_files_read(struct probe_files *f, enum probe_file which, char *buf,
 			    probe_file_names[which]);
 		fd = openat(dir, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 		if (fd == -1)
-			return probe_files_errno(errno);
+			return -errno;
 		/* Files are held only by processes that hold their dir. */
 		if (f->dir_held && (which == PROBE_F_STAT ||
 		    which == PROBE_F_SCHEDSTAT ? probe_files_take(f, true) :
@@ -344,7 +339,7 @@ probe_proc_read_children(struct probe_files *f, long nthreads, pid_t **kids,
 	if ((dir = probe_files_dir(f)) < 0)
 		return dir;
 	if ((fd = openat(dir, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return probe_files_errno(errno);
+		return -errno;
 	if ((d = fdopendir(fd)) == NULL) {
 		close(fd);
 		return -ENOMEM;

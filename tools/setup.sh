@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 packages="gcc pkg-config meson ninja-build libncurses-dev libproc2-dev
 libjansson-dev libcmocka-dev jq tmux procps valgrind graphviz clang
-libclang-rt-dev"
+libclang-rt-dev lsof"
 missing=""
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
