@@ -361,6 +361,7 @@ loop_run(const struct loop_config *c)
 	if (c->trace != NULL && !l.output_failed &&
 	    trace_write_end(c->trace, loop_elapsed(), status, l.stop_signal) == -1)
 		loop_output_failed(&l);
+	trace_release();
 
 	snapshot_free(l.prev);
 	if (l.stage_last != NULL) {

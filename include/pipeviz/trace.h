@@ -22,6 +22,9 @@ int trace_write_exit(FILE *, double t, pid_t pid, int stage,
 /* status is sh's status of the pipeline; signal, if not 0, stopped pipeviz. */
 int trace_write_end(FILE *, double t, int status, int signal);
 
+/* Give back the buffer the writers keep from record to record. */
+void trace_release(void);
+
 /* The sample record as a newly allocated one-line string (for tests). */
 char *trace_sample_string(const struct snapshot *);
 

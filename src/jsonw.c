@@ -1,0 +1,305 @@
+/* jsonw.c - compact JSON written straight into a growing buffer. */
+#include "pipeviz/jsonw.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pipeviz/util.h"
+
+static void
+jsonw_reserve(struct jsonw *w, size_t n)
+{
+	if (w->len + n + 1 <= w->cap)
+		return;
+	w->cap = (w->len + n + 1) * 2;
+	if (w->cap < 4096)
+		w->cap = 4096;
+	w->buf = xreallocarray(w->buf, w->cap, 1);
+}
+
+static void
+jsonw_put(struct jsonw *w, const char *s, size_t n)
+{
+	jsonw_reserve(w, n);
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+	w->buf[w->len] = '\0';
+}
+
+static void
+jsonw_putc(struct jsonw *w, char c)
+{
+	jsonw_reserve(w, 1);
+	w->buf[w->len++] = c;
+	w->buf[w->len] = '\0';
+}
+
+/* The comma before a member and its key; keys are our own ASCII names. */
+static void
+jsonw_member(struct jsonw *w, const char *key)
+{
+	if (w->depth > 0) {
+		if (w->filled[w->depth - 1])
+			jsonw_putc(w, ',');
+		w->filled[w->depth - 1] = true;
+	}
+	if (key != NULL) {
+		size_t n = strlen(key);
+
+		jsonw_reserve(w, n + 3);
+		w->buf[w->len++] = '"';
+		memcpy(w->buf + w->len, key, n);
+		w->len += n;
+		w->buf[w->len++] = '"';
+		w->buf[w->len++] = ':';
+		w->buf[w->len] = '\0';
+	}
+}
+
+void
+jsonw_reset(struct jsonw *w)
+{
+	w->len = 0;
+	w->depth = 0;
+	if (w->buf != NULL)
+		w->buf[0] = '\0';
+}
+
+void
+jsonw_free(struct jsonw *w)
+{
+	free(w->buf);
+	memset(w, 0, sizeof *w);
+}
+
+static void
+jsonw_open(struct jsonw *w, const char *key, char c)
+{
+	jsonw_member(w, key);
+	jsonw_putc(w, c);
+	if (w->depth >= JSONW_MAX_DEPTH)
+		fatalx("jsonw: nested too deep");
+	w->filled[w->depth++] = false;
+}
+
+static void
+jsonw_close(struct jsonw *w, char c)
+{
+	if (w->depth == 0)
+		fatalx("jsonw: close without open");
+	w->depth--;
+	jsonw_putc(w, c);
+}
+
+void
+jsonw_object_begin(struct jsonw *w, const char *key)
+{
+	jsonw_open(w, key, '{');
+}
+
+void
+jsonw_object_end(struct jsonw *w)
+{
+	jsonw_close(w, '}');
+}
+
+void
+jsonw_array_begin(struct jsonw *w, const char *key)
+{
+	jsonw_open(w, key, '[');
+}
+
+void
+jsonw_array_end(struct jsonw *w)
+{
+	jsonw_close(w, ']');
+}
+
+void
+jsonw_null(struct jsonw *w, const char *key)
+{
+	jsonw_member(w, key);
+	jsonw_put(w, "null", 4);
+}
+
+void
+jsonw_bool(struct jsonw *w, const char *key, bool v)
+{
+	jsonw_member(w, key);
+	if (v)
+		jsonw_put(w, "true", 4);
+	else
+		jsonw_put(w, "false", 5);
+}
+
+/* Integers are most of a record: no printf for them. */
+void
+jsonw_int(struct jsonw *w, const char *key, long long v)
+{
+	char digits[24], *p = digits + sizeof digits;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v :
+	    (unsigned long long)v;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		*--p = '-';
+	jsonw_member(w, key);
+	jsonw_put(w, p, (size_t)(digits + sizeof digits - p));
+}
+
+/*
+ * As jansson prints a real: "%.12g" in the C locale's notation, with
+ * ".0" added when that looks like an integer (so it reads back as a real)
+ * and no '+' or leading zeros in the exponent.
+ */
+void
+jsonw_real(struct jsonw *w, const char *key, double v, double scale)
+{
+	char text[40], *e, *from;
+	int n;
+
+	if (scale > 0)
+		v = round(v * scale) / scale;
+	if (!isfinite(v)) {
+		jsonw_null(w, key);
+		return;
+	}
+	n = snprintf(text, sizeof text - 2, "%.12g", v);
+	if (n < 0 || (size_t)n >= sizeof text - 2)
+		fatalx("jsonw: cannot format %g", v);
+	for (char *c = text; *c != '\0'; c++)
+		if (*c == ',')	/* a locale's decimal comma */
+			*c = '.';
+	if (strpbrk(text, ".e") == NULL) {
+		text[n++] = '.';
+		text[n++] = '0';
+		text[n] = '\0';
+	}
+	if ((e = strchr(text, 'e')) != NULL) {
+		e++;
+		if (*e == '-')
+			e++;
+		for (from = e; *from == '+' || *from == '0'; from++)
+			;
+		memmove(e, from, strlen(from) + 1);
+		n = (int)strlen(text);
+	}
+	jsonw_member(w, key);
+	jsonw_put(w, text, (size_t)n);
+}
+
+/* Length of the valid UTF-8 sequence at s and its code point, or 0. */
+static size_t
+jsonw_utf8(const unsigned char *s, uint32_t *cp)
+{
+	size_t n;
+	uint32_t c;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, c = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, c = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, c = s[0] & 0x07;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	/* No overlong forms, surrogates or code points past U+10FFFF. */
+	if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
+	    (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
+		return 0;
+	*cp = c;
+	return n;
+}
+
+static void
+jsonw_escape(struct jsonw *w, uint32_t c)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char u[6] = { '\\', 'u' };
+
+	switch (c) {
+	case '"':  jsonw_put(w, "\\\"", 2); return;
+	case '\\': jsonw_put(w, "\\\\", 2); return;
+	case '\b': jsonw_put(w, "\\b", 2); return;
+	case '\f': jsonw_put(w, "\\f", 2); return;
+	case '\n': jsonw_put(w, "\\n", 2); return;
+	case '\r': jsonw_put(w, "\\r", 2); return;
+	case '\t': jsonw_put(w, "\\t", 2); return;
+	}
+	if (c >= 0x10000) {	/* a surrogate pair */
+		c -= 0x10000;
+		jsonw_escape(w, 0xd800 | (c >> 10));
+		c = 0xdc00 | (c & 0x3ff);
+	}
+	for (int i = 0; i < 4; i++)
+		u[2 + i] = hex[(c >> (12 - 4 * i)) & 0xf];
+	jsonw_put(w, u, sizeof u);
+}
+
+/* Plain ASCII goes in runs; everything else one code point at a time. */
+static int
+jsonw_plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
+void
+jsonw_string(struct jsonw *w, const char *key, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (s == NULL) {
+		jsonw_null(w, key);
+		return;
+	}
+	jsonw_member(w, key);
+	jsonw_putc(w, '"');
+	while (*p != '\0') {
+		const unsigned char *run = p;
+		uint32_t cp;
+		size_t n;
+
+		while (jsonw_plain(*p))
+			p++;
+		jsonw_put(w, (const char *)run, (size_t)(p - run));
+		if (*p == '\0')
+			break;
+		if (*p < 0x80) {
+			jsonw_escape(w, *p++);
+		} else if ((n = jsonw_utf8(p, &cp)) != 0) {
+			jsonw_escape(w, cp);
+			p += n;
+		} else {
+			jsonw_putc(w, '?');
+			p++;
+		}
+	}
+	jsonw_putc(w, '"');
+}
+
+void
+jsonw_bytes(struct jsonw *w, const char *key, const char *data, size_t n)
+{
+	jsonw_member(w, key);
+	jsonw_putc(w, '"');
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)data[i];
+
+		if (jsonw_plain(c))
+			jsonw_putc(w, (char)c);
+		else
+			jsonw_escape(w, c);
+	}
+	jsonw_putc(w, '"');
+}
