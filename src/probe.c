@@ -125,19 +125,7 @@ probe_create(void)
 static void
 probe_entry_clear(struct probe_entry *e)
 {
-	struct snap_proc *p = &e->p;
-
-	for (size_t i = 0; i < p->nfds; i++)
-		free(p->fds[i].path);
-	free(p->fds);
-	p->fds = NULL;
-	p->nfds = 0;
-	if (p->argv != NULL) {
-		for (char **a = p->argv; *a != NULL; a++)
-			free(*a);
-		free(p->argv);
-		p->argv = NULL;
-	}
+	snapshot_proc_clear(&e->p);
 }
 
 static void

@@ -15,15 +15,6 @@ snapshot_create(double t)
 	return s;
 }
 
-static void
-snapshot_free_argv(char **argv)
-{
-	if (argv == NULL)
-		return;
-	for (char **a = argv; *a != NULL; a++)
-		free(*a);
-	free(argv);
-}
 
 static void
 snapshot_clear_pipes(struct snapshot *s)
@@ -39,19 +30,22 @@ snapshot_clear_pipes(struct snapshot *s)
 	s->npipes = 0;
 }
 
-static void
-snapshot_clear_proc(struct snap_proc *p)
+void
+snapshot_proc_clear(struct snap_proc *p)
 {
-	snapshot_free_argv(p->argv);
+	free(p->argv);
+	p->argv = NULL;
 	for (size_t j = 0; j < p->nfds; j++)
 		free(p->fds[j].path);
 	free(p->fds);
+	p->fds = NULL;
+	p->nfds = 0;
 }
 
 void
 snapshot_remove_proc(struct snapshot *s, size_t i)
 {
-	snapshot_clear_proc(&s->procs[i]);
+	snapshot_proc_clear(&s->procs[i]);
 	memmove(&s->procs[i], &s->procs[i + 1],
 	    (s->nprocs - i - 1) * sizeof *s->procs);
 	s->nprocs--;
@@ -63,7 +57,7 @@ snapshot_free(struct snapshot *s)
 	if (s == NULL)
 		return;
 	for (size_t i = 0; i < s->nprocs; i++)
-		snapshot_clear_proc(&s->procs[i]);
+		snapshot_proc_clear(&s->procs[i]);
 	free(s->procs);
 	snapshot_clear_pipes(s);
 	for (size_t i = 0; i < s->ndiags; i++) {
@@ -76,11 +70,24 @@ snapshot_free(struct snapshot *s)
 	free(s);
 }
 
-/* Grow an array by one element when it is full (capacity doubles). */
+/*
+ * The capacity of an array of n elements: the next power of two at or
+ * above n, at least 4.  Arrays grow by one element at a time and double
+ * when full, so the capacity never needs storing.
+ */
+static size_t
+snapshot_capacity(size_t n)
+{
+	size_t cap = 4;
+
+	while (cap < n)
+		cap *= 2;
+	return cap;
+}
+
 static void *
 snapshot_grow(void *array, size_t n, size_t size)
 {
-	/* Capacity is the next power of two at or above n. */
 	if (n == 0)
 		return xreallocarray(array, 4, size);
 	if (n >= 4 && (n & (n - 1)) == 0)
@@ -114,17 +121,16 @@ snapshot_copy_proc(struct snapshot *s, const struct snap_proc *from)
 	*p = *from;
 	p->argv = argv;
 	p->fds = NULL;
-	p->nfds = 0;
 	snapshot_proc_set_argv(p, from->argv);
-	for (size_t i = 0; i < from->nfds; i++) {
-		const struct snap_fd *f = &from->fds[i];
-		struct snap_fd *g = snapshot_proc_add_fd(p, f->fd, f->mode,
-		    f->kind, f->path);
-
-		g->inode = f->inode;
-		g->dev = f->dev;
-		g->pos = f->pos;
-		g->size = f->size;
+	/* Every sample copies every process: one allocation for its fds. */
+	if (from->nfds > 0) {
+		p->fds = xreallocarray(NULL, snapshot_capacity(from->nfds),
+		    sizeof *p->fds);
+		memcpy(p->fds, from->fds, from->nfds * sizeof *p->fds);
+		for (size_t i = 0; i < p->nfds; i++) {
+			if (p->fds[i].path != NULL)
+				p->fds[i].path = xstrdup(p->fds[i].path);
+		}
 	}
 	return p;
 }
@@ -132,14 +138,23 @@ snapshot_copy_proc(struct snapshot *s, const struct snap_proc *from)
 void
 snapshot_proc_set_argv(struct snap_proc *p, char *const *argv)
 {
-	size_t n = 0;
+	size_t n = 0, bytes = 0;
+	char **copy, *text;
 
+	/* One block: the pointers, then the strings they point to. */
 	while (argv != NULL && argv[n] != NULL)
-		n++;
-	snapshot_free_argv(p->argv);
-	p->argv = xcalloc(n + 1, sizeof *p->argv);
-	for (size_t i = 0; i < n; i++)
-		p->argv[i] = xstrdup(argv[i]);
+		bytes += strlen(argv[n++]) + 1;
+	copy = xmalloc((n + 1) * sizeof *copy + bytes);
+	text = (char *)(copy + n + 1);
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(argv[i]) + 1;
+
+		copy[i] = memcpy(text, argv[i], len);
+		text += len;
+	}
+	copy[n] = NULL;
+	free(p->argv);
+	p->argv = copy;
 }
 
 struct snap_fd *
@@ -214,19 +229,39 @@ snapshot_find_pipe(const struct snapshot *s, uint64_t inode)
 	return NULL;
 }
 
+/*
+ * Pipes by identity while linking: an open-addressed table of indices
+ * into s->pipes, so linking stays linear in the number of fds.
+ */
+struct snapshot_pipe_index {
+	size_t	*slot;	/* pipe index + 1; 0 is empty */
+	size_t	 mask;
+};
+
+static size_t
+snapshot_pipe_hash(uint64_t inode, uint64_t dev)
+{
+	uint64_t h = (inode ^ (dev << 32 | dev >> 32)) * 0x9e3779b97f4a7c15ULL;
+
+	return (size_t)(h >> 17);
+}
+
 static struct snap_pipe *
-snapshot_pipe_for(struct snapshot *s, const struct snap_fd *f)
+snapshot_pipe_for(struct snapshot *s, struct snapshot_pipe_index *ix,
+    const struct snap_fd *f)
 {
 	struct snap_pipe *pp;
+	size_t i = snapshot_pipe_hash(f->inode, f->dev) & ix->mask;
 
-	for (size_t i = 0; i < s->npipes; i++) {
-		pp = &s->pipes[i];
+	for (; ix->slot[i] != 0; i = (i + 1) & ix->mask) {
+		pp = &s->pipes[ix->slot[i] - 1];
 		if (pp->inode == f->inode && pp->dev == f->dev &&
 		    pp->kind == f->kind)
 			return pp;
 	}
 	s->pipes = snapshot_grow(s->pipes, s->npipes, sizeof *s->pipes);
 	pp = &s->pipes[s->npipes++];
+	ix->slot[i] = s->npipes;
 	memset(pp, 0, sizeof *pp);
 	pp->kind = f->kind;
 	pp->inode = f->inode;
@@ -235,6 +270,13 @@ snapshot_pipe_for(struct snapshot *s, const struct snap_fd *f)
 	pp->fill = pp->capacity = -1;
 	pp->stray = true;
 	return pp;
+}
+
+static bool
+snapshot_fd_is_pipe(const struct snap_fd *f)
+{
+	return (f->kind == SNAP_FD_PIPE || f->kind == SNAP_FD_FIFO) &&
+	    f->inode != 0;
 }
 
 static void
@@ -287,7 +329,17 @@ snapshot_pipe_add_end(struct snap_pipe *pp, bool writer, pid_t pid, int fd)
 void
 snapshot_link_pipes(struct snapshot *s)
 {
+	struct snapshot_pipe_index ix;
+	size_t nfds = 0;
+
 	snapshot_clear_pipes(s);
+	for (size_t i = 0; i < s->nprocs; i++) {
+		for (size_t j = 0; j < s->procs[i].nfds; j++)
+			nfds += snapshot_fd_is_pipe(&s->procs[i].fds[j]);
+	}
+	/* At most half full: at most nfds pipes in 2 * nfds slots or more. */
+	ix.mask = snapshot_capacity(2 * nfds + 1) - 1;
+	ix.slot = xcalloc(ix.mask + 1, sizeof *ix.slot);
 	for (size_t i = 0; i < s->nprocs; i++) {
 		const struct snap_proc *p = &s->procs[i];
 
@@ -295,11 +347,9 @@ snapshot_link_pipes(struct snapshot *s)
 			const struct snap_fd *f = &p->fds[j];
 			struct snap_pipe *pp;
 
-			if (f->kind != SNAP_FD_PIPE && f->kind != SNAP_FD_FIFO)
+			if (!snapshot_fd_is_pipe(f))
 				continue;
-			if (f->inode == 0)
-				continue;
-			pp = snapshot_pipe_for(s, f);
+			pp = snapshot_pipe_for(s, &ix, f);
 			/* An exited stage's pipes stay listed, with no ends. */
 			if (p->exit.exited) {
 				pp->stray = false;
@@ -316,6 +366,7 @@ snapshot_link_pipes(struct snapshot *s)
 				pp->stray = false;
 		}
 	}
+	free(ix.slot);
 	for (size_t i = 0; i < s->npipes; i++) {
 		if (s->pipes[i].nreaders > 0 && s->pipes[i].nwriters > 0)
 			s->pipes[i].stray = false;

@@ -189,19 +189,25 @@ util_vappendf(char **text, size_t *len, size_t *cap, const char *fmt,
     va_list ap)
 {
 	va_list again;
+	size_t room = *cap > *len ? *cap - *len : 0;
 	int n;
 
+	/* Most text fits what is left: format once, and again only if not. */
 	va_copy(again, ap);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(room > 0 ? *text + *len : NULL, room, fmt, ap);
 	if (n < 0) {
+		if (room > 0)
+			(*text)[*len] = '\0';
 		va_end(again);
 		return;
 	}
-	if (*len + (size_t)n + 1 > *cap) {
+	if ((size_t)n >= room) {
 		*cap = (*len + (size_t)n + 1) * 2;
+		if (*cap < 256)
+			*cap = 256;
 		*text = xreallocarray(*text, *cap, 1);
+		vsnprintf(*text + *len, *cap - *len, fmt, again);
 	}
-	vsnprintf(*text + *len, *cap - *len, fmt, again);
 	va_end(again);
 	*len += (size_t)n;
 }

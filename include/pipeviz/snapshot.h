@@ -146,6 +146,8 @@ struct snap_diag *snapshot_add_diag(struct snapshot *, const char *kind,
     const char *message);
 /* Append a deep copy of another snapshot's process. */
 struct snap_proc *snapshot_copy_proc(struct snapshot *, const struct snap_proc *);
+/* Free what p owns (argv, fds); p itself stays, empty. */
+void snapshot_proc_clear(struct snap_proc *);
 /* Remove procs[i], keeping the order of the rest. */
 void snapshot_remove_proc(struct snapshot *, size_t i);
 /* Append a pipe as a trace records it (replay); path is copied. */
@@ -155,7 +157,7 @@ struct snap_pipe *snapshot_add_pipe(struct snapshot *, enum snap_fd_kind,
 void snapshot_pipe_set_peek(struct snap_pipe *, const void *data, size_t n);
 /* Append a reader or writer end to a pipe. */
 void snapshot_pipe_add_end(struct snap_pipe *, bool writer, pid_t, int fd);
-/* Set p's argv from a NULL-terminated vector (copied). */
+/* Set p's argv from a NULL-terminated vector, copied into one block. */
 void snapshot_proc_set_argv(struct snap_proc *, char *const *argv);
 
 struct snap_proc *snapshot_find_proc(const struct snapshot *, pid_t);
