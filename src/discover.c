@@ -1,13 +1,13 @@
 /* discover.c - the processes joined to one process by pipes and kinship. */
 #include "pipeviz/discover.h"
 
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pipeviz/procparse.h"
 #include "pipeviz/util.h"
 #include "probe-internal.h"
 
@@ -16,10 +16,116 @@
 
 struct discover_proc {
 	struct probe_proc_ids id;
-	uint64_t in, out; /* pipe or FIFO inode on fd 0 and on fd 1, or 0 */
+	struct discover_pipe {
+		uint64_t dev, ino;	/* 0, 0: not a pipe or FIFO */
+	} in, out;			/* fd 0 and fd 1 */
 	bool member;
 	bool excluded; /* pipeviz, its ancestors, init and kernel threads */
 };
+
+/* The processes, and indices into them sorted four ways for lookups. */
+struct discover {
+	struct discover_proc *all; /* n, and one more for a lookup's key */
+	size_t n;
+	size_t *by_pid, *by_ppid, *by_in, *by_out;
+};
+
+typedef int (*discover_cmp)(const void *, const void *, void *);
+
+static int
+discover_cmp_pid(const void *a, const void *b, void *all)
+{
+	pid_t x = ((struct discover_proc *)all)[*(const size_t *)a].id.pid;
+	pid_t y = ((struct discover_proc *)all)[*(const size_t *)b].id.pid;
+
+	return (x > y) - (x < y);
+}
+
+static int
+discover_cmp_ppid(const void *a, const void *b, void *all)
+{
+	pid_t x = ((struct discover_proc *)all)[*(const size_t *)a].id.ppid;
+	pid_t y = ((struct discover_proc *)all)[*(const size_t *)b].id.ppid;
+
+	return (x > y) - (x < y);
+}
+
+static int
+discover_pipe_cmp(const struct discover_pipe *x, const struct discover_pipe *y)
+{
+	if (x->dev != y->dev)
+		return (x->dev > y->dev) - (x->dev < y->dev);
+	return (x->ino > y->ino) - (x->ino < y->ino);
+}
+
+static int
+discover_cmp_in(const void *a, const void *b, void *all)
+{
+	return discover_pipe_cmp(
+	    &((struct discover_proc *)all)[*(const size_t *)a].in,
+	    &((struct discover_proc *)all)[*(const size_t *)b].in);
+}
+
+static int
+discover_cmp_out(const void *a, const void *b, void *all)
+{
+	return discover_pipe_cmp(
+	    &((struct discover_proc *)all)[*(const size_t *)a].out,
+	    &((struct discover_proc *)all)[*(const size_t *)b].out);
+}
+
+static size_t *
+discover_sorted(const struct discover *d, discover_cmp cmp)
+{
+	size_t *ix = xcalloc(d->n, sizeof *ix);
+
+	for (size_t i = 0; i < d->n; i++)
+		ix[i] = i;
+	qsort_r(ix, d->n, sizeof *ix, cmp, d->all);
+	return ix;
+}
+
+/*
+ * Call join for each process that cmp finds equal to key, looked up in
+ * ix (sorted by cmp).  The key goes in the spare slot all[n].
+ */
+static void
+discover_each(struct discover *d, const size_t *ix, discover_cmp cmp,
+    const struct discover_proc *key,
+    void (*join)(struct discover *, size_t, void *), void *arg)
+{
+	size_t lo = 0, hi = d->n, spare = d->n;
+
+	d->all[d->n] = *key;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cmp(&ix[mid], &spare, d->all) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < d->n && cmp(&ix[lo], &spare, d->all) == 0; lo++)
+		join(d, ix[lo], arg);
+}
+
+static void
+discover_found(struct discover *d, size_t i, void *arg)
+{
+	(void)d;
+	*(size_t *)arg = i;
+}
+
+/* The process with this pid, or NULL. */
+static struct discover_proc *
+discover_find(struct discover *d, pid_t pid)
+{
+	struct discover_proc key = { .id.pid = pid };
+	size_t i = d->n;
+
+	discover_each(d, d->by_pid, discover_cmp_pid, &key, discover_found, &i);
+	return i < d->n ? &d->all[i] : NULL;
+}
 
 /*
  * pipeviz and the shells it runs under are the observer's side: a pipe
@@ -27,123 +133,161 @@ struct discover_proc {
  * or the view would include the observer itself.
  */
 static void
-discover_exclude_ancestors(struct discover_proc *all, size_t n, pid_t self)
+discover_exclude_ancestors(struct discover *d, pid_t self)
 {
+	struct discover_proc *p;
 	pid_t pid = self;
 
 	for (int depth = 0; pid > 0 && depth < 256; depth++) {
-		pid_t next = 0;
-
-		for (size_t i = 0; i < n; i++) {
-			if (all[i].id.pid == pid) {
-				all[i].excluded = true;
-				next = all[i].id.ppid;
-				break;
-			}
-		}
-		pid = next;
-	}
-}
-
-static void
-discover_std_pipes(struct discover_proc *d)
-{
-	char path[64], link[256];
-	struct stat st;
-	ssize_t n;
-
-	for (int fd = 0; fd < 2; fd++) {
-		mode_t mode = 0;
-		uint64_t ino = 0;
-
-		snprintf(path, sizeof path, "/proc/%d/fd/%d", (int)d->id.pid, fd);
-		if ((n = readlink(path, link, sizeof link - 1)) == -1)
-			continue;
-		link[n] = '\0';
-		if (link[0] == '/' && stat(path, &st) == 0) {
-			mode = st.st_mode;
-			ino = st.st_ino;
-		}
-		switch (procparse_fd_kind(link, mode, &ino)) {
-		case SNAP_FD_PIPE:
-		case SNAP_FD_FIFO:
-			*(fd == 0 ? &d->in : &d->out) = ino;
+		if ((p = discover_find(d, pid)) == NULL)
 			break;
-		default:
-			break;
-		}
+		p->excluded = true;
+		pid = p->id.ppid;
 	}
 }
 
 /*
- * One writes on fd 1 what the other reads on fd 0: the data path of a
- * pipeline.  Processes that merely share a log pipe on fd 1 or 2 (every
- * child of a CI job does) are not joined by it.
+ * What fds 0 and 1 are, by one stat through the /proc link each: a pipe
+ * and a FIFO are both S_IFIFO, and (dev, inode) names either.
  */
-static bool
-discover_shares_pipe(const struct discover_proc *a, const struct discover_proc *b)
+static void
+discover_std_pipes(int procfd, struct discover_proc *p)
 {
-	return (a->out != 0 && a->out == b->in) || (a->in != 0 && a->in == b->out);
+	char path[48];
+	struct stat st;
+
+	for (int fd = 0; fd < 2; fd++) {
+		struct discover_pipe *end = fd == 0 ? &p->in : &p->out;
+
+		snprintf(path, sizeof path, "%d/fd/%d", (int)p->id.pid, fd);
+		if (fstatat(procfd, path, &st, 0) == 0 && S_ISFIFO(st.st_mode)) {
+			end->dev = st.st_dev;
+			end->ino = st.st_ino;
+		}
+	}
+}
+
+/* The members found so far, in the order they joined. */
+struct discover_queue {
+	size_t *at;
+	size_t n;
+};
+
+/* Join process i to the pipeline, to pull in its neighbours in turn. */
+static void
+discover_join(struct discover *d, size_t i, void *arg)
+{
+	struct discover_queue *q = arg;
+	struct discover_proc *p = &d->all[i];
+
+	if (p->member || p->excluded || q->n >= DISCOVER_MAX)
+		return;
+	p->member = true;
+	q->at[q->n++] = i;
+}
+
+/*
+ * Breadth first from the members: their children, and those that read
+ * on fd 0 what a member writes on fd 1 or write on fd 1 what it reads on
+ * fd 0.  Each process joins once; each lookup is a binary search.
+ */
+static void
+discover_closure(struct discover *d, struct discover_queue *q)
+{
+	for (size_t k = 0; k < q->n; k++) {
+		const struct discover_proc *m = &d->all[q->at[k]];
+		struct discover_proc key = {
+			.id.ppid = m->id.pid, .in = m->out, .out = m->in,
+		};
+
+		discover_each(d, d->by_ppid, discover_cmp_ppid, &key,
+		    discover_join, q);
+		if (key.in.ino != 0)
+			discover_each(d, d->by_in, discover_cmp_in, &key,
+			    discover_join, q);
+		if (key.out.ino != 0)
+			discover_each(d, d->by_out, discover_cmp_out, &key,
+			    discover_join, q);
+	}
 }
 
 size_t
 discover_pipeline(pid_t pid, pid_t self, pid_t **out)
 {
 	struct probe_proc_ids *ids;
-	struct discover_proc *all;
-	size_t n = probe_proc_list_all(&ids), nmember = 0;
-	pid_t pgid = 0, own_pgid = getpgrp();
-	bool changed;
+	struct discover d = { 0 };
+	struct discover_queue q = { 0 };
+	struct discover_proc *target;
+	size_t n = probe_proc_list_all(&ids), nmember;
+	pid_t own_pgid = getpgrp();
+	int procfd;
 
 	*out = xcalloc(1, sizeof **out);
 	(*out)[0] = pid;
 	if (n == 0)
 		return 1;
-	all = xcalloc(n, sizeof *all);
+	procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	d.all = xcalloc(n + 1, sizeof *d.all);
+	d.n = n;
 	for (size_t i = 0; i < n; i++) {
-		all[i].id = ids[i];
-		if (ids[i].pid <= 2 || ids[i].ppid == 2) {
-			all[i].excluded = true; /* init and kernel threads */
-			continue;
-		}
-		discover_std_pipes(&all[i]);
-		if (ids[i].pid == pid) {
-			all[i].member = true;
-			pgid = ids[i].pgid;
-		}
+		d.all[i].id = ids[i];
+		if (ids[i].pid <= 2 || ids[i].ppid == 2)
+			d.all[i].excluded = true; /* init and kernel threads */
+		else if (procfd != -1)
+			discover_std_pipes(procfd, &d.all[i]);
 	}
 	free(ids);
-	discover_exclude_ancestors(all, n, self);
-	/* Grow the set until nothing more joins it. */
-	do {
-		changed = false;
-		for (size_t i = 0; i < n; i++) {
-			struct discover_proc *d = &all[i];
-			bool join = false;
+	if (procfd != -1)
+		close(procfd);
+	d.by_pid = discover_sorted(&d, discover_cmp_pid);
+	d.by_ppid = discover_sorted(&d, discover_cmp_ppid);
+	d.by_in = discover_sorted(&d, discover_cmp_in);
+	d.by_out = discover_sorted(&d, discover_cmp_out);
+	target = discover_find(&d, pid);
+	/* Not init or a kernel thread, before pipeviz's ancestors are marked. */
+	if (target != NULL && target->excluded)
+		target = NULL;
+	discover_exclude_ancestors(&d, self);
 
-			if (d->member || d->excluded)
-				continue;
-			if (pgid > 1 && pgid != own_pgid && d->id.pgid == pgid)
-				join = true;
-			for (size_t j = 0; j < n && !join; j++) {
-				if (!all[j].member)
-					continue;
-				if (d->id.ppid == all[j].id.pid ||
-				    discover_shares_pipe(d, &all[j]))
-					join = true;
-			}
-			if (join) {
-				d->member = changed = true;
-				nmember++;
-			}
+	q.at = xcalloc(n, sizeof *q.at);
+	if (target != NULL) {
+		pid_t pgid = target->id.pgid;
+
+		/* The target itself joins even if pipeviz runs under it. */
+		target->member = true;
+		q.at[q.n++] = (size_t)(target - d.all);
+		/* Its process group, unless that is pipeviz's own. */
+		for (size_t i = 0; pgid > 1 && pgid != own_pgid && i < n; i++) {
+			if (d.all[i].id.pgid == pgid)
+				discover_join(&d, i, &q);
 		}
-	} while (changed && nmember < DISCOVER_MAX);
-	*out = xreallocarray(*out, nmember + 1, sizeof **out);
+		discover_closure(&d, &q);
+	}
+	free(q.at);
+
+	*out = xreallocarray(*out, n + 1, sizeof **out);
 	nmember = 1;
 	for (size_t i = 0; i < n; i++) {
-		if (all[i].member && all[i].id.pid != pid)
-			(*out)[nmember++] = all[i].id.pid;
+		if (d.all[i].member && d.all[i].id.pid != pid)
+			(*out)[nmember++] = d.all[i].id.pid;
 	}
-	free(all);
+	free(d.all);
+	free(d.by_pid);
+	free(d.by_ppid);
+	free(d.by_in);
+	free(d.by_out);
 	return nmember;
+}
+
+long
+discover_last_pid(void)
+{
+	char text[128];
+	long last;
+
+	/* "0.20 0.18 0.12 1/80 11206": the fifth field. */
+	if (util_read_file_at(AT_FDCWD, "/proc/loadavg", text, sizeof text) <= 0 ||
+	    sscanf(text, "%*s %*s %*s %*s %ld", &last) != 1)
+		return -1;
+	return last;
 }

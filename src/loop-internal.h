@@ -30,6 +30,8 @@ struct loop {
 	pid_t *roots;
 	size_t nroots;
 	double discovered_at;
+	double scanned_at;	/* the last discover_pipeline() */
+	long last_pid;		/* discover_last_pid() then */
 	struct diagnose *diag;
 	long samples;
 	int interval_ms;	/* the live view can change it */

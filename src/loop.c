@@ -20,8 +20,13 @@
 #include "pipeviz/util.h"
 #include "loop-internal.h"
 
-/* How often attach mode looks for processes that joined the pipeline. */
+/*
+ * How often attach mode looks for processes that joined the pipeline: new
+ * ones at once when any process was created, any at all (an old process
+ * that reopened its fd 0 or 1 onto a pipeline FIFO) at the longer period.
+ */
 #define LOOP_REDISCOVER_SECONDS 1.0
+#define LOOP_RESCAN_SECONDS 10.0
 /* When the first sample of a launched pipeline is taken, at the latest. */
 #define LOOP_FIRST_SAMPLE_MS 50
 /* Orphaned descendants followed at most. */
@@ -29,6 +34,23 @@
 
 
 static double loop_t0;
+
+/* Attach mode: the pipeline's processes again, if anything can have joined. */
+static void
+loop_discover(struct loop *l, double t)
+{
+	/* Read before the scan: what is created during it is seen next time. */
+	long last_pid = discover_last_pid();
+
+	l->discovered_at = t;
+	if (last_pid != -1 && last_pid == l->last_pid &&
+	    t - l->scanned_at < LOOP_RESCAN_SECONDS)
+		return;
+	free(l->roots);
+	l->nroots = discover_pipeline(l->cfg->attach_pid, getpid(), &l->roots);
+	l->last_pid = last_pid;
+	l->scanned_at = t;
+}
 
 double
 loop_elapsed(void)
@@ -81,12 +103,8 @@ loop_sample(struct loop *l)
 				loop_remember_stage(l, (size_t)stage, p);
 		}
 	} else {
-		if (s->t - l->discovered_at >= LOOP_REDISCOVER_SECONDS) {
-			free(l->roots);
-			l->nroots = discover_pipeline(l->cfg->attach_pid,
-			    getpid(), &l->roots);
-			l->discovered_at = s->t;
-		}
+		if (s->t - l->discovered_at >= LOOP_REDISCOVER_SECONDS)
+			loop_discover(l, s->t);
 		probe_sample(l->probe, s, l->roots, l->nroots);
 	}
 	/* After probe_sample(), whose linking rebuilds the pipe list. */
@@ -228,6 +246,7 @@ loop_run(const struct loop_config *c)
 	l.hz = sysconf(_SC_CLK_TCK);
 	l.interval_ms = c->interval_ms;
 	l.discovered_at = -LOOP_REDISCOVER_SECONDS;
+	l.last_pid = -1;
 	l.stage_names = loop_names(c->launch);
 	textlog_init(&l.out_log, 2000);
 	textlog_init(&l.err_log, 2000);

@@ -22,4 +22,12 @@
  */
 size_t discover_pipeline(pid_t pid, pid_t self, pid_t **out);
 
+/*
+ * The last pid the kernel gave out in our pid namespace, or -1 if unknown.
+ * While it stays the same no process was created, so a pipeline can have
+ * gained none but one that was already running: the caller may then skip
+ * discovery, which reads every process on the system.
+ */
+long discover_last_pid(void);
+
 #endif

@@ -60,6 +60,47 @@ check "attach --text draws the chain" grep -q '(0) sleep (1) .*(0) cat (1) .*(0)
 pkill -s "$sid" sleep
 wait
 
+# Attach follows the data path across sessions: yes writes into a FIFO
+# that the cat of another session reads on fd 0.
+mkfifo g
+setsid sh -c "exec yes > '$WORK/g'" </dev/null >/dev/null 2>&1 &
+setsid sh -c "cat < '$WORK/g' | sleep 30.7" </dev/null >/dev/null 2>&1 &
+for _ in $(seq 100); do
+	sleeppid=$(pgrep -n -f '^sleep 30\.7$') && yespid=$(pgrep -n -x yes) &&
+	    [ "$(ps -o stat= -p "$yespid" | cut -c1)" = S ] && break
+	sleep 0.1
+done
+"$PIPEVIZ" -p "$sleeppid" --once --json - > across.json
+check "attach across sessions: the FIFO's writer in another session joins" jq_true across.json \
+    "$samples[0].procs | map(.comm) | sort == [\"cat\",\"sh\",\"sleep\",\"yes\"]"
+check "attach across sessions: the FIFO links yes to cat" jq_true across.json \
+    "$samples[0] | .procs as \$p | .pipes[] | select(.kind==\"fifo\")
+      | [(.writers[0].pid as \$w | \$p[] | select(.pid==\$w).comm), (.readers[0].pid as \$r | \$p[] | select(.pid==\$r).comm)]
+      == [\"yes\",\"cat\"]"
+kill "$yespid" "$sleeppid" 2>/dev/null
+wait
+
+# A process that joins an attached pipeline later is found: sleep holds
+# FIFO h open as fd 0, and yes starts writing into it a second later.
+mkfifo h
+setsid sh -c "exec sleep 30.8 <> '$WORK/h'" </dev/null >/dev/null 2>&1 &
+for _ in $(seq 100); do
+	sleeppid=$(pgrep -n -f '^sleep 30\.8$') && break
+	sleep 0.1
+done
+"$PIPEVIZ" -p "$sleeppid" -i 100 -n 30 --json later.json &
+pz=$!
+sleep 1
+setsid sh -c "exec yes > '$WORK/h'" </dev/null >/dev/null 2>&1 &
+yespid=$!
+wait $pz
+check "attach: a writer that joins later is not in the first sample" jq_true later.json \
+    "$samples[0].procs | map(.comm) == [\"sleep\"]"
+check "attach: a writer that joins later is found within 2 s" jq_true later.json \
+    "$samples[-1].procs | map(.comm) | sort == [\"sleep\",\"yes\"]"
+kill "$sleeppid" "$yespid"
+wait
+
 # Signals end a launched pipeline cleanly.
 "$PIPEVIZ" --json term.json 'sleep 31.5 | cat' </dev/null &
 pz=$!
