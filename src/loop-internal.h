@@ -31,7 +31,8 @@ struct loop {
 	size_t nroots;
 	double discovered_at;
 	double scanned_at;	/* the last discover_pipeline() */
-	long last_pid;		/* discover_last_pid() then */
+	long last_pid;		/* discover_last_pid() at the last check */
+	bool created_before;	/* it had changed at the check before */
 	struct diagnose *diag;
 	long samples;
 	int interval_ms;	/* the live view can change it */

@@ -35,20 +35,27 @@
 
 static double loop_t0;
 
-/* Attach mode: the pipeline's processes again, if anything can have joined. */
+/*
+ * Attach mode: the pipeline's processes again, if anything can have
+ * joined.  A process created just before a scan may not have set up its
+ * fds 0 and 1 yet (the shell redirects between fork and exec), so a new
+ * pid is scanned for at two checks in a row.
+ */
 static void
 loop_discover(struct loop *l, double t)
 {
 	/* Read before the scan: what is created during it is seen next time. */
 	long last_pid = discover_last_pid();
+	bool created = last_pid == -1 || last_pid != l->last_pid;
 
 	l->discovered_at = t;
-	if (last_pid != -1 && last_pid == l->last_pid &&
+	l->last_pid = last_pid;
+	if (!created && !l->created_before &&
 	    t - l->scanned_at < LOOP_RESCAN_SECONDS)
 		return;
+	l->created_before = created;
 	free(l->roots);
 	l->nroots = discover_pipeline(l->cfg->attach_pid, getpid(), &l->roots);
-	l->last_pid = last_pid;
 	l->scanned_at = t;
 }
 
