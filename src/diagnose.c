@@ -308,31 +308,15 @@ msg_pipe_name(struct diag_msg *m, const struct snap_pipe *pp)
 	msg_pipe(m, pp->inode);
 }
 
-/* The fd of p on pipe inode with a mode that includes want, or -1. */
-static int
-proc_pipe_fd(const struct snap_proc *p, uint64_t inode, enum snap_fd_mode want)
-{
-	for (size_t i = 0; i < p->nfds; i++) {
-		const struct snap_fd *f = &p->fds[i];
-
-		if ((f->kind != SNAP_FD_PIPE && f->kind != SNAP_FD_FIFO) ||
-		    f->inode != inode)
-			continue;
-		if (f->mode == want || f->mode == SNAP_MODE_RW)
-			return f->fd;
-	}
-	return -1;
-}
-
 /* A launched stage that has exited and was wired to pipe inode. */
 static const struct snap_proc *
-exited_stage_on(const struct snapshot *s, uint64_t inode,
-    enum snap_fd_mode want)
+exited_stage_on(const struct snapshot *s, uint64_t inode, bool writer)
 {
 	for (size_t i = 0; i < s->nprocs; i++) {
 		const struct snap_proc *p = &s->procs[i];
 
-		if (p->exit.exited && proc_pipe_fd(p, inode, want) >= 0)
+		if (p->exit.exited &&
+		    snapshot_proc_pipe_fd(p, inode, writer, 0) >= 0)
 			return p;
 	}
 	return NULL;
@@ -792,7 +776,7 @@ hold_reason(const struct snapshot *s, const struct snap_proc *r,
 
 	if (e->pid == r->pid)
 		return HOLD_SELF;
-	if (exited_stage_on(s, pp->inode, SNAP_MODE_W) != NULL)
+	if (exited_stage_on(s, pp->inode, true) != NULL)
 		return HOLD_LEFT;
 	if (e->fd != 1 && e->fd != 2)
 		return HOLD_LEAKED;
@@ -823,7 +807,7 @@ eof_reason(struct diag_ctx *c, enum diag_hold why, const struct snap_pipe *pp,
 
 	switch (why) {
 	case HOLD_LEFT:
-		st = exited_stage_on(c->s, pp->inode, SNAP_MODE_W);
+		st = exited_stage_on(c->s, pp->inode, true);
 		msg_printf(&c->msg, "; the stage wired to write it, ");
 		msg_proc(&c->msg, st);
 		msg_printf(&c->msg, ", has exited, but a process it left "
@@ -900,8 +884,7 @@ static void
 eof_report_unseen(struct diag_ctx *c, const struct snap_proc *r,
     const struct snap_pipe *pp)
 {
-	const struct snap_proc *st = exited_stage_on(c->s, pp->inode,
-	    SNAP_MODE_W);
+	const struct snap_proc *st = exited_stage_on(c->s, pp->inode, true);
 
 	msg_proc(&c->msg, r);
 	msg_printf(&c->msg, " waits for EOF on fd %d (", r->blocked.fd);
@@ -1331,7 +1314,7 @@ diag_no_reader(struct diag_ctx *c)
 		const struct snap_proc *gone;
 
 		if (pp->stray || pp->nreaders > 0 ||
-		    (gone = exited_stage_on(s, pp->inode, SNAP_MODE_R)) == NULL)
+		    (gone = exited_stage_on(s, pp->inode, false)) == NULL)
 			continue;
 		for (size_t k = 0; k < pp->nwriters; k++) {
 			const struct snap_proc *w = live_proc(s,

@@ -205,30 +205,15 @@ ex_blocked_pipe(const struct snapshot *s, const struct snap_proc *p)
 	return snapshot_find_pipe(s, p->blocked.pipe);
 }
 
-/* The fd of p on pipe inode whose mode includes want, or -1. */
-static int
-ex_pipe_fd(const struct snap_proc *p, uint64_t inode, enum snap_fd_mode want)
-{
-	for (size_t i = 0; i < p->nfds; i++) {
-		const struct snap_fd *f = &p->fds[i];
-
-		if (!ex_pipe_kind(f->kind) || f->inode != inode)
-			continue;
-		if (f->mode == want || f->mode == SNAP_MODE_RW)
-			return f->fd;
-	}
-	return -1;
-}
-
 /* A launched stage that has exited and was wired to pipe inode. */
 static const struct snap_proc *
-ex_exited_stage_on(const struct snapshot *s, uint64_t inode,
-    enum snap_fd_mode want)
+ex_exited_stage_on(const struct snapshot *s, uint64_t inode, bool writer)
 {
 	for (size_t i = 0; i < s->nprocs; i++) {
 		const struct snap_proc *p = &s->procs[i];
 
-		if (p->exit.exited && ex_pipe_fd(p, inode, want) >= 0)
+		if (p->exit.exited &&
+		    snapshot_proc_pipe_fd(p, inode, writer, 0) >= 0)
 			return p;
 	}
 	return NULL;
@@ -442,7 +427,7 @@ ex_who_reads(struct ex_buf *b, const struct snapshot *s,
 	    &stopped);
 
 	if (n == 0) {
-		if (ex_pipe_fd(p, pp->inode, SNAP_MODE_R) >= 0)
+		if (snapshot_proc_pipe_fd(p, pp->inode, false, 0) >= 0)
 			ex_printf(b, "; only it reads this pipe, so it waits "
 			    "for itself and never continues");
 		else
@@ -496,7 +481,7 @@ ex_who_writes(struct ex_buf *b, const struct snapshot *s,
 	bool stopped;
 	size_t n = ex_distinct_ends(s, p, pp->writers, pp->nwriters, &first,
 	    &stopped);
-	int self_fd = ex_pipe_fd(p, pp->inode, SNAP_MODE_W);
+	int self_fd = snapshot_proc_pipe_fd(p, pp->inode, true, 0);
 
 	/* Its own write end rules out end-of-file, whatever the others do. */
 	const char *what = self_fd >= 0 ? "more data" :
@@ -526,7 +511,7 @@ ex_who_writes(struct ex_buf *b, const struct snapshot *s,
 	}
 	if (n > 0)
 		return;
-	gone = ex_exited_stage_on(s, pp->inode, SNAP_MODE_W);
+	gone = ex_exited_stage_on(s, pp->inode, true);
 	if (gone != NULL) {
 		ex_printf(b, "its writer ");
 		ex_proc(b, gone);

@@ -302,18 +302,14 @@ layout_fd_list(const struct snap_proc *p, uint64_t inode, int lo, int hi,
     bool write, int fallback, char *buf, size_t size)
 {
 	size_t n = 0;
+	int fd;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < p->nfds && n + 12 < size; i++) {
-		const struct snap_fd *f = &p->fds[i];
-		bool can = f->mode == SNAP_MODE_RW ||
-		    f->mode == (write ? SNAP_MODE_W : SNAP_MODE_R);
-
-		if (f->fd >= lo && f->fd <= hi && can && layout_is_pipe(f) &&
-		    f->inode == inode)
-			n += (size_t)snprintf(buf + n, size - n, "%s%d",
-			    n > 0 ? "," : "", f->fd);
-	}
+	for (fd = snapshot_proc_pipe_fd(p, inode, write, lo);
+	    fd >= 0 && fd <= hi && n + 12 < size;
+	    fd = snapshot_proc_pipe_fd(p, inode, write, fd + 1))
+		n += (size_t)snprintf(buf + n, size - n, "%s%d",
+		    n > 0 ? "," : "", fd);
 	if (n == 0)
 		snprintf(buf, size, "%d", fallback);
 }

@@ -424,3 +424,32 @@ snapshot_op_name(enum snap_block_op op)
 	}
 	return "";
 }
+
+/*
+ * The lowest fd >= from of p that holds pipe or FIFO inode for writing
+ * (writer) or reading, or -1.  An O_RDWR fd is both ends.  inode 0 means
+ * unknown and matches nothing.  Lowest rather than first in fds[] so that
+ * callers walking several fds (from = previous + 1) see them in order.
+ */
+int
+snapshot_proc_pipe_fd(const struct snap_proc *p, uint64_t inode, bool writer,
+    int from)
+{
+	enum snap_fd_mode want = writer ? SNAP_MODE_W : SNAP_MODE_R;
+	int best = -1;
+
+	if (inode == 0)
+		return -1;
+	for (size_t i = 0; i < p->nfds; i++) {
+		const struct snap_fd *f = &p->fds[i];
+
+		if ((f->kind != SNAP_FD_PIPE && f->kind != SNAP_FD_FIFO) ||
+		    f->inode != inode || f->fd < from)
+			continue;
+		if (f->mode != want && f->mode != SNAP_MODE_RW)
+			continue;
+		if (best == -1 || f->fd < best)
+			best = f->fd;
+	}
+	return best;
+}

@@ -163,6 +163,12 @@ void snapshot_proc_set_argv(struct snap_proc *, char *const *argv);
 struct snap_proc *snapshot_find_proc(const struct snapshot *, pid_t);
 const struct snap_fd *snapshot_proc_fd(const struct snap_proc *, int fd);
 struct snap_pipe *snapshot_find_pipe(const struct snapshot *, uint64_t inode);
+/*
+ * The lowest fd >= from of p holding pipe/FIFO inode for writing (writer)
+ * or reading; O_RDWR counts for both.  -1 if none.
+ */
+int snapshot_proc_pipe_fd(const struct snap_proc *, uint64_t inode,
+    bool writer, int from);
 
 /*
  * Build the pipes list from the processes' fds: one entry per pipe or

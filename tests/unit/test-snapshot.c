@@ -118,6 +118,35 @@ link_pipes_lists_exited_stages_pipes_without_ends(void **state)
 	snapshot_free(s);
 }
 
+/* fds out of order, a FIFO opened O_RDWR, a file with the same inode. */
+static void
+proc_pipe_fd_by_direction_lowest_first(void **state)
+{
+	struct snapshot *s = snapshot_create(1.0);
+	struct snap_proc *p = add_proc(s, 100, "tee");
+	struct snap_fd *f;
+
+	(void)state;
+	add_pipe_fd(p, 7, SNAP_MODE_W, 5000);
+	add_pipe_fd(p, 2, SNAP_MODE_W, 5000);
+	add_pipe_fd(p, 0, SNAP_MODE_R, 6000);
+	f = snapshot_proc_add_fd(p, 4, SNAP_MODE_RW, SNAP_FD_FIFO, "/tmp/f");
+	f->inode = 7000;
+	f = snapshot_proc_add_fd(p, 3, SNAP_MODE_R, SNAP_FD_FILE, "/tmp/x");
+	f->inode = 5000;
+
+	assert_int_equal(snapshot_proc_pipe_fd(p, 5000, true, 0), 2);
+	assert_int_equal(snapshot_proc_pipe_fd(p, 5000, true, 3), 7);
+	assert_int_equal(snapshot_proc_pipe_fd(p, 5000, true, 8), -1);
+	assert_int_equal(snapshot_proc_pipe_fd(p, 5000, false, 0), -1);
+	assert_int_equal(snapshot_proc_pipe_fd(p, 6000, false, 0), 0);
+	assert_int_equal(snapshot_proc_pipe_fd(p, 6000, true, 0), -1);
+	assert_int_equal(snapshot_proc_pipe_fd(p, 7000, false, 0), 4);
+	assert_int_equal(snapshot_proc_pipe_fd(p, 7000, true, 0), 4);
+	assert_int_equal(snapshot_proc_pipe_fd(p, 0, true, 0), -1);
+	snapshot_free(s);
+}
+
 static void
 rates_from_counters_of_same_process(void **state)
 {
@@ -229,6 +258,7 @@ main(void)
 		cmocka_unit_test(link_pipes_marks_inherited_write_end_stray),
 		cmocka_unit_test(link_pipes_rw_fd_is_reader_and_writer),
 		cmocka_unit_test(link_pipes_lists_exited_stages_pipes_without_ends),
+		cmocka_unit_test(proc_pipe_fd_by_direction_lowest_first),
 		cmocka_unit_test(rates_from_counters_of_same_process),
 		cmocka_unit_test(rates_ignore_reused_pid),
 		cmocka_unit_test(chain_order_follows_pipes),
