@@ -3,8 +3,9 @@
 # Each test runs real processes under the real pipeviz ($PIPEVIZ) and
 # asserts on what it reports.  check NAME CMD... runs CMD and prints
 # "ok N - NAME" or "not ok N - NAME" with the command's output as
-# diagnostics.  The script ends with done_testing, which prints the plan
-# and exits non-zero if anything failed.
+# diagnostics (check_todo: the same for a known problem, marked TODO).
+# The script ends with done_testing, which prints the plan and exits
+# non-zero if anything failed.
 
 set -u
 export LC_ALL=C.UTF-8
@@ -30,6 +31,20 @@ check() {
 		TESTS_FAILED=$((TESTS_FAILED + 1))
 		echo "not ok $TESTS_RUN - $name"
 		printf '%s\n' "$out" | sed 's/^/# /' | head -n 40
+	fi
+}
+
+# check_todo NAME CMD...: like check, but a failure is a known problem
+# being worked on ("# TODO" in TAP), not a failure of the suite.
+check_todo() {
+	local name=$1 out
+	shift
+	TESTS_RUN=$((TESTS_RUN + 1))
+	if out=$("$@" 2>&1); then
+		echo "ok $TESTS_RUN - $name"
+	else
+		echo "not ok $TESTS_RUN - $name # TODO known problem, see the report"
+		printf '%s\n' "$out" | sed 's/^/# /' | head -n 10
 	fi
 }
 

@@ -13,20 +13,6 @@ if [ -n "${ASAN_OPTIONS:-}" ]; then
 	export ASAN_OPTIONS=abort_on_error=1:detect_leaks=0
 fi
 
-# check_todo NAME CMD...: like check, but a failure is a known problem
-# being worked on ("# TODO" in TAP), not a failure of the suite.
-check_todo() {
-	local name=$1 out
-	shift
-	TESTS_RUN=$((TESTS_RUN + 1))
-	if out=$("$@" 2>&1); then
-		echo "ok $TESTS_RUN - $name"
-	else
-		echo "not ok $TESTS_RUN - $name # TODO known problem, see the report"
-		printf '%s\n' "$out" | sed 's/^/# /' | head -n 10
-	fi
-}
-
 # One run under ulimit -n N: status, stderr and the trace are judged.
 for n in 4 5 6 8 9 12 16; do
 	rm -f t.json

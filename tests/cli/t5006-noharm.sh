@@ -6,20 +6,6 @@
 # comments; the bounds asserted are generous (this may be a busy CI box).
 . "$(dirname "$0")/lib.sh"
 
-# check_todo NAME CMD...: like check, but a failure is a known problem
-# being worked on ("# TODO" in TAP), not a failure of the suite.
-check_todo() {
-	local name=$1 out
-	shift
-	TESTS_RUN=$((TESTS_RUN + 1))
-	if out=$("$@" 2>&1); then
-		echo "ok $TESTS_RUN - $name"
-	else
-		echo "not ok $TESTS_RUN - $name # TODO known problem, see the report"
-		printf '%s\n' "$out" | sed 's/^/# /' | head -n 10
-	fi
-}
-
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 # SHA-256 of stdin: openssl is several times faster than sha256sum here.
 if command -v openssl >/dev/null; then

@@ -4,18 +4,6 @@
 # it should say so at once (docs/requirements.md).
 . "$(dirname "$0")/lib.sh"
 
-check_todo() {
-	local name=$1 out
-	shift
-	TESTS_RUN=$((TESTS_RUN + 1))
-	if out=$("$@" 2>&1); then
-		echo "ok $TESTS_RUN - $name"
-	else
-		echo "not ok $TESTS_RUN - $name # TODO known problem, see the report"
-		printf '%s\n' "$out" | sed 's/^/# /' | head -n 10
-	fi
-}
-
 # AddressSanitizer and valgrind read /proc themselves before pipeviz runs.
 if [ -n "${ASAN_OPTIONS:-}${PIPEVIZ_WRAP:-}" ]; then
 	echo "1..0 # SKIP the sanitizer or valgrind needs /proc itself"
