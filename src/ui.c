@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <wchar.h>
 
+#include "pipeviz/diagnose.h"
 #include "pipeviz/layout.h"
 #include "pipeviz/procparse.h"
 #include "pipeviz/util.h"
@@ -269,29 +270,13 @@ ui_draw_title(struct ui *u, const struct ui_frame *f)
 	ui_put(u, 0, u->cols - rw, right, rw, bar);
 }
 
-/* The most urgent diagnosis first: what blocks everything. */
-static const struct snap_diag *
-ui_top_diag(const struct snapshot *s)
-{
-	static const char *rank[] = { "deadlock", "eof_held", "stopped",
-		"blocked_writer", "bottleneck", "no_reader", "starved_reader",
-		"sigpipe" };
-
-	for (size_t r = 0; r < sizeof rank / sizeof rank[0]; r++) {
-		for (size_t i = 0; i < s->ndiags; i++) {
-			if (strcmp(s->diags[i].kind, rank[r]) == 0)
-				return &s->diags[i];
-		}
-	}
-	return s->ndiags > 0 ? &s->diags[0] : NULL;
-}
-
 /* What the status line says, and how; returns the style. */
 static int
 ui_status_text(const struct ui *u, const struct ui_frame *f, char *text,
     size_t size)
 {
-	const struct snap_diag *d = f->snap != NULL ? ui_top_diag(f->snap) : NULL;
+	const struct snap_diag *d = f->snap != NULL ? diagnose_top(f->snap) :
+	    NULL;
 
 	text[0] = '\0';
 	if (u->note[0] != '\0')

@@ -32,4 +32,13 @@ void diagnose_free(struct diagnose *); /* NULL is a no-op */
  */
 void diagnose_sample(struct diagnose *, struct snapshot *s);
 
+/*
+ * The most urgent of s's diagnoses, the one a one-line view (the live
+ * view's status line) shows, or NULL.  What stops the pipeline ranks above
+ * what slows it, but a bottleneck ranks above the writers blocked on its
+ * input: they are its symptom.  Judged from s alone, so a replayed trace
+ * gets the same answer.
+ */
+const struct snap_diag *diagnose_top(const struct snapshot *s);
+
 #endif

@@ -849,6 +849,79 @@ no_bottleneck_without_waiting_neighbours(void **state)
 	diagnose_free(d);
 }
 
+/*
+ * gzip_chain's head blocked on gzip's input; variant 1 adds yes | sleep,
+ * a writer stalled on a pipe the bottleneck does not read.
+ */
+static struct snapshot *
+bottleneck_and_stall(double t, int variant)
+{
+	struct snapshot *s = gzip_chain(t, 0);
+
+	if (variant == 1) {
+		proc(s, 7, 500, "yes", 'S', 3);
+		pipe_fd(s, 7, 1, SNAP_MODE_W, 13);
+		proc(s, 8, 500, "sleep", 'S', 4);
+		pipe_fd(s, 8, 0, SNAP_MODE_R, 13);
+		P(s, 8)->syscall = 230;
+		block(s, 7, SNAP_BLOCK_WRITE, 1);
+	}
+	snapshot_link_pipes(s);
+	fill(s, 11, CAP, CAP);
+	fill(s, 12, 0, CAP);
+	if (variant == 1)
+		fill(s, 13, CAP, CAP);
+	return s;
+}
+
+static size_t
+diag_index(const struct snapshot *s, const struct snap_diag *d)
+{
+	assert_non_null(d);
+	return (size_t)(d - s->diags);
+}
+
+/* The writer blocked on the bottleneck's input is its symptom, not news. */
+static void
+top_diagnosis_is_the_bottleneck_not_its_blocked_writer(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = run(d, bottleneck_and_stall, 0, 0, 0.1, 10, NULL);
+	const struct snap_diag *bn = must(s, "bottleneck");
+	const struct snap_diag *bw = must(s, "blocked_writer");
+	const struct snap_diag *top = diagnose_top(s);
+
+	(void)state;
+	assert_int_equal(bn->pids[0], 5);
+	assert_int_equal(bw->pids[0], 4);
+	assert_ptr_equal(top, bn);
+	/* --text and the trace list them in s->diags order: the same. */
+	assert_true(diag_index(s, bn) < diag_index(s, bw));
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
+/* A stall elsewhere is not explained by the bottleneck: it goes first. */
+static void
+top_diagnosis_is_an_unrelated_blocked_writer(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = run(d, bottleneck_and_stall, 1, 0, 0.1, 10, NULL);
+	const struct snap_diag *top = diagnose_top(s);
+
+	(void)state;
+	assert_int_equal(must(s, "bottleneck")->pids[0], 5);
+	assert_int_equal(ndiag(s, "blocked_writer"), 2);
+	assert_non_null(top);
+	assert_string_equal(top->kind, "blocked_writer");
+	assert_int_equal(top->pids[0], 7);
+	snapshot_free(s);
+	diagnose_free(d);
+	s = snapshot_create(0);
+	assert_null(diagnose_top(s));
+	snapshot_free(s);
+}
+
 /* yes | head -n 1: both stages have ended, yes by SIGPIPE. */
 static struct snapshot *
 yes_head(double t, int variant)
@@ -1254,6 +1327,8 @@ main(void)
 		cmocka_unit_test(bottleneck_caught_between_reads_is_still_the_busy_stage),
 		cmocka_unit_test(momentarily_full_pipe_is_no_deadlock_nor_bottleneck),
 		cmocka_unit_test(no_bottleneck_without_waiting_neighbours),
+		cmocka_unit_test(top_diagnosis_is_the_bottleneck_not_its_blocked_writer),
+		cmocka_unit_test(top_diagnosis_is_an_unrelated_blocked_writer),
 		cmocka_unit_test(sigpipe_names_reader_and_says_normal),
 		cmocka_unit_test(stopped_stage_holding_up_a_writer),
 		cmocka_unit_test(no_reader_when_reader_stage_exited),
