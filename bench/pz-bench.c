@@ -435,6 +435,7 @@ bench_probe(size_t n, bool flow)
 			return;
 		}
 		pr = probe_create();
+		probe_set_interval(pr, 10); /* as pipeviz -i 10 */
 		s = snapshot_create(0);
 		t0 = cpu_now();
 		probe_sample(pr, s, c.pids, c.n);
@@ -532,6 +533,7 @@ bench_breakdown(size_t n, bool flow)
 			return;
 		}
 		pr = probe_create();
+		probe_set_interval(pr, 10); /* as pipeviz -i 10 */
 		dg = diagnose_create();
 		for (int k = 0; k < 5; k++)
 			t[k][r] = 0;

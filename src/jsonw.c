@@ -170,6 +170,12 @@ jsonw_real(struct jsonw *w, const char *key, double v, double scale)
 		jsonw_null(w, key);
 		return;
 	}
+	/* Whole numbers (rates of idle processes: 0) without printf. */
+	if (v == trunc(v) && fabs(v) < 1e12 && !(v == 0 && signbit(v))) {
+		jsonw_int(w, key, (long long)v);
+		jsonw_put(w, ".0", 2);
+		return;
+	}
 	n = snprintf(text, sizeof text - 2, "%.12g", v);
 	if (n < 0 || (size_t)n >= sizeof text - 2)
 		fatalx("jsonw: cannot format %g", v);

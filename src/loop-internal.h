@@ -30,6 +30,7 @@ struct loop {
 	pid_t *roots;
 	size_t nroots;
 	double discovered_at;
+	double diagnosed_at;	/* t of the last sample judged afresh */
 	double scanned_at;	/* the last discover_pipeline() */
 	long last_pid;		/* discover_last_pid() at the last check */
 	bool created_before;	/* it had changed at the check before */

@@ -91,12 +91,14 @@ loop_key(struct loop *l, const struct snapshot *s)
 	case UI_FASTER:
 		if (l->interval_ms > 1)
 			l->interval_ms /= 2;
+		probe_set_interval(l->probe, l->interval_ms);
 		snprintf(note, sizeof note, "sampling every %d ms", l->interval_ms);
 		ui_note(c->ui, note);
 		break;
 	case UI_SLOWER:
 		if (l->interval_ms <= 5000)
 			l->interval_ms *= 2;
+		probe_set_interval(l->probe, l->interval_ms);
 		snprintf(note, sizeof note, "sampling every %d ms", l->interval_ms);
 		ui_note(c->ui, note);
 		break;

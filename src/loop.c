@@ -27,6 +27,12 @@
  */
 #define LOOP_REDISCOVER_SECONDS 1.0
 #define LOOP_RESCAN_SECONDS 10.0
+/*
+ * Diagnoses are judged at most this often: nobody reads a status line
+ * faster, and at 100 Hz judging every sample took a fifth of pipeviz's
+ * time.  Samples in between repeat the last judgement.
+ */
+#define LOOP_DIAGNOSE_SECONDS 0.1
 /* When the first sample of a launched pipeline is taken, at the latest. */
 #define LOOP_FIRST_SAMPLE_MS 50
 /* Orphaned descendants followed at most. */
@@ -34,6 +40,41 @@
 
 
 static double loop_t0;
+
+static size_t
+loop_exited(const struct snapshot *s)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->nprocs; i++)
+		n += s->procs[i].exit.exited;
+	return n;
+}
+
+/*
+ * Judge s, or repeat the judgement of the previous sample if that is less
+ * than LOOP_DIAGNOSE_SECONDS old and no process came, went or exited.
+ */
+static void
+loop_diagnose(struct loop *l, struct snapshot *s)
+{
+	const struct snapshot *prev = l->prev;
+
+	/* Up to half an interval early, or 30 ms samples would wait 120. */
+	if (prev == NULL || s->t - l->diagnosed_at >=
+	    LOOP_DIAGNOSE_SECONDS - l->interval_ms / 2000.0 ||
+	    s->nprocs != prev->nprocs || loop_exited(s) != loop_exited(prev)) {
+		diagnose_sample(l->diag, s);
+		l->diagnosed_at = s->t;
+		return;
+	}
+	for (size_t i = 0; i < prev->ndiags; i++) {
+		const struct snap_diag *d = &prev->diags[i];
+
+		snapshot_add_diag(s, d->kind, d->pids, d->npids, d->pipes,
+		    d->npipes, d->message);
+	}
+}
 
 /*
  * Attach mode: the pipeline's processes again, if anything can have
@@ -118,7 +159,7 @@ loop_sample(struct loop *l)
 	if (l->cfg->peek > 0)
 		probe_read_peek(s, l->cfg->peek);
 	rates_apply(l->prev, s, l->hz);
-	diagnose_sample(l->diag, s);
+	loop_diagnose(l, s);
 	return s;
 }
 
@@ -248,6 +289,7 @@ loop_run(const struct loop_config *c)
 
 	l.cfg = c;
 	l.probe = probe_create();
+	probe_set_interval(l.probe, c->interval_ms);
 	l.diag = diagnose_create();
 	l.t0 = loop_t0 = util_now();
 	l.hz = sysconf(_SC_CLK_TCK);

@@ -16,18 +16,19 @@
  *    program address changed), changed state other than between R and S,
  *    changed its fd count, sleeps on an fd the table lacks, or replaced
  *    a file's fd; and, for what none of that shows (dup2() onto an open
- *    fd), PROBE_REFRESH samples after the last read if it ran since.
- *  - Every PROBE_REFRESH samples (spread over processes by pid) a quiet
+ *    fd), a refresh period after the last read if it ran since.
+ *  - Every refresh period (PROBE_REFRESH samples, and at least
+ *    PROBE_REFRESH_MS; spread over processes by pid) a quiet
  *    process gets stat, fd count and files too, and each pipe its fill
  *    level: a woken process that has not run yet, a table shared with
  *    another process, a pipe filled by a process outside the view.  Every
- *    PROBE_RECHECK samples, children and statm (memory taken back).
+ *    PROBE_RECHECK periods, children and statm (memory taken back).
  *  - The sample after a process leaves, every process gets stat and
  *    children again: orphans change parent without running.
  *  - A pipe's fill is read when any of its observed ends ran; its
  *    capacity with the periodic reads (only F_SETPIPE_SZ changes it).
  *  - Command lines are read when new, on exec, and every PROBE_RECHECK
- *    samples of a process that runs.
+ *    periods of a process that runs.
  *
  * docs/performance.md has the staleness bounds and the measurements.
  */
@@ -50,11 +51,17 @@
 
 /* A runaway fork loop must not take the observer down with it. */
 #define PROBE_MAX_PROCS 4096
-/* Samples at most before a change the cheap cues miss is seen. */
+/*
+ * Samples at most before a change the cheap cues miss is seen, and no
+ * sooner than PROBE_REFRESH_MS: at 100 Hz a fixed count would re-read
+ * quiet processes ten times as often as at the default 10 Hz for no
+ * one's benefit (probe_set_interval()).
+ */
 #define PROBE_REFRESH 8
-/* Samples between re-reads of what hardly ever changes: command lines,
- * and the children and memory of a process that does not run. */
-#define PROBE_RECHECK 64
+#define PROBE_REFRESH_MS 250
+/* Refresh periods between re-reads of what hardly ever changes: command
+ * lines, and the children and memory of a process that does not run. */
+#define PROBE_RECHECK 8
 /* Descriptors kept open across samples, at most (and half the limit). */
 #define PROBE_HOLD_MAX 8192
 
@@ -88,6 +95,8 @@ struct probe {
 	struct probe_proc *proc;
 	pid_t self;
 	unsigned long gen; /* samples taken */
+	unsigned long refresh; /* samples between periodic reads */
+	unsigned long recheck; /* samples between rare re-reads */
 	struct probe_budget budget;
 	/* pid -> entry, open addressing; a power of two in size. */
 	struct probe_entry **map;
@@ -119,7 +128,19 @@ probe_create(void)
 	    half - 64 : PROBE_HOLD_MAX) : 0;
 	pr->mapcap = 64;
 	pr->map = xcalloc(pr->mapcap, sizeof *pr->map);
+	probe_set_interval(pr, 0);
 	return pr;
+}
+
+void
+probe_set_interval(struct probe *pr, int interval_ms)
+{
+	pr->refresh = PROBE_REFRESH;
+	if (interval_ms > 0 && pr->refresh * (unsigned long)interval_ms <
+	    PROBE_REFRESH_MS)
+		pr->refresh = (PROBE_REFRESH_MS + (unsigned long)interval_ms - 1) /
+		    (unsigned long)interval_ms;
+	pr->recheck = pr->refresh * PROBE_RECHECK;
 }
 
 static void
@@ -280,8 +301,8 @@ probe_update(struct probe *pr, struct probe_entry *e)
 	long nfd;
 	int dir, err;
 
-	periodic = (gen + (unsigned long)p->pid) % PROBE_REFRESH == 0;
-	recheck = (gen + (unsigned long)p->pid) % PROBE_RECHECK == 0;
+	periodic = (gen + (unsigned long)p->pid) % pr->refresh == 0;
+	recheck = (gen + (unsigned long)p->pid) % pr->recheck == 0;
 	/* What a process reads only when it runs is kept while it does. */
 	e->files.hold_extra = !fresh && e->active_at + 1 == gen;
 	if ((dir = probe_files_dir(&e->files)) < 0)
@@ -340,7 +361,7 @@ probe_update(struct probe *pr, struct probe_entry *e)
 
 	/*
 	 * A process that has not run still has the table it had; one that
-	 * ran is checked by its fd count, and read in full PROBE_REFRESH
+	 * ran is checked by its fd count, and read in full a refresh period
 	 * samples after the last time for what the count cannot show
 	 * (dup2() onto an open fd).  The quiet ones are counted now and then
 	 * too: a table can be shared with another process (CLONE_FILES).
@@ -348,7 +369,7 @@ probe_update(struct probe *pr, struct probe_entry *e)
 	if (ran)
 		e->ran_since_full = true;
 	full = fresh || exec || turned ||
-	    (e->ran_since_full && gen - e->full_at >= PROBE_REFRESH);
+	    (e->ran_since_full && gen - e->full_at >= pr->refresh);
 	if (!full && (ran || periodic) && !p->fds_denied &&
 	    (nfd = probe_fd_count(dir)) != e->nfd)
 		full = true;
@@ -371,14 +392,14 @@ probe_update(struct probe *pr, struct probe_entry *e)
 		}
 	}
 
-	if (fresh || exec || (ran && gen - e->argv_at >= PROBE_RECHECK)) {
+	if (fresh || exec || (ran && gen - e->argv_at >= pr->recheck)) {
 		probe_proc_read_argv(pr->proc, &e->files, p);
 		e->argv_at = gen;
 	}
 	if (ran)
 		e->active_at = gen;
 	/* Quiet for a while: keep only what is read every few samples. */
-	if (periodic && gen - e->active_at >= PROBE_REFRESH) {
+	if (periodic && gen - e->active_at >= pr->refresh) {
 		probe_files_release(&e->files, PROBE_F_STATM);
 		probe_files_release(&e->files, PROBE_F_IO);
 		probe_files_release(&e->files, PROBE_F_SYSCALL);
@@ -574,7 +595,7 @@ probe_pipe_quiet(const struct probe *pr, const struct snap_pipe *pp)
 {
 	const struct probe_entry *e;
 
-	if ((pr->gen + pp->inode) % PROBE_REFRESH == 0 ||
+	if ((pr->gen + pp->inode) % pr->refresh == 0 ||
 	    pp->nreaders + pp->nwriters == 0)
 		return false;
 	for (size_t i = 0; i < pp->nreaders + pp->nwriters; i++) {
@@ -696,7 +717,7 @@ probe_fill(struct probe *pr, struct snapshot *snap)
 			pp->capacity = m->capacity;
 			continue;
 		}
-		if (m != NULL && (pr->gen + pp->inode) % PROBE_REFRESH == 0)
+		if (m != NULL && (pr->gen + pp->inode) % pr->refresh == 0)
 			m = NULL;
 		probe_fill_pipe(pr, pp, m);
 	}

@@ -148,7 +148,9 @@ util_read_file_at(int dirfd, const char *path, char *buf, size_t size)
 	if ((fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
 		return -errno;
 	while (len < size - 1) {
-		n = read(fd, buf + len, size - 1 - len);
+		size_t want = size - 1 - len;
+
+		n = read(fd, buf + len, want);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
@@ -156,9 +158,14 @@ util_read_file_at(int dirfd, const char *path, char *buf, size_t size)
 			close(fd);
 			return -err;
 		}
-		if (n == 0)
-			break;
 		len += (size_t)n;
+		/*
+		 * A short read of a small file is its end: /proc files give
+		 * all they have in one read, and a read to see 0 costs a
+		 * system call per file.
+		 */
+		if ((size_t)n < want)
+			break;
 	}
 	close(fd);
 	buf[len] = '\0';

@@ -26,6 +26,13 @@ struct probe *probe_create(void);
 void probe_free(struct probe *); /* NULL is a no-op */
 
 /*
+ * The sampling interval, so that the periodic re-reads of processes that
+ * do not run come at least every 8 samples but no more often than 4 times
+ * a second.  0 (the default) means every 8 samples whatever the pace.
+ */
+void probe_set_interval(struct probe *, int interval_ms);
+
+/*
  * Add roots[0..nroots) and all their live descendants to snap, read each
  * one's counters, fd table and what it is blocked in, link the pipes and
  * read their fill levels.  Roots that have exited are skipped; processes
