@@ -1,7 +1,17 @@
 /* render-dot.c - a snapshot as a Graphviz digraph. */
 #include "pipeviz/render.h"
 
+#include <stdlib.h>
+
+#include "pipeviz/layout.h"
 #include "pipeviz/util.h"
+
+/* One end of a pipe in the graph; gone: held by a stage that has exited. */
+struct render_dot_end {
+	pid_t pid;
+	int fd;
+	bool gone;
+};
 
 /* DOT strings: escape quotes and backslashes. */
 static void
@@ -35,10 +45,48 @@ render_dot_proc_colour(const struct snapshot *s, const struct snap_proc *p)
 	return "black";
 }
 
+/*
+ * The writers (or readers) of pp to draw: its live ends, then the stages
+ * that have exited and were wired to it.  Those hold no ends any more
+ * (snapshot_link_pipes), but their remembered fds still say where they
+ * sat, and the text layout keeps them in the chain; so does the graph.
+ */
+static struct render_dot_end *
+render_dot_ends(const struct snapshot *s, const struct snap_pipe *pp,
+    bool writer, size_t *n)
+{
+	const struct snap_end *live = writer ? pp->writers : pp->readers;
+	size_t nlive = writer ? pp->nwriters : pp->nreaders;
+	struct render_dot_end *e = xcalloc(nlive + 1, sizeof *e);
+
+	for (*n = 0; *n < nlive; (*n)++) {
+		e[*n].pid = live[*n].pid;
+		e[*n].fd = live[*n].fd;
+	}
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct snap_proc *p = &s->procs[i];
+		int fd;
+
+		if (!p->exit.exited)
+			continue;
+		for (fd = snapshot_proc_pipe_fd(p, pp->inode, writer, 0);
+		    fd >= 0; fd = snapshot_proc_pipe_fd(p, pp->inode, writer,
+		    fd + 1)) {
+			e = xreallocarray(e, *n + 1, sizeof *e);
+			e[*n].pid = p->pid;
+			e[*n].fd = fd;
+			e[*n].gone = true;
+			(*n)++;
+		}
+	}
+	return e;
+}
+
 void
 render_dot(FILE *out, const struct snapshot *s, const char *title)
 {
 	char label[256], fill[16], cap[16];
+	enum layout_style style;
 
 	fputs("digraph pipeviz {\n\trankdir=LR;\n", out);
 	fputs("\tnode [shape=box, fontname=\"monospace\"];\n", out);
@@ -50,18 +98,22 @@ render_dot(FILE *out, const struct snapshot *s, const char *title)
 	for (size_t i = 0; i < s->nprocs; i++) {
 		const struct snap_proc *p = &s->procs[i];
 
+		/* Exited: "exit 0", "SIGPIPE"... as the text layout says it. */
 		if (p->exit.exited)
-			snprintf(label, sizeof label, "%s\npid %d, exited", p->comm,
-			    (int)p->pid);
+			snprintf(label, sizeof label, "%s\npid %d, %s", p->comm,
+			    (int)p->pid, layout_state_word(s, p, &style));
 		else
 			snprintf(label, sizeof label, "%s\npid %d, %c", p->comm,
 			    (int)p->pid, p->state);
 		fprintf(out, "\tp%d [label=", (int)p->pid);
 		render_dot_string(out, label);
-		fprintf(out, ", color=%s];\n", render_dot_proc_colour(s, p));
+		fprintf(out, ", color=%s%s];\n", render_dot_proc_colour(s, p),
+		    p->exit.exited ? ", style=dashed, fontcolor=grey" : "");
 	}
 	for (size_t i = 0; i < s->npipes; i++) {
 		const struct snap_pipe *pp = &s->pipes[i];
+		struct render_dot_end *wr, *rd;
+		size_t nwr, nrd;
 
 		if (pp->stray)
 			continue;
@@ -74,16 +126,21 @@ render_dot(FILE *out, const struct snapshot *s, const char *title)
 		else
 			snprintf(label, sizeof label, "%s",
 			    pp->path != NULL ? pp->path : "pipe");
-		for (size_t w = 0; w < pp->nwriters; w++) {
-			for (size_t r = 0; r < pp->nreaders; r++) {
+		wr = render_dot_ends(s, pp, true, &nwr);
+		rd = render_dot_ends(s, pp, false, &nrd);
+		for (size_t w = 0; w < nwr; w++) {
+			for (size_t r = 0; r < nrd; r++) {
 				fprintf(out, "\tp%d -> p%d [label=",
-				    (int)pp->writers[w].pid,
-				    (int)pp->readers[r].pid);
+				    (int)wr[w].pid, (int)rd[r].pid);
 				render_dot_string(out, label);
-				fprintf(out, ", taillabel=\"%d\", headlabel=\"%d\"];\n",
-				    pp->writers[w].fd, pp->readers[r].fd);
+				fprintf(out, ", taillabel=\"%d\", "
+				    "headlabel=\"%d\"%s];\n", wr[w].fd, rd[r].fd,
+				    wr[w].gone || rd[r].gone ?
+				    ", style=dashed, color=grey" : "");
 			}
 		}
+		free(rd);
+		free(wr);
 	}
 	fputs("}\n", out);
 }

@@ -46,4 +46,18 @@ dot_ok "graphviz parses a launched pipeline's DOT with an escaped title" launch.
 check "three stages, two pipes" bash -c \
     "[ \$(grep -c '^	p[0-9]* \[label=' launch.dot) -eq 3 ] && [ \$(grep -c ' -> ' launch.dot) -eq 2 ]"
 
+# A stage that has exited stays in the graph, still wired to its pipe and
+# drawn as exited.  --once samples after one interval: by 1.5 s true has
+# long exited (and been reaped) while sleep still runs.
+check "--once --dot with an exited stage succeeds" bash -c \
+    "$(printf %q "$PIPEVIZ") -i 1500 --once --dot 'true | sleep 30.6003' > exited.dot"
+ex_true=$(sed -n 's/^	p\([0-9]*\) \[label="true.*/\1/p' exited.dot)
+ex_sleep=$(sed -n 's/^	p\([0-9]*\) \[label="sleep.*/\1/p' exited.dot)
+check "the exited stage is grey and dashed and says exit 0" grep -qE \
+    '^	p[0-9]+ \[label="true\\npid [0-9]+, exit 0", color=grey, style=dashed' exited.dot
+check "its pipe is still an edge to the live stage, dashed" grep -qE \
+    "^	p${ex_true:-X} -> p${ex_sleep:-X} \[label=\"pipe[^\"]*\", taillabel=\"1\", headlabel=\"0\", style=dashed, color=grey\]" exited.dot
+check "nothing of it left running" eq "$(running "sleep 30\\.6003")" ""
+dot_ok "graphviz parses the DOT of a pipeline with an exited stage" exited.dot
+
 done_testing
