@@ -1,30 +1,41 @@
 /* discover.c - the processes joined to one process by pipes and kinship. */
 #include "pipeviz/discover.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pipeviz/procparse.h"
 #include "pipeviz/util.h"
-#include "probe-internal.h"
 
 /* Enough to stop a runaway closure; a pipeline is rarely bigger. */
 #define DISCOVER_MAX 4096
 
 struct discover_proc {
-	struct probe_proc_ids id;
+	struct {
+		pid_t pid, ppid, pgid;
+	} id;
 	struct discover_pipe {
 		uint64_t dev, ino;	/* 0, 0: not a pipe or FIFO */
 	} in, out;			/* fd 0 and fd 1 */
+	bool kernel;	/* init or a kernel thread: never part of a pipeline */
 	bool member;
-	bool excluded; /* pipeviz, its ancestors, init and kernel threads */
+	bool excluded;	/* kernel, or pipeviz and its ancestors */
+};
+
+/* What the last scan read of each process, by pid (discover.h). */
+struct discover {
+	struct discover_proc *known;	/* sorted by pid */
+	size_t nknown;
 };
 
 /* The processes, and indices into them sorted four ways for lookups. */
-struct discover {
+struct discover_scan {
 	struct discover_proc *all; /* n, and one more for a lookup's key */
 	size_t n;
 	size_t *by_pid, *by_ppid, *by_in, *by_out;
@@ -75,7 +86,7 @@ discover_cmp_out(const void *a, const void *b, void *all)
 }
 
 static size_t *
-discover_sorted(const struct discover *d, discover_cmp cmp)
+discover_sorted(const struct discover_scan *d, discover_cmp cmp)
 {
 	size_t *ix = xcalloc(d->n, sizeof *ix);
 
@@ -90,9 +101,9 @@ discover_sorted(const struct discover *d, discover_cmp cmp)
  * ix (sorted by cmp).  The key goes in the spare slot all[n].
  */
 static void
-discover_each(struct discover *d, const size_t *ix, discover_cmp cmp,
+discover_each(struct discover_scan *d, const size_t *ix, discover_cmp cmp,
     const struct discover_proc *key,
-    void (*join)(struct discover *, size_t, void *), void *arg)
+    void (*join)(struct discover_scan *, size_t, void *), void *arg)
 {
 	size_t lo = 0, hi = d->n, spare = d->n;
 
@@ -110,7 +121,7 @@ discover_each(struct discover *d, const size_t *ix, discover_cmp cmp,
 }
 
 static void
-discover_found(struct discover *d, size_t i, void *arg)
+discover_found(struct discover_scan *d, size_t i, void *arg)
 {
 	(void)d;
 	*(size_t *)arg = i;
@@ -118,7 +129,7 @@ discover_found(struct discover *d, size_t i, void *arg)
 
 /* The process with this pid, or NULL. */
 static struct discover_proc *
-discover_find(struct discover *d, pid_t pid)
+discover_find(struct discover_scan *d, pid_t pid)
 {
 	struct discover_proc key = { .id.pid = pid };
 	size_t i = d->n;
@@ -133,7 +144,7 @@ discover_find(struct discover *d, pid_t pid)
  * or the view would include the observer itself.
  */
 static void
-discover_exclude_ancestors(struct discover *d, pid_t self)
+discover_exclude_ancestors(struct discover_scan *d, pid_t self)
 {
 	struct discover_proc *p;
 	pid_t pid = self;
@@ -175,7 +186,7 @@ struct discover_queue {
 
 /* Join process i to the pipeline, to pull in its neighbours in turn. */
 static void
-discover_join(struct discover *d, size_t i, void *arg)
+discover_join(struct discover_scan *d, size_t i, void *arg)
 {
 	struct discover_queue *q = arg;
 	struct discover_proc *p = &d->all[i];
@@ -192,7 +203,7 @@ discover_join(struct discover *d, size_t i, void *arg)
  * fd 0.  Each process joins once; each lookup is a binary search.
  */
 static void
-discover_closure(struct discover *d, struct discover_queue *q)
+discover_closure(struct discover_scan *d, struct discover_queue *q)
 {
 	for (size_t k = 0; k < q->n; k++) {
 		const struct discover_proc *m = &d->all[q->at[k]];
@@ -211,34 +222,144 @@ discover_closure(struct discover *d, struct discover_queue *q)
 	}
 }
 
-size_t
-discover_pipeline(pid_t pid, pid_t self, pid_t **out)
+struct discover *
+discover_create(void)
 {
-	struct probe_proc_ids *ids;
-	struct discover d = { 0 };
+	return xcalloc(1, sizeof (struct discover));
+}
+
+void
+discover_forget(struct discover *cache)
+{
+	free(cache->known);
+	cache->known = NULL;
+	cache->nknown = 0;
+}
+
+void
+discover_free(struct discover *cache)
+{
+	if (cache == NULL)
+		return;
+	discover_forget(cache);
+	free(cache);
+}
+
+static const struct discover_proc *
+discover_known(const struct discover *cache, pid_t pid)
+{
+	size_t lo = 0, hi = cache != NULL ? cache->nknown : 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cache->known[mid].id.pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (cache != NULL && lo < cache->nknown && cache->known[lo].id.pid == pid)
+		return &cache->known[lo];
+	return NULL;
+}
+
+static int
+discover_by_pid(const void *a, const void *b)
+{
+	pid_t x = ((const struct discover_proc *)a)->id.pid;
+	pid_t y = ((const struct discover_proc *)b)->id.pid;
+
+	return (x > y) - (x < y);
+}
+
+/* A process as its /proc/PID/stat and fds 0 and 1 show it; -1 if gone. */
+static int
+discover_read(int procfd, pid_t pid, struct discover_proc *p)
+{
+	struct procparse_stat st;
+	char path[32], text[1024];
+
+	snprintf(path, sizeof path, "%d/stat", (int)pid);
+	if (util_read_file_at(procfd, path, text, sizeof text) <= 0 ||
+	    procparse_stat(text, &st) != 0)
+		return -1;
+	memset(p, 0, sizeof *p);
+	p->id.pid = st.pid;
+	p->id.ppid = st.ppid;
+	p->id.pgid = st.pgid;
+	p->kernel = st.pid <= 2 || st.ppid == 2;
+	if (!p->kernel)
+		discover_std_pipes(procfd, p);
+	return 0;
+}
+
+/*
+ * Every process on the system, with one more slot at the end for the
+ * lookups' key.  A pid the cache knows is taken from it; the others are
+ * read, and the cache then holds this list.
+ */
+static size_t
+discover_list(struct discover *cache, struct discover_proc **out)
+{
+	struct discover_proc *all = NULL;
+	const struct discover_proc *known;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	DIR *dir;
+
+	if ((dir = opendir("/proc")) == NULL) {
+		*out = xcalloc(1, sizeof **out);
+		return 0;
+	}
+	while ((de = readdir(dir)) != NULL) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' || *end != '\0')
+			continue;
+		if (n + 1 >= cap) {
+			cap = cap ? cap * 2 : 256;
+			all = xreallocarray(all, cap, sizeof *all);
+		}
+		if ((known = discover_known(cache, (pid_t)pid)) != NULL)
+			all[n] = *known;
+		/* Gone since readdir, or a kernel that hides it: skip. */
+		else if (discover_read(dirfd(dir), (pid_t)pid, &all[n]) != 0)
+			continue;
+		all[n].member = false;
+		all[n].excluded = all[n].kernel;
+		n++;
+	}
+	closedir(dir);
+	if (all == NULL)
+		all = xcalloc(1, sizeof *all);
+	if (cache != NULL) {
+		discover_forget(cache);
+		cache->known = xreallocarray(NULL, n + 1, sizeof *all);
+		memcpy(cache->known, all, n * sizeof *all);
+		cache->nknown = n;
+		qsort(cache->known, n, sizeof *all, discover_by_pid);
+	}
+	*out = all;
+	return n;
+}
+
+size_t
+discover_pipeline(struct discover *cache, pid_t pid, pid_t self, pid_t **out)
+{
+	struct discover_scan d = { 0 };
 	struct discover_queue q = { 0 };
 	struct discover_proc *target;
-	size_t n = probe_proc_list_all(&ids), nmember;
 	pid_t own_pgid = getpgrp();
-	int procfd;
+	size_t nmember;
 
 	*out = xcalloc(1, sizeof **out);
 	(*out)[0] = pid;
-	if (n == 0)
+	d.n = discover_list(cache, &d.all);
+	if (d.n == 0) {
+		free(d.all);
 		return 1;
-	procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	d.all = xcalloc(n + 1, sizeof *d.all);
-	d.n = n;
-	for (size_t i = 0; i < n; i++) {
-		d.all[i].id = ids[i];
-		if (ids[i].pid <= 2 || ids[i].ppid == 2)
-			d.all[i].excluded = true; /* init and kernel threads */
-		else if (procfd != -1)
-			discover_std_pipes(procfd, &d.all[i]);
 	}
-	free(ids);
-	if (procfd != -1)
-		close(procfd);
 	d.by_pid = discover_sorted(&d, discover_cmp_pid);
 	d.by_ppid = discover_sorted(&d, discover_cmp_ppid);
 	d.by_in = discover_sorted(&d, discover_cmp_in);
@@ -249,7 +370,7 @@ discover_pipeline(pid_t pid, pid_t self, pid_t **out)
 		target = NULL;
 	discover_exclude_ancestors(&d, self);
 
-	q.at = xcalloc(n, sizeof *q.at);
+	q.at = xcalloc(d.n, sizeof *q.at);
 	if (target != NULL) {
 		pid_t pgid = target->id.pgid;
 
@@ -257,7 +378,7 @@ discover_pipeline(pid_t pid, pid_t self, pid_t **out)
 		target->member = true;
 		q.at[q.n++] = (size_t)(target - d.all);
 		/* Its process group, unless that is pipeviz's own. */
-		for (size_t i = 0; pgid > 1 && pgid != own_pgid && i < n; i++) {
+		for (size_t i = 0; pgid > 1 && pgid != own_pgid && i < d.n; i++) {
 			if (d.all[i].id.pgid == pgid)
 				discover_join(&d, i, &q);
 		}
@@ -265,9 +386,9 @@ discover_pipeline(pid_t pid, pid_t self, pid_t **out)
 	}
 	free(q.at);
 
-	*out = xreallocarray(*out, n + 1, sizeof **out);
+	*out = xreallocarray(*out, d.n + 1, sizeof **out);
 	nmember = 1;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < d.n; i++) {
 		if (d.all[i].member && d.all[i].id.pid != pid)
 			(*out)[nmember++] = d.all[i].id.pid;
 	}

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "pipeviz/diagnose.h"
+#include "pipeviz/discover.h"
 #include "pipeviz/loop.h"
 #include "pipeviz/probe.h"
 #include "pipeviz/snapshot.h"
@@ -31,7 +32,8 @@ struct loop {
 	size_t nroots;
 	double discovered_at;
 	double diagnosed_at;	/* t of the last sample judged afresh */
-	double scanned_at;	/* the last discover_pipeline() */
+	struct discover *discover; /* attach: what scans read */
+	double scanned_at;	/* the last full scan */
 	long last_pid;		/* discover_last_pid() at the last check */
 	bool created_before;	/* it had changed at the check before */
 	struct diagnose *diag;

@@ -22,8 +22,9 @@
 
 /*
  * How often attach mode looks for processes that joined the pipeline: new
- * ones at once when any process was created, any at all (an old process
- * that reopened its fd 0 or 1 onto a pipeline FIFO) at the longer period.
+ * ones when any process was created, reading only those; all of them (an
+ * old process that reopened its fd 0 or 1 onto a pipeline FIFO, or moved
+ * into the pipeline's process group) at the longer period.
  */
 #define LOOP_REDISCOVER_SECONDS 1.0
 #define LOOP_RESCAN_SECONDS 10.0
@@ -88,16 +89,23 @@ loop_discover(struct loop *l, double t)
 	/* Read before the scan: what is created during it is seen next time. */
 	long last_pid = discover_last_pid();
 	bool created = last_pid == -1 || last_pid != l->last_pid;
+	bool rescan = t - l->scanned_at >= LOOP_RESCAN_SECONDS;
 
 	l->discovered_at = t;
 	l->last_pid = last_pid;
-	if (!created && !l->created_before &&
-	    t - l->scanned_at < LOOP_RESCAN_SECONDS)
+	if (!created && !l->created_before && !rescan)
 		return;
 	l->created_before = created;
+	if (l->discover == NULL)
+		l->discover = discover_create();
+	/* New pids are read at every scan, every process at a rescan. */
+	if (rescan) {
+		discover_forget(l->discover);
+		l->scanned_at = t;
+	}
 	free(l->roots);
-	l->nroots = discover_pipeline(l->cfg->attach_pid, getpid(), &l->roots);
-	l->scanned_at = t;
+	l->nroots = discover_pipeline(l->discover, l->cfg->attach_pid,
+	    getpid(), &l->roots);
 }
 
 double
@@ -430,6 +438,7 @@ loop_run(const struct loop_config *c)
 	    trace_write_end(c->trace, loop_elapsed(), status, l.stop_signal) == -1)
 		loop_output_failed(&l);
 	trace_release();
+	discover_free(l.discover);
 
 	snapshot_free(l.prev);
 	if (l.stage_last != NULL) {

@@ -105,11 +105,6 @@ long probe_proc_read_children(struct probe_files *, long nthreads,
 void probe_proc_read_argv(struct probe_proc *, struct probe_files *,
     struct snap_proc *p);
 
-struct probe_proc_ids {
-	pid_t pid, ppid, pgid;
-};
-/* Every process on the system; *out is allocated (free it).  Returns n. */
-size_t probe_proc_list_all(struct probe_proc_ids **out);
 
 /* probe-fd.c: fd table and blocking syscall, relative to /proc/PID. */
 /* Read the fd table of p from piddir; 0, or -errno (EACCES: denied). */

@@ -15,12 +15,26 @@
 #include <sys/types.h>
 
 /*
+ * What a scan read of each process (its parent, group and fds 0 and 1),
+ * kept by pid so that the next scan reads only the processes it has not
+ * seen: a scan reads every process on the system, at 15-25 us each.  What
+ * a known process changes later (a new process group, fd 0 reopened onto
+ * a FIFO) shows after discover_forget().
+ */
+struct discover;
+struct discover *discover_create(void);
+void discover_free(struct discover *); /* NULL is a no-op */
+/* The next scan reads every process again. */
+void discover_forget(struct discover *);
+
+/*
  * Fill *out (allocated; the caller frees it) with the pids of pid's
  * pipeline, pid first, never including self or its ancestors (the shell
  * pipeviz runs under may share a pipe with the pipeline).  Returns how
- * many.
+ * many.  cache may be NULL: everything is read.
  */
-size_t discover_pipeline(pid_t pid, pid_t self, pid_t **out);
+size_t discover_pipeline(struct discover *cache, pid_t pid, pid_t self,
+    pid_t **out);
 
 /*
  * The last pid the kernel gave out in our pid namespace, or -1 if unknown.
