@@ -24,6 +24,7 @@ struct discover_proc {
 		uint64_t dev, ino;	/* 0, 0: not a pipe or FIFO */
 	} in, out;			/* fd 0 and fd 1 */
 	bool kernel;	/* init or a kernel thread: never part of a pipeline */
+	unsigned char reads; /* scans that read it, up to 2 */
 	bool member;
 	bool excluded;	/* kernel, or pipeviz and its ancestors */
 };
@@ -321,11 +322,19 @@ discover_list(struct discover *cache, struct discover_proc **out)
 			cap = cap ? cap * 2 : 256;
 			all = xreallocarray(all, cap, sizeof *all);
 		}
-		if ((known = discover_known(cache, (pid_t)pid)) != NULL)
+		/*
+		 * A process is read at two scans before it is taken as known:
+		 * at the first it may not have set up its fds yet (the shell
+		 * redirects between fork and exec).
+		 */
+		known = discover_known(cache, (pid_t)pid);
+		if (known != NULL && known->reads >= 2)
 			all[n] = *known;
 		/* Gone since readdir, or a kernel that hides it: skip. */
 		else if (discover_read(dirfd(dir), (pid_t)pid, &all[n]) != 0)
 			continue;
+		else
+			all[n].reads = known != NULL ? 2 : 1;
 		all[n].member = false;
 		all[n].excluded = all[n].kernel;
 		n++;
