@@ -44,6 +44,8 @@
 #define DIAG_BUFFERED_GAPS 2.0
 
 #define DIAG_NONE SIZE_MAX
+/* Processes starving behind another named in its report, at most. */
+#define STARVED_NAMED 3
 
 /* What is remembered of one live process between samples. */
 struct diag_hist {
@@ -937,9 +939,9 @@ diag_eof_held(struct diag_ctx *c, const struct snap_proc *r,
 /* "cat (pid 9) is waiting to read fd 0: pipe 7 is empty for 1.0 s; ..." */
 static void
 starved_report(struct diag_ctx *c, const struct snap_proc *r,
-    const struct snap_pipe *pp)
+    const struct snap_pipe *pp, const size_t *head)
 {
-	size_t n = 0, k = 0;
+	size_t n = 0, k = 0, me = (size_t)(r - c->s->procs), ndown = 0;
 
 	for (size_t i = 0; i < pp->nwriters; i++)
 		n += live_proc(c->s, pp->writers[i].pid) != NULL &&
@@ -966,6 +968,25 @@ starved_report(struct diag_ctx *c, const struct snap_proc *r,
 		} else
 			msg_printf(&c->msg, " has not written to it");
 	}
+	/* Those starving behind r, named up to a few. */
+	for (size_t i = 0; i < c->s->nprocs; i++)
+		ndown += i != me && head[i] == me;
+	for (size_t i = 0, named = 0; ndown > 0 && i < c->s->nprocs; i++) {
+		if (i == me || head[i] != me)
+			continue;
+		if (named == 0)
+			msg_printf(&c->msg, "; downstream, %zu more wait in turn: ",
+			    ndown);
+		if (named < STARVED_NAMED) {
+			msg_printf(&c->msg, "%s", list_sep(named,
+			    ndown <= STARVED_NAMED ? ndown : STARVED_NAMED + 1));
+			msg_proc(&c->msg, &c->s->procs[i]);
+		} else
+			msg_pid(&c->msg, c->s->procs[i].pid);
+		named++;
+	}
+	if (ndown > STARVED_NAMED)
+		msg_printf(&c->msg, " and %zu others", ndown - STARVED_NAMED);
 	msg_emit(&c->msg, c->s, "starved_reader");
 }
 
@@ -990,28 +1011,81 @@ diag_eof(struct diag_ctx *c)
 	}
 }
 
-/* Readers whose writers live, unless eof_held or a deadlock says more. */
+/* Whether the reader procs[i] starves on a pipe a live process may fill. */
+static const struct snap_pipe *
+starved_on(struct diag_ctx *c, size_t i)
+{
+	const struct snapshot *s = c->s;
+	const struct snap_proc *r = &s->procs[i];
+	const struct snap_pipe *pp = starving_pipe(s, r);
+
+	if (pp == NULL || c->eof_held[i] || c->deadlocked[i])
+		return NULL;
+	for (size_t k = 0; k < pp->nwriters; k++) {
+		const struct snap_proc *q = live_proc(s, pp->writers[k].pid);
+
+		if (q != NULL && q != r)
+			return pp;
+	}
+	return NULL;
+}
+
+/*
+ * The one live writer of the pipe procs[i] starves on, if that writer
+ * starves too (as each cat of sleep | cat | cat does), or DIAG_NONE.
+ */
+static size_t
+starved_upstream(struct diag_ctx *c, size_t i)
+{
+	const struct snapshot *s = c->s;
+	const struct snap_pipe *pp = starved_on(c, i);
+	const struct snap_proc *w = NULL;
+
+	for (size_t k = 0; pp != NULL && k < pp->nwriters; k++) {
+		const struct snap_proc *q = live_proc(s, pp->writers[k].pid);
+
+		if (q == NULL || q == &s->procs[i] || q == w)
+			continue;
+		if (w != NULL)
+			return DIAG_NONE;
+		w = q;
+	}
+	if (w == NULL || starved_on(c, (size_t)(w - s->procs)) == NULL)
+		return DIAG_NONE;
+	return (size_t)(w - s->procs);
+}
+
+/*
+ * Readers whose writers live, unless eof_held or a deadlock says more.
+ * One cause, one report: a reader that starves because its only writer
+ * starves is named in the report of the head of that chain, not alone.
+ */
 static void
 diag_starved(struct diag_ctx *c)
 {
 	const struct snapshot *s = c->s;
+	size_t *up = xcalloc(s->nprocs, sizeof *up);
+	size_t *head = xcalloc(s->nprocs, sizeof *head);
 
+	for (size_t i = 0; i < s->nprocs; i++)
+		up[i] = starved_upstream(c, i);
 	for (size_t i = 0; i < s->nprocs; i++) {
-		const struct snap_proc *r = &s->procs[i];
-		const struct snap_pipe *pp = starving_pipe(s, r);
-		bool others = false;
+		size_t j = i, steps = 0;
 
-		if (pp == NULL || c->eof_held[i] || c->deadlocked[i])
+		head[i] = DIAG_NONE;
+		if (starved_on(c, i) == NULL)
 			continue;
-		for (size_t k = 0; k < pp->nwriters; k++) {
-			const struct snap_proc *q = live_proc(s,
-			    pp->writers[k].pid);
-
-			others = others || (q != NULL && q != r);
-		}
-		if (others)
-			starved_report(c, r, pp);
+		while (up[j] != DIAG_NONE && up[j] != i && steps++ < s->nprocs)
+			j = up[j];
+		/* A ring of starved readers has no head: each stands alone. */
+		head[i] = up[j] == i || steps > s->nprocs ? i : j;
 	}
+	for (size_t i = 0; i < s->nprocs; i++) {
+		if (head[i] == i)
+			starved_report(c, &s->procs[i], starved_on(c, i), head);
+	}
+	free(up);
+	free(head);
 }
 
 /* Writers: blocked_writer. */

@@ -343,6 +343,70 @@ starved_reader_for_sleep_cat_not_eof_held(void **state)
 	diagnose_free(d);
 }
 
+/*
+ * sleep | cat | cat | ... : n cats (variant) behind one sleep, each
+ * blocked reading an empty pipe whose writer is the cat before it.
+ */
+static struct snapshot *
+sleep_cats(double t, int n)
+{
+	struct snapshot *s = snapshot_create(t);
+
+	proc(s, 900, 500, "sleep", 'S', 0);
+	pipe_fd(s, 900, 1, SNAP_MODE_W, 1000);
+	for (int i = 1; i <= n; i++) {
+		proc(s, 900 + i, 500, "cat", 'S', i);
+		pipe_fd(s, 900 + i, 0, SNAP_MODE_R, (uint64_t)(1000 + i - 1));
+		if (i < n)
+			pipe_fd(s, 900 + i, 1, SNAP_MODE_W, (uint64_t)(1000 + i));
+		block(s, 900 + i, SNAP_BLOCK_READ, 0);
+	}
+	snapshot_link_pipes(s);
+	for (int i = 0; i < n; i++)
+		fill(s, (uint64_t)(1000 + i), 0, CAP);
+	return s;
+}
+
+static size_t
+count_kind(const struct snapshot *s, const char *kind)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->ndiags; i++)
+		n += strcmp(s->diags[i].kind, kind) == 0;
+	return n;
+}
+
+/* One cause, one report: the first cat's, naming those behind it. */
+static void
+starved_chain_is_one_report(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = run(d, sleep_cats, 3, 0, 0.25, 4, NULL);
+	const struct snap_diag *g = must(s, "starved_reader");
+
+	(void)state;
+	assert_int_equal(count_kind(s, "starved_reader"), 1);
+	PIDS(g, 901, 900, 902, 903);
+	says(g, "cat (pid 901) is waiting to read fd 0");
+	says(g, "sleep (pid 900) has not written to it");
+	says(g, "downstream, 2 more wait in turn: cat (pid 902) and "
+	    "cat (pid 903)");
+	snapshot_free(s);
+	diagnose_free(d);
+
+	/* A long chain names three and counts the rest, but lists all pids. */
+	d = diagnose_create();
+	s = run(d, sleep_cats, 10, 0, 0.25, 4, NULL);
+	g = must(s, "starved_reader");
+	assert_int_equal(count_kind(s, "starved_reader"), 1);
+	assert_int_equal(g->npids, 11);
+	says(g, "downstream, 9 more wait in turn: cat (pid 902), "
+	    "cat (pid 903), cat (pid 904) and 6 others");
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
 static void
 reader_of_computing_writer_is_not_eof_held(void **state)
 {
@@ -1312,6 +1376,7 @@ main(void)
 		cmocka_unit_test(blocked_writer_time_restarts_after_progress),
 		cmocka_unit_test(blocked_writer_time_is_per_process_identity),
 		cmocka_unit_test(starved_reader_for_sleep_cat_not_eof_held),
+		cmocka_unit_test(starved_chain_is_one_report),
 		cmocka_unit_test(reader_of_computing_writer_is_not_eof_held),
 		cmocka_unit_test(eof_held_by_background_process_of_exited_stage),
 		cmocka_unit_test(eof_held_by_unseen_process_needs_two_samples),
