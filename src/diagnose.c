@@ -1064,8 +1064,12 @@ static void
 diag_starved(struct diag_ctx *c)
 {
 	const struct snapshot *s = c->s;
-	size_t *up = xcalloc(s->nprocs, sizeof *up);
-	size_t *head = xcalloc(s->nprocs, sizeof *head);
+	size_t *up, *head;
+
+	if (s->nprocs == 0)
+		return;
+	up = xcalloc(s->nprocs, sizeof *up);
+	head = xcalloc(s->nprocs, sizeof *head);
 
 	for (size_t i = 0; i < s->nprocs; i++)
 		up[i] = starved_upstream(c, i);

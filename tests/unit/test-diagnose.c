@@ -377,6 +377,20 @@ count_kind(const struct snapshot *s, const char *kind)
 	return n;
 }
 
+/* An attached pipeline that has gone: nothing to judge, and no crash. */
+static void
+empty_snapshot_has_no_diagnoses(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = snapshot_create(1.0);
+
+	(void)state;
+	diagnose_sample(d, s);
+	assert_int_equal(s->ndiags, 0);
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
 /* One cause, one report: the first cat's, naming those behind it. */
 static void
 starved_chain_is_one_report(void **state)
@@ -1377,6 +1391,7 @@ main(void)
 		cmocka_unit_test(blocked_writer_time_is_per_process_identity),
 		cmocka_unit_test(starved_reader_for_sleep_cat_not_eof_held),
 		cmocka_unit_test(starved_chain_is_one_report),
+		cmocka_unit_test(empty_snapshot_has_no_diagnoses),
 		cmocka_unit_test(reader_of_computing_writer_is_not_eof_held),
 		cmocka_unit_test(eof_held_by_background_process_of_exited_stage),
 		cmocka_unit_test(eof_held_by_unseen_process_needs_two_samples),
