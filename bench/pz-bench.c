@@ -575,8 +575,12 @@ bench_breakdown(size_t n, bool flow)
 		{
 			struct discover *cache = discover_create();
 
-			discover_pipeline(cache, c.pids[c.n - 1], getpid(), &roots);
-			free(roots);
+			/* A pid is trusted from the cache once read twice. */
+			for (int k = 0; k < 2; k++) {
+				discover_pipeline(cache, c.pids[c.n - 1],
+				    getpid(), &roots);
+				free(roots);
+			}
 			t0 = cpu_now();
 			discover_pipeline(cache, c.pids[c.n - 1], getpid(), &roots);
 			t[5][r] = (cpu_now() - t0) * 1e6;

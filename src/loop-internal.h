@@ -27,6 +27,10 @@ struct loop {
 	struct snapshot *prev;
 	/* Launch: the last view of each stage; exited ones hold the final. */
 	struct snapshot **stage_last;
+	pid_t *orphans;		/* launch_orphans() when last read */
+	size_t norphans;
+	double orphans_at;
+	bool orphans_stale;	/* a stage was reaped since */
 	/* Attach: the discovered members, refreshed now and then. */
 	pid_t *roots;
 	size_t nroots;

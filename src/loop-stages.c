@@ -32,10 +32,39 @@ loop_add_wiring(struct snap_proc *p, const struct launch_stage *st)
 	}
 }
 
+static bool
+loop_same_argv(char *const *a, char *const *b)
+{
+	for (; *a != NULL && *b != NULL; a++, b++) {
+		if (strcmp(*a, *b) != 0)
+			return false;
+	}
+	return *a == NULL && *b == NULL;
+}
+
+/*
+ * Whether the view kept of a stage still holds what its end record takes
+ * from it (fds and blocking are replaced then): an idle stage's is.
+ */
+static bool
+loop_same_view(const struct snap_proc *kept, const struct snap_proc *p)
+{
+	return kept->pid == p->pid && kept->start_ticks == p->start_ticks &&
+	    kept->ppid == p->ppid && kept->pgid == p->pgid &&
+	    kept->cpu_ticks == p->cpu_ticks && kept->rss_kib == p->rss_kib &&
+	    kept->io_known == p->io_known && kept->rchar == p->rchar &&
+	    kept->wchar == p->wchar && kept->exit.exited == p->exit.exited &&
+	    strcmp(kept->comm, p->comm) == 0 &&
+	    loop_same_argv(kept->argv, p->argv);
+}
+
 /* Keep a stage's last view, or record its end from the zombie. */
 void
 loop_remember_stage(struct loop *l, size_t i, const struct snap_proc *p)
 {
+	if (l->stage_last[i] != NULL && !p->exit.exited &&
+	    loop_same_view(&l->stage_last[i]->procs[0], p))
+		return;
 	snapshot_free(l->stage_last[i]);
 	l->stage_last[i] = snapshot_create(0);
 	snapshot_copy_proc(l->stage_last[i], p);
@@ -104,6 +133,8 @@ loop_reap(struct loop *l)
 				p = loop_unseen_stage(tmp, launch_stage(ln, (size_t)i));
 			p->io_known = probe_read_counters(l->probe, p) == 0;
 		}
+		/* Its children, if any, are pipeviz's now. */
+		l->orphans_stale = true;
 		if (launch_reap(ln, pid, loop_elapsed()) < 0 || i < 0) {
 			snapshot_free(tmp);
 			continue;

@@ -146,8 +146,25 @@ loop_sample(struct loop *l)
 			else if (!st->exit.exited)
 				live[nlive++] = st->pid;
 		}
-		/* Background processes a stage left behind stay in view. */
-		nlive += launch_orphans(ln, live + nlive, LOOP_MAX_ORPHANS);
+		/*
+		 * Background processes a stage left behind stay in view.  Only
+		 * a death orphans one, so the list (a read of pipeviz's own
+		 * children, 10% of a sample at 100 Hz) is read again after one:
+		 * a stage reaped, a process gone from the last sample.
+		 */
+		if (l->orphans == NULL || l->orphans_stale ||
+		    probe_lost(l->probe) ||
+		    s->t - l->orphans_at >= LOOP_REDISCOVER_SECONDS) {
+			if (l->orphans == NULL)
+				l->orphans = xcalloc(LOOP_MAX_ORPHANS,
+				    sizeof *l->orphans);
+			l->norphans = launch_orphans(ln, l->orphans,
+			    LOOP_MAX_ORPHANS);
+			l->orphans_at = s->t;
+			l->orphans_stale = false;
+		}
+		memcpy(live + nlive, l->orphans, l->norphans * sizeof *live);
+		nlive += l->norphans;
 		probe_sample(l->probe, s, live, nlive);
 		free(live);
 		loop_tag_stages(l, s);
@@ -439,6 +456,7 @@ loop_run(const struct loop_config *c)
 		loop_output_failed(&l);
 	trace_release();
 	discover_free(l.discover);
+	free(l.orphans);
 
 	snapshot_free(l.prev);
 	if (l.stage_last != NULL) {

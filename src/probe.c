@@ -544,6 +544,12 @@ probe_sample(struct probe *pr, struct snapshot *snap, const pid_t *roots,
 	return snap->nprocs - first;
 }
 
+bool
+probe_lost(const struct probe *pr)
+{
+	return pr->died;
+}
+
 int
 probe_read_counters(struct probe *pr, struct snap_proc *p)
 {

@@ -42,6 +42,9 @@ void probe_set_interval(struct probe *, int interval_ms);
 size_t probe_sample(struct probe *, struct snapshot *snap,
     const pid_t *roots, size_t nroots);
 
+/* Whether the last sample found a process gone (its children moved). */
+bool probe_lost(const struct probe *);
+
 /*
  * Read one process's counters (stat, statm, io, cmdline; no fds) into p,
  * which the caller set up with snapshot_add_proc().  Works on a zombie
