@@ -830,3 +830,9 @@ explain_peek_hex(const struct snap_pipe *pp, size_t width)
 	}
 	return b.text;
 }
+
+char *
+explain_of(const struct snapshot *s, const struct snap_proc *p)
+{
+	return p->explain != NULL ? xstrdup(p->explain) : explain_proc(s, p);
+}

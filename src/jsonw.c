@@ -9,54 +9,77 @@
 
 #include "pipeviz/util.h"
 
-static void
-jsonw_reserve(struct jsonw *w, size_t n)
+/*
+ * Room for n more bytes and the NUL, and where they go.  Writers fill it
+ * through a local pointer and end with jsonw_done(): one length update
+ * per value, not one per byte.
+ */
+static char *
+jsonw_space(struct jsonw *w, size_t n)
 {
-	if (w->len + n + 1 <= w->cap)
-		return;
-	w->cap = (w->len + n + 1) * 2;
-	if (w->cap < 4096)
-		w->cap = 4096;
-	w->buf = xreallocarray(w->buf, w->cap, 1);
+	if (w->len + n + 1 > w->cap) {
+		w->cap = (w->len + n + 1) * 2;
+		if (w->cap < 4096)
+			w->cap = 4096;
+		w->buf = xreallocarray(w->buf, w->cap, 1);
+	}
+	return w->buf + w->len;
+}
+
+static void
+jsonw_done(struct jsonw *w, char *end)
+{
+	w->len = (size_t)(end - w->buf);
+	*end = '\0';
 }
 
 static void
 jsonw_put(struct jsonw *w, const char *s, size_t n)
 {
-	jsonw_reserve(w, n);
-	memcpy(w->buf + w->len, s, n);
-	w->len += n;
-	w->buf[w->len] = '\0';
+	char *o = jsonw_space(w, n);
+
+	memcpy(o, s, n);
+	jsonw_done(w, o + n);
 }
 
 static void
 jsonw_putc(struct jsonw *w, char c)
 {
-	jsonw_reserve(w, 1);
-	w->buf[w->len++] = c;
-	w->buf[w->len] = '\0';
+	char *o = jsonw_space(w, 1);
+
+	*o++ = c;
+	jsonw_done(w, o);
 }
 
-/* The comma before a member and its key; keys are our own ASCII names. */
-static void
-jsonw_member(struct jsonw *w, const char *key)
+/*
+ * The comma before a member, its key (our own ASCII names) and room for
+ * a value of up to n bytes after them; returns where the value goes.
+ */
+static char *
+jsonw_member_n(struct jsonw *w, const char *key, size_t n)
 {
+	size_t klen = key != NULL ? strlen(key) : 0;
+	char *o = jsonw_space(w, klen + 4 + n);
+
 	if (w->depth > 0) {
 		if (w->filled[w->depth - 1])
-			jsonw_putc(w, ',');
+			*o++ = ',';
 		w->filled[w->depth - 1] = true;
 	}
 	if (key != NULL) {
-		size_t n = strlen(key);
-
-		jsonw_reserve(w, n + 3);
-		w->buf[w->len++] = '"';
-		memcpy(w->buf + w->len, key, n);
-		w->len += n;
-		w->buf[w->len++] = '"';
-		w->buf[w->len++] = ':';
-		w->buf[w->len] = '\0';
+		*o++ = '"';
+		memcpy(o, key, klen);
+		o += klen;
+		*o++ = '"';
+		*o++ = ':';
 	}
+	return o;
+}
+
+static void
+jsonw_member(struct jsonw *w, const char *key)
+{
+	jsonw_done(w, jsonw_member_n(w, key, 0));
 }
 
 void
@@ -121,8 +144,10 @@ jsonw_array_end(struct jsonw *w)
 void
 jsonw_null(struct jsonw *w, const char *key)
 {
-	jsonw_member(w, key);
-	jsonw_put(w, "null", 4);
+	char *o = jsonw_member_n(w, key, 4);
+
+	memcpy(o, "null", 4);
+	jsonw_done(w, o + 4);
 }
 
 void
@@ -139,9 +164,10 @@ jsonw_bool(struct jsonw *w, const char *key, bool v)
 void
 jsonw_int(struct jsonw *w, const char *key, long long v)
 {
-	char digits[24], *p = digits + sizeof digits;
+	char digits[24], *p = digits + sizeof digits, *o;
 	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v :
 	    (unsigned long long)v;
+	size_t n;
 
 	do {
 		*--p = (char)('0' + u % 10);
@@ -149,8 +175,10 @@ jsonw_int(struct jsonw *w, const char *key, long long v)
 	} while (u != 0);
 	if (v < 0)
 		*--p = '-';
-	jsonw_member(w, key);
-	jsonw_put(w, p, (size_t)(digits + sizeof digits - p));
+	n = (size_t)(digits + sizeof digits - p);
+	o = jsonw_member_n(w, key, n);
+	memcpy(o, p, n);
+	jsonw_done(w, o + n);
 }
 
 /*
@@ -265,12 +293,27 @@ jsonw_string(struct jsonw *w, const char *key, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
+	size_t plain;
+	char *o;
+
 	if (s == NULL) {
 		jsonw_null(w, key);
 		return;
 	}
-	jsonw_member(w, key);
-	jsonw_putc(w, '"');
+	/* Most strings are plain ASCII: one copy, with the member. */
+	while (jsonw_plain(*p))
+		p++;
+	plain = (size_t)(p - (const unsigned char *)s);
+	o = jsonw_member_n(w, key, plain + 2);
+	*o++ = '"';
+	memcpy(o, s, plain);
+	o += plain;
+	if (*p == '\0') {
+		*o++ = '"';
+		jsonw_done(w, o);
+		return;
+	}
+	jsonw_done(w, o);
 	while (*p != '\0') {
 		const unsigned char *run = p;
 		uint32_t cp;

@@ -12,6 +12,7 @@
 
 #include "pipeviz/diagnose.h"
 #include "pipeviz/discover.h"
+#include "pipeviz/explain.h"
 #include "pipeviz/probe.h"
 #include "pipeviz/rates.h"
 #include "pipeviz/render.h"
@@ -53,8 +54,9 @@ loop_exited(const struct snapshot *s)
 }
 
 /*
- * Judge s, or repeat the judgement of the previous sample if that is less
- * than LOOP_DIAGNOSE_SECONDS old and no process came, went or exited.
+ * Judge s (its diagnoses, and what each process does in words), or repeat
+ * the judgement of the previous sample if that is less than
+ * LOOP_DIAGNOSE_SECONDS old and no process came, went or exited.
  */
 static void
 loop_diagnose(struct loop *l, struct snapshot *s)
@@ -66,6 +68,8 @@ loop_diagnose(struct loop *l, struct snapshot *s)
 	    LOOP_DIAGNOSE_SECONDS - l->interval_ms / 2000.0 ||
 	    s->nprocs != prev->nprocs || loop_exited(s) != loop_exited(prev)) {
 		diagnose_sample(l->diag, s);
+		for (size_t i = 0; i < s->nprocs; i++)
+			s->procs[i].explain = explain_proc(s, &s->procs[i]);
 		l->diagnosed_at = s->t;
 		return;
 	}
@@ -74,6 +78,16 @@ loop_diagnose(struct loop *l, struct snapshot *s)
 
 		snapshot_add_diag(s, d->kind, d->pids, d->npids, d->pipes,
 		    d->npipes, d->message);
+	}
+	for (size_t i = 0; i < s->nprocs; i++) {
+		struct snap_proc *p = &s->procs[i];
+		const struct snap_proc *q = i < prev->nprocs &&
+		    prev->procs[i].pid == p->pid ? &prev->procs[i] :
+		    snapshot_find_proc(prev, p->pid);
+
+		if (q != NULL && q->start_ticks == p->start_ticks &&
+		    q->explain != NULL)
+			p->explain = xstrdup(q->explain);
 	}
 }
 

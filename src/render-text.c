@@ -30,7 +30,7 @@ render_text(FILE *out, const struct snapshot *s, const char *title, int width,
 
 		if (i > 0 && l->hits[i - 1].proc == l->hits[i].proc)
 			continue;
-		what = explain_proc(s, p);
+		what = explain_of(s, p);
 		fprintf(out, "  %s (pid %d): %s\n", p->comm, (int)p->pid, what);
 		free(what);
 	}

@@ -35,6 +35,8 @@ snapshot_proc_clear(struct snap_proc *p)
 {
 	free(p->argv);
 	p->argv = NULL;
+	free(p->explain);
+	p->explain = NULL;
 	for (size_t j = 0; j < p->nfds; j++)
 		free(p->fds[j].path);
 	free(p->fds);
@@ -121,6 +123,7 @@ snapshot_copy_proc(struct snapshot *s, const struct snap_proc *from)
 	*p = *from;
 	p->argv = argv;
 	p->fds = NULL;
+	p->explain = from->explain != NULL ? xstrdup(from->explain) : NULL;
 	snapshot_proc_set_argv(p, from->argv);
 	/* Every sample copies every process: one allocation for its fds. */
 	if (from->nfds > 0) {

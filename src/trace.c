@@ -109,7 +109,7 @@ trace_proc(struct jsonw *w, const struct snapshot *s, const struct snap_proc *p)
 		trace_exit_status(w, "exit", &p->exit);
 	else
 		jsonw_null(w, "exit");
-	explain = explain_proc(s, p);
+	explain = explain_of(s, p);
 	jsonw_string(w, "explain", explain);
 	free(explain);
 	jsonw_object_end(w);

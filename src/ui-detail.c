@@ -70,7 +70,7 @@ ui_detail_lines(const struct snapshot *s, const struct snap_proc *p,
 		n += (size_t)snprintf(argv + n, sizeof argv - n, "%s%s",
 		    v == p->argv ? "" : " ", *v);
 	ui_addf(ls, LAYOUT_NORMAL, "argv   %s", argv);
-	says = explain_proc(s, p);
+	says = explain_of(s, p);
 	ui_addf(ls, LAYOUT_NAME, "what   %s", says);
 	free(says);
 	ui_addf(ls, LAYOUT_NORMAL, "ppid %d  pgid %d  stage %s%d", (int)p->ppid,

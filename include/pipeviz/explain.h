@@ -24,6 +24,11 @@
 
 /* One sentence about p, a process of s; newly allocated (free it). */
 char *explain_proc(const struct snapshot *s, const struct snap_proc *p);
+/*
+ * The sentence judged with the sample (p->explain) if there is one, else
+ * explain_proc(): what the trace, --text and the detail panel show.
+ */
+char *explain_of(const struct snapshot *s, const struct snap_proc *p);
 
 /*
  * A pipe's peek (pp->peek, pp->npeek) for a person, newly allocated:

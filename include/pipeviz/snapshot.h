@@ -84,6 +84,11 @@ struct snap_proc {
 	size_t nfds;
 	bool fds_denied; /* fd table not readable (another user's process) */
 	struct snap_exit exit; /* launched stages stay listed after exiting */
+	/*
+	 * explain_proc()'s sentence as judged with the sample (the loop does
+	 * it with the diagnoses; a trace records it), or NULL.  Owned.
+	 */
+	char *explain;
 };
 
 struct snap_end {

@@ -55,6 +55,14 @@ check "sleep 2 | cat: starved_reader names cat and blames sleep" jq_true cat.jso
 check "sleep 2 | cat: never eof_held" jq_true cat.json "
     $samples | map(.diagnoses[] | select(.kind==\"eof_held\")) | length == 0"
 
+# At 100 Hz the diagnoses and sentences are judged about every 100 ms, and
+# the samples in between repeat them: none may come out empty.
+"$PIPEVIZ" --json fast.json -i 10 -o /dev/null 'sleep 1.2 | cat' </dev/null
+check "-i 10: about 100 samples taken" jq_true fast.json "$samples | length >= 60"
+check "-i 10: every sample still carries the diagnosis and the sentences" jq_true fast.json "
+    $samples | map(select(.procs | any(.comm==\"cat\" and .exit==null)))
+    | (length >= 60) and all(.diagnoses | any(.kind==\"starved_reader\")) and all(.procs | all(.explain | length > 0))"
+
 # A background job keeps cat's input open after its stage has exited.
 watch_for bg.json '{ sleep 31.7 & echo hi; } | cat' 1.5
 check "{ sleep & echo; } | cat: eof_held for cat" jq_true bg.json "
