@@ -61,15 +61,17 @@ loop_exited(const struct snapshot *s)
 static void
 loop_diagnose(struct loop *l, struct snapshot *s)
 {
-	const struct snapshot *prev = l->prev;
+	struct snapshot *prev = l->prev;
 
 	/* Up to half an interval early, or 30 ms samples would wait 120. */
 	if (prev == NULL || s->t - l->diagnosed_at >=
 	    LOOP_DIAGNOSE_SECONDS - l->interval_ms / 2000.0 ||
 	    s->nprocs != prev->nprocs || loop_exited(s) != loop_exited(prev)) {
 		diagnose_sample(l->diag, s);
-		for (size_t i = 0; i < s->nprocs; i++)
+		for (size_t i = 0; i < s->nprocs; i++) {
+			free(s->procs[i].explain);
 			s->procs[i].explain = explain_proc(s, &s->procs[i]);
+		}
 		l->diagnosed_at = s->t;
 		return;
 	}
@@ -81,13 +83,19 @@ loop_diagnose(struct loop *l, struct snapshot *s)
 	}
 	for (size_t i = 0; i < s->nprocs; i++) {
 		struct snap_proc *p = &s->procs[i];
-		const struct snap_proc *q = i < prev->nprocs &&
+		struct snap_proc *q = i < prev->nprocs &&
 		    prev->procs[i].pid == p->pid ? &prev->procs[i] :
 		    snapshot_find_proc(prev, p->pid);
 
-		if (q != NULL && q->start_ticks == p->start_ticks &&
-		    q->explain != NULL)
-			p->explain = xstrdup(q->explain);
+		/*
+		 * Taken, not copied: prev is freed after this sample is
+		 * written, and a sentence that is NULL is worked out anew.
+		 */
+		if (q != NULL && q->start_ticks == p->start_ticks) {
+			free(p->explain);
+			p->explain = q->explain;
+			q->explain = NULL;
+		}
 	}
 }
 

@@ -117,11 +117,12 @@ snapshot_add_proc(struct snapshot *s, pid_t pid)
 struct snap_proc *
 snapshot_copy_proc(struct snapshot *s, const struct snap_proc *from)
 {
-	struct snap_proc *p = snapshot_add_proc(s, from->pid);
-	char **argv = p->argv;
+	struct snap_proc *p;
 
+	s->procs = snapshot_grow(s->procs, s->nprocs, sizeof *s->procs);
+	p = &s->procs[s->nprocs++];
 	*p = *from;
-	p->argv = argv;
+	p->argv = NULL;
 	p->fds = NULL;
 	p->explain = from->explain != NULL ? xstrdup(from->explain) : NULL;
 	snapshot_proc_set_argv(p, from->argv);
