@@ -17,7 +17,6 @@ rule() {
 		fail=1
 	fi
 }
-rule "libproc2 only in probe-proc.c" '#include <libproc2/' '^src/probe-proc\.c$'
 rule "curses only in the ui files" '#include <(n?curses|ncursesw/curses)\.h>' '^src/ui[-.]'
 rule "jansson only in the trace code" '#include <jansson\.h>' '^src/trace'
 rule "pure modules do no I/O on /proc" '"/proc' '^src/(probe|discover|launch|main|loop|demo)'

@@ -4,7 +4,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-packages="gcc pkg-config meson ninja-build libncurses-dev libproc2-dev
+packages="gcc pkg-config meson ninja-build libncurses-dev
 libjansson-dev libcmocka-dev jq tmux procps valgrind graphviz clang
 libclang-rt-dev lsof"
 missing=""
