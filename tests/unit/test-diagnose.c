@@ -367,16 +367,6 @@ sleep_cats(double t, int n)
 	return s;
 }
 
-static size_t
-count_kind(const struct snapshot *s, const char *kind)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < s->ndiags; i++)
-		n += strcmp(s->diags[i].kind, kind) == 0;
-	return n;
-}
-
 /* An attached pipeline that has gone: nothing to judge, and no crash. */
 static void
 empty_snapshot_has_no_diagnoses(void **state)
@@ -400,7 +390,7 @@ starved_chain_is_one_report(void **state)
 	const struct snap_diag *g = must(s, "starved_reader");
 
 	(void)state;
-	assert_int_equal(count_kind(s, "starved_reader"), 1);
+	assert_int_equal(ndiag(s, "starved_reader"), 1);
 	PIDS(g, 901, 900, 902, 903);
 	says(g, "cat (pid 901) is waiting to read fd 0");
 	says(g, "sleep (pid 900) has not written to it");
@@ -413,7 +403,7 @@ starved_chain_is_one_report(void **state)
 	d = diagnose_create();
 	s = run(d, sleep_cats, 10, 0, 0.25, 4, NULL);
 	g = must(s, "starved_reader");
-	assert_int_equal(count_kind(s, "starved_reader"), 1);
+	assert_int_equal(ndiag(s, "starved_reader"), 1);
 	assert_int_equal(g->npids, 11);
 	says(g, "downstream, 9 more wait in turn: cat (pid 902), "
 	    "cat (pid 903), cat (pid 904) and 6 others");
