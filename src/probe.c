@@ -532,6 +532,7 @@ probe_sample(struct probe *pr, struct snapshot *snap, const pid_t *roots,
 			probe_walk_add(pr, e->kids[k]);
 	}
 
+	snapshot_reserve_procs(snap, snap->nprocs + pr->nwalk);
 	for (size_t i = 0; i < pr->nwalk; i++) {
 		struct probe_entry *e = pr->walk[i];
 

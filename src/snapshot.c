@@ -97,13 +97,32 @@ snapshot_grow(void *array, size_t n, size_t size)
 	return array;
 }
 
+void
+snapshot_reserve_procs(struct snapshot *s, size_t n)
+{
+	if (n <= s->procs_cap)
+		return;
+	s->procs = xreallocarray(s->procs, n, sizeof *s->procs);
+	s->procs_cap = n;
+}
+
+/*
+ * A new slot at the end of procs.  Its capacity is kept, not implied as
+ * for the small arrays: the probe reserves a whole sample's worth at once.
+ */
+static struct snap_proc *
+snapshot_new_proc(struct snapshot *s)
+{
+	if (s->nprocs == s->procs_cap)
+		snapshot_reserve_procs(s, s->procs_cap > 0 ? 2 * s->procs_cap : 8);
+	return &s->procs[s->nprocs++];
+}
+
 struct snap_proc *
 snapshot_add_proc(struct snapshot *s, pid_t pid)
 {
-	struct snap_proc *p;
+	struct snap_proc *p = snapshot_new_proc(s);
 
-	s->procs = snapshot_grow(s->procs, s->nprocs, sizeof *s->procs);
-	p = &s->procs[s->nprocs++];
 	memset(p, 0, sizeof *p);
 	p->pid = pid;
 	p->stage = -1;
@@ -117,10 +136,8 @@ snapshot_add_proc(struct snapshot *s, pid_t pid)
 struct snap_proc *
 snapshot_copy_proc(struct snapshot *s, const struct snap_proc *from)
 {
-	struct snap_proc *p;
+	struct snap_proc *p = snapshot_new_proc(s);
 
-	s->procs = snapshot_grow(s->procs, s->nprocs, sizeof *s->procs);
-	p = &s->procs[s->nprocs++];
 	*p = *from;
 	p->argv = NULL;
 	p->fds = NULL;

@@ -131,6 +131,7 @@ struct snapshot {
 	double t; /* seconds since the session started */
 	struct snap_proc *procs;
 	size_t nprocs;
+	size_t procs_cap; /* allocated; snapshot.c's business */
 	struct snap_pipe *pipes;
 	size_t npipes;
 	struct snap_diag *diags;
@@ -140,6 +141,8 @@ struct snapshot {
 struct snapshot *snapshot_create(double t);
 void snapshot_free(struct snapshot *); /* NULL is a no-op */
 
+/* Make room for n processes in all, so that adding them moves nothing. */
+void snapshot_reserve_procs(struct snapshot *, size_t n);
 /* Append a zeroed process (stage -1, syscall -1, state '?', argv {NULL}). */
 struct snap_proc *snapshot_add_proc(struct snapshot *, pid_t);
 /* Append a zeroed fd (pos and size -1) to p.  path is copied if not NULL. */
