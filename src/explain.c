@@ -23,6 +23,8 @@
 
 /* CPU share above which a process counts as working, not idle. */
 #define EXPLAIN_ACTIVE_CPU 10.0
+/* Why a table is fds_unread, as far as the snapshot can tell. */
+#define EXPLAIN_UNREAD "pipeviz out of descriptors, or another passing error"
 
 /* The sentence being built. */
 struct ex_buf {
@@ -563,6 +565,10 @@ ex_blocked_other(struct ex_buf *b, const struct snap_proc *p)
 			ex_printf(b, "; what fd %d is cannot be known: its fd "
 			    "table could not be read (another user's process)",
 			    p->blocked.fd);
+		else if (p->fds_unread)
+			ex_printf(b, "; what fd %d is cannot be known: its fd "
+			    "table could not be read (" EXPLAIN_UNREAD ")",
+			    p->blocked.fd);
 		return;
 	}
 	if (rd && f->kind == SNAP_FD_TTY) {
@@ -766,8 +772,13 @@ explain_proc(const struct snapshot *s, const struct snap_proc *p)
 		case SNAP_BLOCK_READ:
 		case SNAP_BLOCK_WRITE:
 			ex_blocked_io(&b, s, p);
-			/* The fds were read, or the sentence said they were not. */
-			live = p->blocked.fd < 0;
+			/*
+			 * The fds were read, or the sentence said they were
+			 * not; or it took the fd from a table kept from an
+			 * earlier read, which must be said.
+			 */
+			live = p->blocked.fd < 0 || (p->fds_unread &&
+			    snapshot_proc_fd(p, p->blocked.fd) != NULL);
 			break;
 		case SNAP_BLOCK_OPEN:
 			ex_open(&b, p);
@@ -786,6 +797,12 @@ explain_proc(const struct snapshot *s, const struct snap_proc *p)
 	if (live && p->fds_denied)
 		ex_printf(&b, "; its fds could not be read (another user's "
 		    "process), so which pipes it holds is not known");
+	else if (live && p->fds_unread && p->nfds > 0)
+		ex_printf(&b, "; its fds could not be read this time ("
+		    EXPLAIN_UNREAD "), so they are as last read");
+	else if (live && p->fds_unread)
+		ex_printf(&b, "; its fds could not be read (" EXPLAIN_UNREAD
+		    "), so which pipes it holds is not known");
 	return b.text;
 }
 

@@ -321,7 +321,8 @@ layout_end_name(const struct layout_ctx *c, const struct snap_proc *p,
 {
 	const char *slash;
 
-	if (p->fds_denied)
+	/* Not read now, and not in the last table read either: not known. */
+	if (p->fds_denied || (p->fds_unread && f == NULL))
 		snprintf(buf, size, "?");
 	else if (f == NULL)
 		snprintf(buf, size, "closed");

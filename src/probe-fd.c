@@ -48,19 +48,25 @@ probe_fd_pinned(int fddir, const char *name, char *link, size_t size,
 	int pin;
 
 	if ((pin = openat(fddir, name, O_PATH | O_CLOEXEC)) == -1)
-		return -1;
+		return -errno;
 	snprintf(self, sizeof self, "/proc/self/fd/%d", pin);
 	if (fstat(pin, st) == -1 ||
 	    (n = readlink(self, link, size - 1)) == -1) {
 		close(pin);
-		return -1;
+		return -ENOENT;
 	}
 	link[n] = '\0';
 	close(pin);
 	return 0;
 }
 
-static void
+/*
+ * Add one fd to p.  An fd closed while the table is read is left out;
+ * one that could not be looked at because pipeviz has no descriptor to
+ * spare fails the whole table (-errno), which would otherwise lack every
+ * file, terminal and /dev/null and look complete.
+ */
+static int
 probe_fd_one(int piddir, int fddir, const char *name, struct snap_proc *p)
 {
 	char link[4096], path[64], info[512];
@@ -73,17 +79,21 @@ probe_fd_one(int piddir, int fddir, const char *name, struct snap_proc *p)
 	ssize_t n;
 	char *end;
 	long fd;
+	int err;
 
 	fd = strtol(name, &end, 10);
 	if (*end != '\0' || fd < 0 || fd > 1 << 30)
-		return;
+		return 0;
 	if ((n = readlinkat(fddir, name, link, sizeof link - 1)) == -1)
-		return; /* closed since readdir: normal */
+		return 0; /* closed since readdir: normal */
 	link[n] = '\0';
 	/* Paths need a stat through the link to tell FIFOs and devices. */
 	if (link[0] == '/') {
-		if (probe_fd_pinned(fddir, name, link, sizeof link, &st) == -1)
-			return; /* closed since readlink */
+		err = probe_fd_pinned(fddir, name, link, sizeof link, &st);
+		if (err == -EMFILE || err == -ENFILE || err == -ENOMEM)
+			return err;
+		if (err != 0)
+			return 0; /* closed since readlink */
 		mode = st.st_mode;
 	}
 	kind = procparse_fd_kind(link, mode, &inode);
@@ -103,6 +113,7 @@ probe_fd_one(int piddir, int fddir, const char *name, struct snap_proc *p)
 		    procparse_fdinfo(info, &fi) == 0)
 			f->pos = fi.pos;
 	}
+	return 0;
 }
 
 int
@@ -110,7 +121,7 @@ probe_fd_read(int piddir, struct snap_proc *p)
 {
 	struct dirent *de;
 	DIR *dir;
-	int fddir;
+	int fddir, err = 0;
 
 	fddir = openat(piddir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fddir == -1)
@@ -119,12 +130,19 @@ probe_fd_read(int piddir, struct snap_proc *p)
 		close(fddir);
 		return -ENOMEM;
 	}
-	while ((de = readdir(dir)) != NULL) {
-		if (de->d_name[0] != '.')
-			probe_fd_one(piddir, fddir, de->d_name, p);
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(dir)) == NULL) {
+			/* ENOENT: the process went away during the read. */
+			err = -errno;
+			break;
+		}
+		if (de->d_name[0] != '.' &&
+		    (err = probe_fd_one(piddir, fddir, de->d_name, p)) != 0)
+			break;
 	}
 	closedir(dir);
-	return 0;
+	return err;
 }
 
 /*

@@ -107,7 +107,11 @@ void probe_proc_read_argv(struct probe_proc *, struct probe_files *,
 
 
 /* probe-fd.c: fd table and blocking syscall, relative to /proc/PID. */
-/* Read the fd table of p from piddir; 0, or -errno (EACCES: denied). */
+/*
+ * Add the fd table of p from piddir to p: 0, or -errno (EACCES: denied;
+ * ENOENT, ESRCH: gone; EMFILE and others: not read), with part of the
+ * table added then.
+ */
 int probe_fd_read(int piddir, struct snap_proc *p);
 /*
  * Refresh what changes in an fd table that is otherwise known: position

@@ -14,9 +14,11 @@
  *    its fd count and the position and size of its files.
  *  - Its whole fd table is read again when it is new, exec'd (name or
  *    program address changed), changed state other than between R and S,
- *    changed its fd count, sleeps on an fd the table lacks, or replaced
- *    a file's fd; and, for what none of that shows (dup2() onto an open
- *    fd), a refresh period after the last read if it ran since.
+ *    changed its fd count, sleeps on an fd the table lacks, replaced a
+ *    file's fd, or its table could not be read last time (pipeviz out of
+ *    descriptors: the last table read is kept meanwhile, marked unread);
+ *    and, for what none of that shows (dup2() onto an open fd), a refresh
+ *    period after the last read if it ran since.
  *  - Every refresh period (PROBE_REFRESH samples, and at least
  *    PROBE_REFRESH_MS; spread over processes by pid) a quiet
  *    process gets stat, fd count and files too, and each pipe its fill
@@ -263,20 +265,46 @@ probe_walk_add(struct probe *pr, pid_t pid)
 	pr->walk[pr->nwalk++] = e;
 }
 
-/* Read the whole fd table again. */
+/*
+ * Read the whole fd table again, into a table of its own: a read that
+ * fails (pipeviz out of descriptors, say) must not leave an empty table
+ * in place of the one it had, which would look like a process without
+ * fds.  Such a process keeps its last table, marked unread, and is read
+ * again the next sample.  Another user's process (EACCES) and one that is
+ * gone (ENOENT, ESRCH) have no table to show.
+ */
 static void
 probe_read_table(struct probe *pr, struct probe_entry *e, int dir)
 {
-	struct snap_proc *p = &e->p;
+	struct snap_proc *p = &e->p, t = { 0 };
+	struct snap_fd *fds;
+	size_t nfds;
+	long nfd;
+	int err;
 
-	for (size_t i = 0; i < p->nfds; i++)
-		free(p->fds[i].path);
-	free(p->fds);
-	p->fds = NULL;
-	p->nfds = 0;
 	/* Counted first: a change after the count shows at the next check. */
-	e->nfd = probe_fd_count(dir);
-	p->fds_denied = probe_fd_read(dir, p) == -EACCES;
+	nfd = probe_fd_count(dir);
+	err = probe_fd_read(dir, &t);
+	p->fds_unread = err != 0 && err != -EACCES && err != -ENOENT &&
+	    err != -ESRCH;
+	if (p->fds_unread) {
+		/* The last table stays; what was read of this one goes. */
+		snapshot_proc_clear(&t);
+		return;
+	}
+	/* Another user's, or gone: no table, not even part of one. */
+	if (err != 0)
+		snapshot_proc_clear(&t);
+	/* In with the new, and out with the old through t. */
+	fds = p->fds;
+	nfds = p->nfds;
+	p->fds = t.fds;
+	p->nfds = t.nfds;
+	t.fds = fds;
+	t.nfds = nfds;
+	snapshot_proc_clear(&t);
+	p->fds_denied = err == -EACCES;
+	e->nfd = nfd;
 	e->full_at = pr->gen;
 	e->ran_since_full = false;
 }
@@ -368,7 +396,7 @@ probe_update(struct probe *pr, struct probe_entry *e)
 	 */
 	if (ran)
 		e->ran_since_full = true;
-	full = fresh || exec || turned ||
+	full = fresh || exec || turned || p->fds_unread ||
 	    (e->ran_since_full && gen - e->full_at >= pr->refresh);
 	if (!full && (ran || periodic) && !p->fds_denied &&
 	    (nfd = probe_fd_count(dir)) != e->nfd)

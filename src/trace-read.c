@@ -134,6 +134,7 @@ trace_proc(struct snapshot *s, json_t *o)
 	if ((str = trace_str(o, "wchan")) != NULL)
 		snprintf(p->wchan, sizeof p->wchan, "%s", str);
 	p->fds_denied = json_is_true(json_object_get(o, "fds_denied"));
+	p->fds_unread = json_is_true(json_object_get(o, "fds_unread"));
 	/* The sentence as the live run judged it (the same, but for pacing). */
 	if ((str = trace_str(o, "explain")) != NULL)
 		p->explain = xstrdup(str);

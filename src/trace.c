@@ -105,6 +105,8 @@ trace_proc(struct jsonw *w, const struct snapshot *s, const struct snap_proc *p)
 	jsonw_array_end(w);
 	if (p->fds_denied)
 		jsonw_bool(w, "fds_denied", true);
+	if (p->fds_unread)
+		jsonw_bool(w, "fds_unread", true);
 	if (p->exit.exited)
 		trace_exit_status(w, "exit", &p->exit);
 	else

@@ -110,6 +110,12 @@ ui_detail_lines(const struct snapshot *s, const struct snap_proc *p,
 	    util_format_bytes(c, sizeof c, p->write_bps));
 	if (p->fds_denied)
 		ui_addf(ls, LAYOUT_FAILED, "fds    not readable (another user's)");
+	else if (p->fds_unread && p->nfds > 0)
+		ui_addf(ls, LAYOUT_FAILED, "fds    as last read: not readable "
+		    "now (pipeviz out of descriptors?)");
+	else if (p->fds_unread)
+		ui_addf(ls, LAYOUT_FAILED, "fds    could not be read (pipeviz "
+		    "out of descriptors?)");
 	else
 		ui_addf(ls, LAYOUT_HEADING, "fds");
 	for (size_t i = 0; i < p->nfds; i++) {

@@ -83,6 +83,12 @@ struct snap_proc {
 	struct snap_fd *fds;
 	size_t nfds;
 	bool fds_denied; /* fd table not readable (another user's process) */
+	/*
+	 * The fd table could not be read this time (pipeviz out of
+	 * descriptors, or another transient error): fds is the last table
+	 * read, or empty if none was.
+	 */
+	bool fds_unread;
 	struct snap_exit exit; /* launched stages stay listed after exiting */
 	/*
 	 * explain_proc()'s sentence as judged with the sample (the loop does

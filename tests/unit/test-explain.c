@@ -655,6 +655,50 @@ unreadable_fds_are_said_to_be_unknown(void **state)
 	snapshot_free(s);
 }
 
+/*
+ * A table pipeviz could not read this time (out of descriptors): what is
+ * shown is the last table read, and the sentence says so; with no table
+ * at all, what the process holds is unknown.
+ */
+static void
+unread_fds_are_said_to_be_as_last_read(void **state)
+{
+	struct snapshot *s = yes_sleep(0);
+	struct snap_proc *p;
+
+	(void)state;
+	P(s, 812)->fds_unread = true;
+	explains_exactly(s, 812, "blocked writing fd 1 into pipe 5159, which "
+	    "is full (64 KiB); it continues when sleep (pid 813) reads from "
+	    "it; its fds could not be read this time (pipeviz out of "
+	    "descriptors, or another passing error), so they are as last "
+	    "read");
+	P(s, 813)->fds_unread = true;
+	explains(s, 813, "; its fds could not be read this time", NULL);
+	snapshot_free(s);
+
+	s = snapshot_create(1.0);
+	proc(s, 5, 1, "cat", 'S');
+	snapshot_link_pipes(s);
+	p = P(s, 5);
+	p->fds_unread = true;
+	explains_exactly(s, 5, "sleeping; what it waits for is not known; its "
+	    "fds could not be read (pipeviz out of descriptors, or another "
+	    "passing error), so which pipes it holds is not known");
+	p->blocked.op = SNAP_BLOCK_READ;
+	p->blocked.fd = 0;
+	explains_exactly(s, 5, "blocked reading fd 0; what fd 0 is cannot be "
+	    "known: its fd table could not be read (pipeviz out of "
+	    "descriptors, or another passing error)");
+	/* Another user's process says that, not both. */
+	p->fds_denied = true;
+	lacks(s, 5, "descriptors");
+	p->fds_denied = false;
+	exited(s, 5, 0, 0);
+	explains_exactly(s, 5, "exited normally with status 0 (success)");
+	snapshot_free(s);
+}
+
 /* Names from the system may hold anything; the sentence stays one line. */
 static void
 control_characters_in_names_become_question_marks(void **state)
@@ -847,6 +891,41 @@ peek_with_wide_code_points_is_ignored(void **state)
 	snapshot_free(s);
 }
 
+/* fds_unread is in the trace only when true, and read back. */
+static void
+fds_unread_round_trips_in_the_trace(void **state)
+{
+	struct snapshot *s = yes_sleep(0), *back;
+	char *text, *again, *err = NULL;
+	json_t *o;
+
+	(void)state;
+	o = sample_json(s);
+	assert_null(json_object_get(json_array_get(json_object_get(o,
+	    "procs"), 0), "fds_unread"));
+	json_decref(o);
+	P(s, 812)->fds_unread = true;
+	o = sample_json(s);
+	assert_true(json_is_true(json_object_get(json_array_get(
+	    json_object_get(o, "procs"), 0), "fds_unread")));
+	assert_null(json_object_get(json_array_get(json_object_get(o,
+	    "procs"), 1), "fds_unread"));
+	json_decref(o);
+	text = trace_sample_string(s);
+	back = trace_read_sample(text, &err);
+	assert_non_null(back);
+	assert_true(P(back, 812)->fds_unread);
+	assert_false(P(back, 812)->fds_denied);
+	assert_false(P(back, 813)->fds_unread);
+	assert_int_equal(P(back, 812)->nfds, 1);
+	again = trace_sample_string(back);
+	assert_string_equal(text, again);
+	free(again);
+	free(text);
+	snapshot_free(back);
+	snapshot_free(s);
+}
+
 int
 main(void)
 {
@@ -872,6 +951,7 @@ main(void)
 		cmocka_unit_test(sleeping_in_other_syscalls),
 		cmocka_unit_test(open_of_a_fifo_waits_for_the_other_end),
 		cmocka_unit_test(unreadable_fds_are_said_to_be_unknown),
+		cmocka_unit_test(unread_fds_are_said_to_be_as_last_read),
 		cmocka_unit_test(control_characters_in_names_become_question_marks),
 		cmocka_unit_test(peek_as_text_and_hex),
 		cmocka_unit_test(trace_has_explain_on_every_proc),
@@ -879,6 +959,7 @@ main(void)
 		cmocka_unit_test(peek_round_trips_every_byte),
 		cmocka_unit_test(peek_in_the_ascii_trace_file),
 		cmocka_unit_test(peek_with_wide_code_points_is_ignored),
+		cmocka_unit_test(fds_unread_round_trips_in_the_trace),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

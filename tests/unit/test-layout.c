@@ -318,6 +318,45 @@ long_chain(void **state)
 	snapshot_free(s);
 }
 
+/*
+ * An end of a process whose fd table could not be read is unknown, not
+ * "closed": '?' as for another user's process.  A table kept from an
+ * earlier read still names what it held.
+ */
+static void
+unread_table_ends_are_unknown(void **state)
+{
+	struct snapshot *s = snapshot_create(1);
+	struct layout_opts o = { .width = 100, .utf8 = false };
+	struct snap_proc *p;
+	struct layout *l;
+	char *text;
+
+	(void)state;
+	p = proc(s, 100, 99, "sleep", 0);
+	path_fd(p, 0, SNAP_MODE_R, SNAP_FD_DEV, "/dev/null");
+	pipe_fd(p, 1, SNAP_MODE_W, 501);
+	p->fds_unread = true;
+	p = proc(s, 101, 99, "cat", 1);
+	pipe_fd(p, 0, SNAP_MODE_R, 501);
+	finish(s, 0);
+	l = layout_build(s, &o);
+	text = layout_to_text(l);
+	assert_non_null(strstr(text, "null"));
+	assert_non_null(strstr(text, "closed"));
+	free(text);
+	layout_free(l);
+	s->procs[1].fds_unread = true;
+	l = layout_build(s, &o);
+	text = layout_to_text(l);
+	assert_non_null(strstr(text, "null"));
+	assert_null(strstr(text, "closed"));
+	assert_non_null(strstr(text, " ?"));
+	free(text);
+	layout_free(l);
+	snapshot_free(s);
+}
+
 static void
 empty_snapshot(void **state)
 {
@@ -340,6 +379,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(parent_child_and_self),
 		cmocka_unit_test(fifo_and_file),
 		cmocka_unit_test(long_chain),
+		cmocka_unit_test(unread_table_ends_are_unknown),
 		cmocka_unit_test(empty_snapshot),
 	};
 
