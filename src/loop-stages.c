@@ -20,6 +20,8 @@ loop_add_wiring(struct snap_proc *p, const struct launch_stage *st)
 	free(p->fds);
 	p->fds = NULL;
 	p->nfds = 0;
+	/* The wiring is known whatever the last read of the table gave. */
+	p->fds_denied = p->fds_unread = false;
 	for (int fd = 0; fd < 3; fd++) {
 		const struct launch_end *e = &st->fd[fd];
 		struct snap_fd *f;
