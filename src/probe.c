@@ -21,10 +21,11 @@
  *    period after the last read if it ran since.
  *  - Every refresh period (PROBE_REFRESH samples, and at least
  *    PROBE_REFRESH_MS; spread over processes by pid) a quiet
- *    process gets stat, fd count and files too, and each pipe its fill
- *    level: a woken process that has not run yet, a table shared with
- *    another process, a pipe filled by a process outside the view.  Every
- *    PROBE_RECHECK periods, children and statm (memory taken back).
+ *    process gets stat and fd count too, and each pipe its fill level: a
+ *    woken process that has not run yet, a table shared with another
+ *    process, a pipe filled by a process outside the view.  Every
+ *    PROBE_RECHECK periods, children, statm (memory taken back) and its
+ *    files (moved or grown by another process).
  *  - The sample after a process leaves, every process gets stat and
  *    children again: orphans change parent without running.
  *  - A pipe's fill is read when any of its observed ends ran; its
@@ -401,9 +402,14 @@ probe_update(struct probe *pr, struct probe_entry *e)
 	if (!full && (ran || periodic) && !p->fds_denied &&
 	    (nfd = probe_fd_count(dir)) != e->nfd)
 		full = true;
+	/*
+	 * A quiet process moves none of its files: only another process
+	 * sharing an open file description (a log all stages append to) can,
+	 * or grow a file it reads.  That waits for the longer period.
+	 */
 	if (full)
 		probe_read_table(pr, e, dir);
-	else if ((ran || periodic) && !p->fds_denied &&
+	else if ((ran || recheck) && !p->fds_denied &&
 	    probe_fd_refresh(dir, p) != 0) {
 		probe_read_table(pr, e, dir);
 		full = true;
