@@ -27,6 +27,8 @@ struct loop {
 	struct snapshot *prev;
 	/* Launch: the last view of each stage; exited ones hold the final. */
 	struct snapshot **stage_last;
+	pid_t *frozen;		/* --slow: what loop_freeze() stopped */
+	size_t nfrozen;
 	pid_t *orphans;		/* launch_orphans() when last read */
 	size_t norphans;
 	double orphans_at;
@@ -59,6 +61,12 @@ void loop_output_failed(struct loop *);
 
 /* loop-stages.c */
 void loop_remember_stage(struct loop *, size_t stage, const struct snap_proc *);
+/*
+ * --slow: stop the running processes of the launched group that s shows,
+ * and later continue exactly those, so a stage the user stopped stays so.
+ */
+void loop_freeze(struct loop *, const struct snapshot *s);
+void loop_thaw(struct loop *);
 /* Reap every exited child, reading a stage's final counters first. */
 void loop_reap(struct loop *);
 /* Tag descendants with the stage they descend from. */

@@ -60,6 +60,38 @@ loop_same_view(const struct snap_proc *kept, const struct snap_proc *p)
 	    loop_same_argv(kept->argv, p->argv);
 }
 
+void
+loop_freeze(struct loop *l, const struct snapshot *s)
+{
+	pid_t pgid = launch_pgid(l->cfg->launch);
+
+	loop_thaw(l);
+	l->frozen = xreallocarray(l->frozen, s->nprocs + 1, sizeof *l->frozen);
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct snap_proc *p = &s->procs[i];
+
+		/* Stopped already (by the user, s), gone, or not ours. */
+		if (p->exit.exited || strchr("TtZX", p->state) != NULL ||
+		    p->pgid != pgid)
+			continue;
+		if (kill(p->pid, SIGSTOP) == 0)
+			l->frozen[l->nfrozen++] = p->pid;
+	}
+}
+
+void
+loop_thaw(struct loop *l)
+{
+	pid_t pgid = launch_pgid(l->cfg->launch);
+
+	/* A stopped process cannot exit, but SIGKILL can end it: check. */
+	for (size_t i = 0; i < l->nfrozen; i++) {
+		if (getpgid(l->frozen[i]) == pgid)
+			kill(l->frozen[i], SIGCONT);
+	}
+	l->nfrozen = 0;
+}
+
 /* Keep a stage's last view, or record its end from the zombie. */
 void
 loop_remember_stage(struct loop *l, size_t i, const struct snap_proc *p)

@@ -59,6 +59,11 @@ loop_signal_one(struct loop *l, const struct snapshot *s, pid_t pid, int sig)
 		    "pipeline any more");
 		return;
 	}
+	/* The user's stop over slow motion's: no thaw undoes it. */
+	for (size_t i = 0; sig == SIGSTOP && i < l->nfrozen; i++) {
+		if (l->frozen[i] == pid)
+			l->frozen[i--] = l->frozen[--l->nfrozen];
+	}
 	if (kill(pid, sig) == -1)
 		snprintf(note, sizeof note, "cannot signal %s (pid %d): %s",
 		    p->comm, (int)pid, strerror(errno));
@@ -112,6 +117,7 @@ loop_key(struct loop *l, const struct snapshot *s)
 	case UI_CONTINUE_ALL:
 		if (c->launch != NULL && !l->over) {
 			launch_kill(c->launch, act == UI_STOP_ALL ? SIGSTOP : SIGCONT);
+			l->nfrozen = 0;
 			ui_note(c->ui, act == UI_STOP_ALL ? "the pipeline is stopped "
 			    "(C continues it)" : "the pipeline continues");
 		}

@@ -386,13 +386,13 @@ loop_run(const struct loop_config *c)
 			/* Slow motion: freeze the pipeline while the frame shows. */
 			if (c->slow_ms > 0 && c->launch != NULL &&
 			    !launch_done(c->launch)) {
-				launch_kill(c->launch, SIGSTOP);
+				loop_freeze(&l, s);
 				thaw_at = now + c->slow_ms / 1000.0;
 				next = thaw_at + l.interval_ms / 1000.0;
 			}
 		}
 		if (thaw_at > 0 && loop_elapsed() >= thaw_at) {
-			launch_kill(c->launch, SIGCONT);
+			loop_thaw(&l);
 			thaw_at = 0;
 		}
 		if (!l.over && loop_finished(&l, l.prev)) {
@@ -479,6 +479,7 @@ loop_run(const struct loop_config *c)
 	trace_release();
 	discover_free(l.discover);
 	free(l.orphans);
+	free(l.frozen);
 
 	snapshot_free(l.prev);
 	if (l.stage_last != NULL) {

@@ -114,6 +114,28 @@ if command -v tmux >/dev/null; then
 	sleep 1
 	check "q ends the pipeline" eq "$(running 'sort')" ""
 	tm kill-server 2>/dev/null
+
+	# In slow motion, a stage the user stopped stays stopped: thawing after
+	# each frame continues only what the freeze stopped.
+	tm new-session -d -s t -x 120 -y 30 \
+	    "env TERM=screen LANG=C.UTF-8 '$PIPEVIZ' --slow 200 -i 100 'yes | sort > /dev/null'; sleep 30"
+	sleep 1
+	sortpid=$(pgrep -x -f 'sort')
+	tm send-keys -t t Tab
+	sleep 0.5
+	tm send-keys -t t s
+	sleep 0.5
+	tm send-keys -t t y
+	stops=0
+	for _ in $(seq 10); do
+		sleep 0.2
+		ps -o stat= -p "$sortpid" | grep -q T && stops=$((stops + 1))
+	done
+	check "--slow: a stage stopped with s stays stopped across frames (10 of 10)" eq "$stops" 10
+	tm send-keys -t t q
+	sleep 1
+	check "--slow: q ends the pipeline" eq "$(running 'sort')" ""
+	tm kill-server 2>/dev/null
 fi
 
 done_testing
