@@ -117,10 +117,13 @@ if command -v tmux >/dev/null; then
 
 	# In slow motion, a stage the user stopped stays stopped: thawing after
 	# each frame continues only what the freeze stopped.
+	# A server of its own: a new one on the old socket races its exit.
+	tm() { tmux -L "pzt7s$$" -f /dev/null "$@"; }
 	tm new-session -d -s t -x 120 -y 30 \
 	    "env TERM=screen LANG=C.UTF-8 '$PIPEVIZ' --slow 200 -i 100 'yes | sort > /dev/null'; sleep 30"
 	sleep 1
-	sortpid=$(pgrep -x -f 'sort')
+	# This pipeviz's own sort: other tests may run one at the same time.
+	sortpid=$(pgrep -x -P "$(pgrep -f -- '--slow 200 -i 100 yes \| sort')" sort)
 	tm send-keys -t t Tab
 	sleep 0.5
 	tm send-keys -t t s
