@@ -19,6 +19,9 @@
 /* How long stages get to exit after SIGTERM before SIGKILL. */
 #define LOOP_GRACE_SECONDS 2.0
 
+/* What the p key peeks into each pipe without --peek (as --peek does). */
+#define LOOP_PEEK_BYTES 64
+
 struct loop {
 	const struct loop_config *cfg;
 	struct probe *probe;
@@ -27,6 +30,7 @@ struct loop {
 	struct snapshot *prev;
 	/* Launch: the last view of each stage; exited ones hold the final. */
 	struct snapshot **stage_last;
+	size_t peek;		/* bytes to peek into each pipe, 0 none (--peek, p) */
 	pid_t *frozen;		/* --slow: what loop_freeze() stopped */
 	size_t nfrozen;
 	pid_t *orphans;		/* launch_orphans() when last read */

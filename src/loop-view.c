@@ -88,6 +88,12 @@ loop_key(struct loop *l, const struct snapshot *s)
 	case UI_QUIT:
 		l->quit = true;
 		break;
+	case UI_PEEK:
+		/* --peek's bytes, or its default; the next sample reads them. */
+		l->peek = l->peek > 0 ? 0 : c->peek > 0 ? c->peek : LOOP_PEEK_BYTES;
+		ui_note(c->ui, l->peek > 0 ? "peeking into the pipes: what waits "
+		    "in them shows in the details (p stops)" : "peeking stopped");
+		break;
 	case UI_PAUSE:
 		l->paused = !l->paused;
 		ui_note(c->ui, l->paused ? "sampling paused (space resumes)" :

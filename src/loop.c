@@ -203,8 +203,8 @@ loop_sample(struct loop *l)
 		probe_sample(l->probe, s, l->roots, l->nroots);
 	}
 	/* After probe_sample(), whose linking rebuilds the pipe list. */
-	if (l->cfg->peek > 0)
-		probe_read_peek(s, l->cfg->peek);
+	if (l->peek > 0)
+		probe_read_peek(s, l->peek);
 	rates_apply(l->prev, s, l->hz);
 	loop_diagnose(l, s);
 	return s;
@@ -343,6 +343,7 @@ loop_run(const struct loop_config *c)
 	l.interval_ms = c->interval_ms;
 	l.discovered_at = -LOOP_REDISCOVER_SECONDS;
 	l.last_pid = -1;
+	l.peek = c->peek;
 	l.stage_names = loop_names(c->launch);
 	textlog_init(&l.out_log, 2000);
 	textlog_init(&l.err_log, 2000);

@@ -59,8 +59,10 @@ ui_peek_shown(const struct snap_proc *p, size_t i)
 
 void
 ui_detail_lines(const struct snapshot *s, const struct snap_proc *p,
-    struct ui_lines *ls)
+    int width, struct ui_lines *ls)
 {
+	/* Hex bytes a line: what fits after the indent, 4 to 16, by fours. */
+	size_t hex_width = width > 8 + 3 * 4 ? (size_t)(width - 8) / 3 / 4 * 4 : 4;
 	char argv[400], a[16], b[16], c[16], *says;
 	size_t n = 0;
 
@@ -151,7 +153,8 @@ ui_detail_lines(const struct snapshot *s, const struct snap_proc *p,
 		/* --peek: what waits in the pipe, as text and as hex. */
 		if (pp != NULL && pp->npeek > 0 && !ui_peek_shown(p, i)) {
 			char *text = explain_peek_text(pp);
-			char *hex = explain_peek_hex(pp, 16);
+			char *hex = explain_peek_hex(pp, hex_width > 16 ? 16 :
+			    hex_width);
 
 			ui_addf(ls, LAYOUT_WAITING, "       waiting: %s", text);
 			for (char *line = strtok(hex, "\n"); line != NULL;

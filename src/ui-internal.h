@@ -28,9 +28,9 @@ struct ui_lines {
 
 __attribute__((format(printf, 3, 4))) void ui_addf(struct ui_lines *,
     int style, const char *fmt, ...);
-/* What the detail panel says about p. */
+/* What the detail panel, width columns wide, says about p. */
 void ui_detail_lines(const struct snapshot *, const struct snap_proc *p,
-    struct ui_lines *);
+    int width, struct ui_lines *);
 
 
 #ifdef NCURSES_WIDECHAR

@@ -208,6 +208,10 @@ ui_input(struct ui *u, const struct ui_frame *f)
 			u->detail = !u->detail;
 			act = UI_REDRAW;
 			break;
+		case 'p':
+			/* What waits in a pipe shows in the details: open them. */
+			u->detail = true;
+			return UI_PEEK;
 		case 'o':
 			u->show_output = !u->show_output;
 			act = UI_REDRAW;

@@ -516,7 +516,8 @@ ui_draw_body(struct ui *u, const struct ui_frame *f)
 		struct ui_lines ls = { 0 };
 		const struct snap_proc *p = ui_selected_proc(u, s);
 
-		ui_detail_lines(s, p, &ls);
+		ui_detail_lines(s, p, detail_cols > 0 ? detail_cols - 1 : u->cols,
+		    &ls);
 		if (detail_cols > 0) {
 			for (int r = 0; r < u->body_rows; r++)
 				ui_put(u, u->body_top + r, u->body_cols, u->utf8 ?
@@ -556,6 +557,7 @@ ui_draw_help(struct ui *u)
 		"space        pause or resume sampling",
 		"+ / -        sample faster / slower",
 		"o / l        show the output / stderr log pane",
+		"p            peek: what waits in each pipe (in details)",
 		"s / c / k    stop / continue / terminate the selected",
 		"             process (asks first; launched pipelines)",
 		"S / C        stop / continue the whole pipeline",

@@ -46,6 +46,7 @@ enum ui_action {
 	UI_FASTER, /* halve the interval */
 	UI_SLOWER, /* double it */
 	UI_REDRAW,
+	UI_PEEK,   /* toggle peeking into the pipes */
 	/* Replay. */
 	UI_STEP_BACK,
 	UI_STEP_FORWARD,

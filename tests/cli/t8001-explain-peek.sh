@@ -190,4 +190,29 @@ else
 	done
 fi
 
+# The p key peeks without --peek: the details show what waits in the pipe.
+if command -v tmux >/dev/null; then
+	tm() { tmux -L "pzt8$$" -f /dev/null "$@"; }
+	tm new-session -d -s t -x 120 -y 30 \
+	    "env TERM=screen LANG=C.UTF-8 '$PIPEVIZ' 'seq 100000 | sleep 30.8'; sleep 30"
+	for _ in $(seq 50); do
+		tm capture-pane -p -t t 2>/dev/null | grep -q '64K/64K' && break
+		sleep 0.1
+	done
+	tm send-keys -t t Tab
+	sleep 0.3
+	check "no peek in the details before p" bash -c "! tmux -L pzt8$$ capture-pane -p -t t | grep -q 'waiting: 1'"
+	tm send-keys -t t p
+	for _ in $(seq 30); do
+		tm capture-pane -p -t t | grep -q 'waiting: 1\\n2\\n3' && break
+		sleep 0.1
+	done
+	check "p: the details show the bytes waiting in the pipe" bash -c "tmux -L pzt8$$ capture-pane -p -t t | grep -qF 'waiting: 1\\n2\\n3\\n'"
+	check "p: the hex lines fit the panel" bash -c "tmux -L pzt8$$ capture-pane -p -t t | grep -q '│        31 0a 32 0a 33 0a'"
+	tm send-keys -t t q
+	sleep 1
+	check "p: q ends the pipeline" eq "$(running 'sleep 30.8')" ""
+	tm kill-server 2>/dev/null
+fi
+
 done_testing
