@@ -21,7 +21,10 @@
 
 #include "pipeviz/util.h"
 
-/* Samples over which the bottleneck is judged. */
+/*
+ * Checks (calls of diagnose_sample) over which the bottleneck is judged:
+ * the loop checks at most every 100 ms, so about the last second.
+ */
 #define DIAG_WINDOW 10
 /* Votes a stage needs in that window (and a strict majority of it). */
 #define DIAG_BOTTLENECK_VOTES 3
@@ -1611,7 +1614,7 @@ diag_bottleneck(struct diag_ctx *c)
 		return;
 	msg_proc(&c->msg, p);
 	msg_printf(&c->msg, " limits the pipeline's throughput (busy in "
-	    "%zu of the last %zu samples", votes, d->nwindow);
+	    "%zu of the last %zu checks", votes, d->nwindow);
 	if (p->cpu_pct >= 1)
 		msg_printf(&c->msg, ", %.0f%% CPU now", p->cpu_pct);
 	msg_printf(&c->msg, ")");

@@ -33,6 +33,7 @@ struct discover_proc {
 struct discover {
 	struct discover_proc *known;	/* sorted by pid */
 	size_t nknown;
+	bool reread;	/* the next scan reads every process again */
 };
 
 /* The processes, and indices into them sorted four ways for lookups. */
@@ -232,9 +233,7 @@ discover_create(void)
 void
 discover_forget(struct discover *cache)
 {
-	free(cache->known);
-	cache->known = NULL;
-	cache->nknown = 0;
+	cache->reread = true;
 }
 
 void
@@ -242,7 +241,7 @@ discover_free(struct discover *cache)
 {
 	if (cache == NULL)
 		return;
-	discover_forget(cache);
+	free(cache->known);
 	free(cache);
 }
 
@@ -328,7 +327,7 @@ discover_list(struct discover *cache, struct discover_proc **out)
 		 * redirects between fork and exec).
 		 */
 		known = discover_known(cache, (pid_t)pid);
-		if (known != NULL && known->reads >= 2)
+		if (known != NULL && known->reads >= 2 && !cache->reread)
 			all[n] = *known;
 		/* Gone since readdir, or a kernel that hides it: skip. */
 		else if (discover_read(dirfd(dir), (pid_t)pid, &all[n]) != 0)
@@ -343,7 +342,8 @@ discover_list(struct discover *cache, struct discover_proc **out)
 	if (all == NULL)
 		all = xcalloc(1, sizeof *all);
 	if (cache != NULL) {
-		discover_forget(cache);
+		free(cache->known);
+		cache->reread = false;
 		cache->known = xreallocarray(NULL, n + 1, sizeof *all);
 		memcpy(cache->known, all, n * sizeof *all);
 		cache->nknown = n;

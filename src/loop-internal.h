@@ -36,6 +36,7 @@ struct loop {
 	pid_t *orphans;		/* launch_orphans() when last read */
 	size_t norphans;
 	double orphans_at;
+	long orphans_pid;	/* discover_last_pid() then */
 	bool orphans_stale;	/* a stage was reaped since */
 	/* Attach: the discovered members, refreshed now and then. */
 	pid_t *roots;

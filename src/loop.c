@@ -43,20 +43,36 @@
 
 static double loop_t0;
 
-static size_t
-loop_exited(const struct snapshot *s)
+/* The process of prev that is p, by pid and start time, or NULL. */
+static struct snap_proc *
+loop_same_proc(struct snapshot *prev, size_t i, const struct snap_proc *p)
 {
-	size_t n = 0;
+	struct snap_proc *q = i < prev->nprocs && prev->procs[i].pid == p->pid ?
+	    &prev->procs[i] : snapshot_find_proc(prev, p->pid);
 
-	for (size_t i = 0; i < s->nprocs; i++)
-		n += s->procs[i].exit.exited;
-	return n;
+	return q != NULL && q->start_ticks == p->start_ticks ? q : NULL;
+}
+
+/* Whether s shows the very processes prev did, none of them newly exited. */
+static bool
+loop_same_procs(struct snapshot *prev, const struct snapshot *s)
+{
+	if (s->nprocs != prev->nprocs)
+		return false;
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct snap_proc *q = loop_same_proc(prev, i, &s->procs[i]);
+
+		if (q == NULL || q->exit.exited != s->procs[i].exit.exited)
+			return false;
+	}
+	return true;
 }
 
 /*
  * Judge s (its diagnoses, and what each process does in words), or repeat
  * the judgement of the previous sample if that is less than
- * LOOP_DIAGNOSE_SECONDS old and no process came, went or exited.
+ * LOOP_DIAGNOSE_SECONDS old and shows the same processes, none of them
+ * newly exited.
  */
 static void
 loop_diagnose(struct loop *l, struct snapshot *s)
@@ -66,7 +82,7 @@ loop_diagnose(struct loop *l, struct snapshot *s)
 	/* Up to half an interval early, or 30 ms samples would wait 120. */
 	if (prev == NULL || s->t - l->diagnosed_at >=
 	    LOOP_DIAGNOSE_SECONDS - l->interval_ms / 2000.0 ||
-	    s->nprocs != prev->nprocs || loop_exited(s) != loop_exited(prev)) {
+	    !loop_same_procs(prev, s)) {
 		diagnose_sample(l->diag, s);
 		for (size_t i = 0; i < s->nprocs; i++) {
 			free(s->procs[i].explain);
@@ -81,21 +97,17 @@ loop_diagnose(struct loop *l, struct snapshot *s)
 		snapshot_add_diag(s, d->kind, d->pids, d->npids, d->pipes,
 		    d->npipes, d->message);
 	}
+	/*
+	 * The sentences are taken, not copied: prev is freed after this
+	 * sample is written, and a sentence that is NULL is worked out anew.
+	 */
 	for (size_t i = 0; i < s->nprocs; i++) {
 		struct snap_proc *p = &s->procs[i];
-		struct snap_proc *q = i < prev->nprocs &&
-		    prev->procs[i].pid == p->pid ? &prev->procs[i] :
-		    snapshot_find_proc(prev, p->pid);
+		struct snap_proc *q = loop_same_proc(prev, i, p);
 
-		/*
-		 * Taken, not copied: prev is freed after this sample is
-		 * written, and a sentence that is NULL is worked out anew.
-		 */
-		if (q != NULL && q->start_ticks == p->start_ticks) {
-			free(p->explain);
-			p->explain = q->explain;
-			q->explain = NULL;
-		}
+		free(p->explain);
+		p->explain = q->explain;
+		q->explain = NULL;
 	}
 }
 
@@ -172,11 +184,17 @@ loop_sample(struct loop *l)
 		 * Background processes a stage left behind stay in view.  Only
 		 * a death orphans one, so the list (a read of pipeviz's own
 		 * children, 10% of a sample at 100 Hz) is read again after one:
-		 * a stage reaped, a process gone from the last sample.
+		 * a stage reaped, a process gone from the last sample, or a
+		 * process created (one that forks and exits between two samples
+		 * is never seen to die).
 		 */
+		long last_pid = discover_last_pid();
+
 		if (l->orphans == NULL || l->orphans_stale ||
-		    probe_lost(l->probe) ||
+		    probe_lost(l->probe) || last_pid != l->orphans_pid ||
+		    last_pid == -1 ||
 		    s->t - l->orphans_at >= LOOP_REDISCOVER_SECONDS) {
+			l->orphans_pid = last_pid;
 			if (l->orphans == NULL)
 				l->orphans = xcalloc(LOOP_MAX_ORPHANS,
 				    sizeof *l->orphans);
@@ -373,6 +391,11 @@ loop_run(const struct loop_config *c)
 		redraw |= loop_signals(&l);
 		if (l.stop_signal != 0 || l.quit)
 			break;
+		/* Before a sample: one taken late must not see the freeze. */
+		if (thaw_at > 0 && loop_elapsed() >= thaw_at) {
+			loop_thaw(&l);
+			thaw_at = 0;
+		}
 		if (sampling && now >= next) {
 			struct snapshot *s = loop_sample(&l);
 
@@ -391,10 +414,6 @@ loop_run(const struct loop_config *c)
 				thaw_at = now + c->slow_ms / 1000.0;
 				next = thaw_at + l.interval_ms / 1000.0;
 			}
-		}
-		if (thaw_at > 0 && loop_elapsed() >= thaw_at) {
-			loop_thaw(&l);
-			thaw_at = 0;
 		}
 		if (!l.over && loop_finished(&l, l.prev)) {
 			l.over = true;

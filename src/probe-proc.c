@@ -129,12 +129,14 @@ probe_files_dir(struct probe_files *f)
 }
 
 /*
- * All of a file from offset 0.  /proc files are seq_files: a read that
- * returns less than asked for has reached the end, so a small file costs
- * one pread(), not a second one to see the end.
+ * All of a file from offset 0.  A /proc file of one record (stat, io,
+ * syscall...) comes whole in one read, so a read that returns less than
+ * asked for has reached the end and a small file costs one pread(), not a
+ * second one to see the end.  A file of many records (a children list)
+ * comes a page at a time: it is read until a read returns nothing.
  */
 static long
-probe_files_pread(int fd, char *buf, size_t size)
+probe_files_pread(int fd, char *buf, size_t size, bool records)
 {
 	size_t len = 0, want;
 	ssize_t n;
@@ -148,7 +150,7 @@ probe_files_pread(int fd, char *buf, size_t size)
 			return -errno;
 		}
 		len += (size_t)n;
-		if ((size_t)n < want)
+		if (n == 0 || ((size_t)n < want && !records))
 			break;
 	}
 	buf[len] = '\0';
@@ -183,7 +185,7 @@ probe_files_read(struct probe_files *f, enum probe_file which, char *buf,
 		    f->hold_extra && probe_files_take(f, false)))
 			f->fd[which] = fd;
 	}
-	n = probe_files_pread(fd, buf, size);
+	n = probe_files_pread(fd, buf, size, which == PROBE_F_CHILDREN);
 	if (f->fd[which] != fd)
 		close(fd);
 	return n;

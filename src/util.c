@@ -148,9 +148,7 @@ util_read_file_at(int dirfd, const char *path, char *buf, size_t size)
 	if ((fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
 		return -errno;
 	while (len < size - 1) {
-		size_t want = size - 1 - len;
-
-		n = read(fd, buf + len, want);
+		n = read(fd, buf + len, size - 1 - len);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
@@ -158,14 +156,9 @@ util_read_file_at(int dirfd, const char *path, char *buf, size_t size)
 			close(fd);
 			return -err;
 		}
-		len += (size_t)n;
-		/*
-		 * A short read of a small file is its end: /proc files give
-		 * all they have in one read, and a read to see 0 costs a
-		 * system call per file.
-		 */
-		if ((size_t)n < want)
+		if (n == 0)
 			break;
+		len += (size_t)n;
 	}
 	close(fd);
 	buf[len] = '\0';

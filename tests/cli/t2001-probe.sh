@@ -102,6 +102,27 @@ check "attach: a writer that joins later is found within 2 s" jq_true later.json
 kill "$sleeppid" "$yespid"
 wait
 
+# A stage with 900 children: /proc/PID/task/TID/children comes a page
+# (about 500 pids) per read, and every page must be read.
+cat > kids.sh <<'EOF2'
+for i in $(seq 900); do sleep 30.9 & done
+wait
+EOF2
+"$PIPEVIZ" -i 1500 --once --json kids.json "bash $WORK/kids.sh | cat" </dev/null
+check "900 children of one stage: all 900 are in the sample" jq_true kids.json \
+    "$samples[-1].procs | map(select(.comm==\"sleep\")) | length == 900"
+pkill -f '^sleep 30\.9$'
+
+# A background process whose parent exits between two samples (never seen
+# to die) is adopted by pipeviz, and shown from the next sample on.
+# (The stage waits with bash's own read -t: a child that ended would tell.)
+mkfifo wait.fifo
+"$PIPEVIZ" -i 100 -n 9 --json orphan.json \
+    "bash -c 'read -t 0.3 <> $WORK/wait.fifo; (sleep 30.95 &); sleep 2' | cat" </dev/null
+check "an orphan of a short-lived subshell is in view within 0.3 s of its start" jq_true orphan.json "
+    $samples | map(select(.t <= 0.65 and (.procs | any(.argv == [\"sleep\",\"30.95\"])))) | length > 0"
+pkill -f '^sleep 30\.95$'
+
 # Signals end a launched pipeline cleanly.
 "$PIPEVIZ" --json term.json 'sleep 31.5 | cat' </dev/null &
 pz=$!

@@ -808,7 +808,7 @@ bottleneck_names_busy_middle_stage(void **state)
 	PIDS(g, 5, 4, 6);
 	PIPES(g, 11, 12);
 	says(g, "gzip (pid 5) limits the pipeline's throughput");
-	says(g, "10 of the last 10 samples");
+	says(g, "10 of the last 10 checks");
 	says(g, "head (pid 4) waits to write pipe 11 to it");
 	says(g, "wc (pid 6) waits to read pipe 12 from it");
 	assert_int_equal(ndiag(s, "bottleneck"), 1);
@@ -828,7 +828,7 @@ bottleneck_survives_a_noisy_sample(void **state)
 	s = run(d, gzip_chain, 1, 0.6, 0.1, 1, NULL);
 	g = must(s, "bottleneck");
 	assert_int_equal(g->pids[0], 5);
-	says(g, "6 of the last 7 samples");
+	says(g, "6 of the last 7 checks");
 	assert_int_equal(ndiag(s, "bottleneck"), 1);
 	snapshot_free(s);
 	s = run(d, gzip_chain, 0, 0.7, 0.1, 1, NULL);
