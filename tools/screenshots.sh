@@ -230,7 +230,19 @@ wait_for 'BLOCKED' && sleep 0.5
 tm send-keys -t pz Enter
 shoot detail-panel 120 20 10 'anon_pipe_write'
 
-# 8. A deadlock, when this pipeviz has the lecture demo for it.
+# 8. One cause, one report: four readers starve behind one sleep.
+start 120 14 "$WORK" 'sleep 30 | cat | cat | cat | wc -l'
+shoot starved-chain 120 14 10 'downstream, 3 more wait in turn' 'empty for [1-9]'
+
+# 9. Peeking (p) into the pipe seq fills and sleep never reads.
+start 120 20 "$WORK" 'seq 100000 | sleep 30'
+wait_for 'BLOCKED' && sleep 0.5
+tm send-keys -t pz Tab
+sleep 0.3
+tm send-keys -t pz p
+shoot peek 120 20 10 'waiting: 1\\n2\\n3'
+
+# 10. A deadlock, when this pipeviz has the lecture demo for it.
 if "$PIPEVIZ" --demo 2>/dev/null | grep -q '^deadlock '; then
 	start 120 14 "$WORK" --demo deadlock
 	shoot deadlock 120 14 15 '^ *deadlock:'

@@ -86,7 +86,7 @@ pz=$!
 sleep 0.5
 kill -INT $pz
 wait $pz
-check_todo "^C: a descendant that left the process group (setsid) is not left running" \
+check "^C: a descendant that left the process group (setsid) is not left running" \
     eq "$(running "sleep 36\\.3$$")" ""
 pkill -f -x "sleep 36\\.3$$"
 
