@@ -628,9 +628,15 @@ scan_list_body(struct scan *s, struct top *top)
 			if (ls.cases > 0)
 				ls.pattern = true;
 			ls.cmdpos = true;
+			ls.funcname = false;
 			break;
 		default:
+			/*
+			 * An operator ends a command: what follows is in
+			 * command position, and "function |" named nothing.
+			 */
 			ls.cmdpos = true;
+			ls.funcname = false;
 			break;
 		}
 

@@ -287,6 +287,20 @@ test_function_definition_is_whole(void **state)
 	    "function f { echo; }; f | cat");
 }
 
+/*
+ * A "function" that an operator ends names nothing: the "{" after the
+ * '|' opens a group, as it does when that stage is split alone (found by
+ * the fuzzer: the stage "{ a|b; }" split in two here but not alone).
+ */
+static void
+test_function_before_pipe_names_nothing(void **state)
+{
+	static const char *const texts[] = { "(x)function", "{ a|b; }" };
+
+	(void)state;
+	expect_stages("(x)function|{ a|b; }", texts, 2);
+}
+
 static void
 test_redirections_not_background(void **state)
 {
@@ -625,6 +639,7 @@ main(void)
 		cmocka_unit_test(test_brace_group),
 		cmocka_unit_test(test_brace_words_are_plain),
 		cmocka_unit_test(test_function_definition_is_whole),
+		cmocka_unit_test(test_function_before_pipe_names_nothing),
 		cmocka_unit_test(test_redirections_not_background),
 		cmocka_unit_test(test_background_is_whole),
 		cmocka_unit_test(test_semicolon_is_whole),
