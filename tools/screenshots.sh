@@ -231,8 +231,8 @@ tm send-keys -t pz Enter
 shoot detail-panel 120 20 10 'anon_pipe_write'
 
 # 8. One cause, one report: four readers starve behind one sleep.
-start 120 14 "$WORK" 'sleep 30 | cat | cat | cat | wc -l'
-shoot starved-chain 120 14 10 'downstream, 3 more wait in turn' 'empty for [1-9]'
+start 120 16 "$WORK" 'sleep 30 | cat | cat | cat | wc -l'
+shoot starved-chain 120 16 10 'downstream, 3 more wait in turn' 'empty for [1-9]'
 
 # 9. Peeking (p) into the pipe seq fills and sleep never reads.
 start 120 20 "$WORK" 'seq 100000 | sleep 30'
