@@ -223,12 +223,6 @@ msg_proc(struct diag_msg *m, const struct snap_proc *p)
 }
 
 static bool
-proc_gone(const struct snap_proc *p)
-{
-	return p->exit.exited || p->state == 'Z' || p->state == 'X';
-}
-
-static bool
 proc_stopped(const struct snap_proc *p)
 {
 	return p->state == 'T' || p->state == 't';
@@ -238,7 +232,7 @@ proc_stopped(const struct snap_proc *p)
 static bool
 proc_busy(const struct snap_proc *p)
 {
-	return !proc_gone(p) && !proc_stopped(p) &&
+	return !snapshot_proc_gone(p) && !proc_stopped(p) &&
 	    (p->state == 'R' || p->cpu_pct >= DIAG_BUSY_CPU);
 }
 
@@ -246,14 +240,15 @@ proc_busy(const struct snap_proc *p)
 static bool
 proc_active(const struct snap_proc *p)
 {
-	return !proc_gone(p) && !proc_stopped(p) &&
+	return !snapshot_proc_gone(p) && !proc_stopped(p) &&
 	    (p->state == 'R' || p->cpu_pct >= DIAG_ACTIVE_CPU);
 }
 
 static bool
 proc_is_blocked(const struct snap_proc *p, enum snap_block_op op)
 {
-	return !proc_gone(p) && !proc_stopped(p) && p->blocked.op == op;
+	return !snapshot_proc_gone(p) && !proc_stopped(p) &&
+	    p->blocked.op == op;
 }
 
 static size_t
@@ -268,7 +263,7 @@ live_proc(const struct snapshot *s, pid_t pid)
 {
 	struct snap_proc *p = snapshot_find_proc(s, pid);
 
-	return p != NULL && !proc_gone(p) ? p : NULL;
+	return p != NULL && !snapshot_proc_gone(p) ? p : NULL;
 }
 
 /* Pipes. */
@@ -311,20 +306,6 @@ msg_pipe_name(struct diag_msg *m, const struct snap_pipe *pp)
 		msg_printf(m, "%s %" PRIu64,
 		    pp->kind == SNAP_FD_FIFO ? "FIFO" : "pipe", pp->inode);
 	msg_pipe(m, pp->inode);
-}
-
-/* A launched stage that has exited and was wired to pipe inode. */
-static const struct snap_proc *
-exited_stage_on(const struct snapshot *s, uint64_t inode, bool writer)
-{
-	for (size_t i = 0; i < s->nprocs; i++) {
-		const struct snap_proc *p = &s->procs[i];
-
-		if (p->exit.exited &&
-		    snapshot_proc_pipe_fd(p, inode, writer, 0) >= 0)
-			return p;
-	}
-	return NULL;
 }
 
 /* What a process is doing instead of serving its pipe, for messages. */
@@ -419,7 +400,7 @@ hist_attach(struct diag_ctx *c)
 		const struct snap_proc *p = &s->procs[i];
 		struct diag_hist *h;
 
-		if (proc_gone(p) || hist_find(d, p) != NULL)
+		if (snapshot_proc_gone(p) || hist_find(d, p) != NULL)
 			continue;
 		d->hist = xreallocarray(d->hist, d->nhist + 1, sizeof *d->hist);
 		h = &d->hist[d->nhist++];
@@ -431,7 +412,7 @@ hist_attach(struct diag_ctx *c)
 	for (size_t i = 0; i < s->nprocs; i++) {
 		const struct snap_proc *p = &s->procs[i];
 
-		if (proc_gone(p))
+		if (snapshot_proc_gone(p))
 			continue;
 		c->hist[i] = hist_find(d, p);
 		hist_update(c->hist[i], p, s->t);
@@ -517,7 +498,8 @@ graph_add_proc(struct diag_graph *g, const struct snapshot *s, size_t i)
 		for (size_t j = 0; j < s->nprocs; j++) {
 			const struct snap_proc *q = &s->procs[j];
 
-			if (q->ppid == p->pid && j != i && !proc_gone(q))
+			if (q->ppid == p->pid && j != i &&
+			    !snapshot_proc_gone(q))
 				graph_edge(g, j);
 		}
 	} else
@@ -781,7 +763,7 @@ hold_reason(const struct snapshot *s, const struct snap_proc *r,
 
 	if (e->pid == r->pid)
 		return HOLD_SELF;
-	if (exited_stage_on(s, pp->inode, true) != NULL)
+	if (snapshot_exited_stage_on(s, pp->inode, true) != NULL)
 		return HOLD_LEFT;
 	if (e->fd != 1 && e->fd != 2)
 		return HOLD_LEAKED;
@@ -812,7 +794,7 @@ eof_reason(struct diag_ctx *c, enum diag_hold why, const struct snap_pipe *pp,
 
 	switch (why) {
 	case HOLD_LEFT:
-		st = exited_stage_on(c->s, pp->inode, true);
+		st = snapshot_exited_stage_on(c->s, pp->inode, true);
 		msg_printf(&c->msg, "; the stage wired to write it, ");
 		msg_proc(&c->msg, st);
 		msg_printf(&c->msg, ", has exited, but a process it left "
@@ -889,7 +871,8 @@ static void
 eof_report_unseen(struct diag_ctx *c, const struct snap_proc *r,
     const struct snap_pipe *pp)
 {
-	const struct snap_proc *st = exited_stage_on(c->s, pp->inode, true);
+	const struct snap_proc *st = snapshot_exited_stage_on(c->s, pp->inode,
+	    true);
 
 	msg_proc(&c->msg, r);
 	msg_printf(&c->msg, " waits for EOF on fd %d (", r->blocked.fd);
@@ -1358,7 +1341,7 @@ diag_stopped(struct diag_ctx *c)
 		const struct snap_proc *p = &s->procs[i];
 		size_t k = 0;
 
-		if (proc_gone(p) || !proc_stopped(p))
+		if (snapshot_proc_gone(p) || !proc_stopped(p))
 			continue;
 		msg_proc(&c->msg, p);
 		if (p->state == 't')
@@ -1395,7 +1378,8 @@ diag_no_reader(struct diag_ctx *c)
 		const struct snap_proc *gone;
 
 		if (pp->stray || pp->nreaders > 0 ||
-		    (gone = exited_stage_on(s, pp->inode, false)) == NULL)
+		    (gone = snapshot_exited_stage_on(s, pp->inode,
+		    false)) == NULL)
 			continue;
 		for (size_t k = 0; k < pp->nwriters; k++) {
 			const struct snap_proc *w = live_proc(s,
@@ -1417,23 +1401,6 @@ diag_no_reader(struct diag_ctx *c)
 	}
 }
 
-/* The process other than w that read pipe inode on fd 0, alive or not. */
-static const struct snap_proc *
-sigpipe_reader(const struct snapshot *s, const struct snap_proc *w,
-    uint64_t inode)
-{
-	for (size_t i = 0; i < s->nprocs; i++) {
-		const struct snap_proc *q = &s->procs[i];
-		const struct snap_fd *f = snapshot_proc_fd(q, 0);
-
-		if (q != w && f != NULL && f->inode == inode &&
-		    (f->kind == SNAP_FD_PIPE || f->kind == SNAP_FD_FIFO) &&
-		    (f->mode == SNAP_MODE_R || f->mode == SNAP_MODE_RW))
-			return q;
-	}
-	return NULL;
-}
-
 static void
 diag_sigpipe(struct diag_ctx *c)
 {
@@ -1451,7 +1418,7 @@ diag_sigpipe(struct diag_ctx *c)
 		    (out->kind == SNAP_FD_PIPE || out->kind == SNAP_FD_FIFO))
 			pp = snapshot_find_pipe(s, out->inode);
 		if (pp != NULL)
-			r = sigpipe_reader(s, w, pp->inode);
+			r = snapshot_fd0_reader(s, w, pp->inode);
 		msg_proc(&c->msg, w);
 		msg_printf(&c->msg, " was killed by SIGPIPE because ");
 		if (r != NULL) {

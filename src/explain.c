@@ -111,12 +111,6 @@ ex_proc(struct ex_buf *b, const struct snap_proc *p)
 }
 
 static bool
-ex_gone(const struct snap_proc *p)
-{
-	return p->exit.exited || p->state == 'Z' || p->state == 'X';
-}
-
-static bool
 ex_stopped(const struct snap_proc *p)
 {
 	return p->state == 'T' || p->state == 't';
@@ -132,7 +126,7 @@ ex_cpu(const struct snap_proc *p)
 static bool
 ex_active(const struct snap_proc *p)
 {
-	return !ex_gone(p) && !ex_stopped(p) &&
+	return !snapshot_proc_gone(p) && !ex_stopped(p) &&
 	    (p->state == 'R' || ex_cpu(p) >= EXPLAIN_ACTIVE_CPU);
 }
 
@@ -142,7 +136,8 @@ ex_other(const struct snapshot *s, const struct snap_proc *self, pid_t pid)
 {
 	const struct snap_proc *q = snapshot_find_proc(s, pid);
 
-	if (q == NULL || q == self || q->pid == self->pid || ex_gone(q))
+	if (q == NULL || q == self || q->pid == self->pid ||
+	    snapshot_proc_gone(q))
 		return NULL;
 	return q;
 }
@@ -207,20 +202,6 @@ ex_blocked_pipe(const struct snapshot *s, const struct snap_proc *p)
 	return snapshot_find_pipe(s, p->blocked.pipe);
 }
 
-/* A launched stage that has exited and was wired to pipe inode. */
-static const struct snap_proc *
-ex_exited_stage_on(const struct snapshot *s, uint64_t inode, bool writer)
-{
-	for (size_t i = 0; i < s->nprocs; i++) {
-		const struct snap_proc *p = &s->procs[i];
-
-		if (p->exit.exited &&
-		    snapshot_proc_pipe_fd(p, inode, writer, 0) >= 0)
-			return p;
-	}
-	return NULL;
-}
-
 /* " (the terminal /dev/pts/0)", " (file /tmp/x)", " (a socket)"... */
 static void
 ex_fd_what(struct ex_buf *b, const struct snap_fd *f)
@@ -257,23 +238,6 @@ ex_fd_what(struct ex_buf *b, const struct snap_fd *f)
 
 /* Exits. */
 
-/* The process other than w that read pipe inode on fd 0, alive or not. */
-static const struct snap_proc *
-ex_sigpipe_reader(const struct snapshot *s, const struct snap_proc *w,
-    uint64_t inode)
-{
-	for (size_t i = 0; i < s->nprocs; i++) {
-		const struct snap_proc *q = &s->procs[i];
-		const struct snap_fd *f = snapshot_proc_fd(q, 0);
-
-		if (q != w && q->pid != w->pid && f != NULL &&
-		    f->inode == inode && ex_pipe_kind(f->kind) &&
-		    (f->mode == SNAP_MODE_R || f->mode == SNAP_MODE_RW))
-			return q;
-	}
-	return NULL;
-}
-
 static void
 ex_sigpipe(struct ex_buf *b, const struct snapshot *s,
     const struct snap_proc *p)
@@ -285,7 +249,7 @@ ex_sigpipe(struct ex_buf *b, const struct snapshot *s,
 	if (out != NULL && out->inode != 0 && ex_pipe_kind(out->kind))
 		pp = snapshot_find_pipe(s, out->inode);
 	if (pp != NULL)
-		r = ex_sigpipe_reader(s, p, pp->inode);
+		r = snapshot_fd0_reader(s, p, pp->inode);
 	ex_printf(b, "exited by SIGPIPE because its reader ");
 	if (r != NULL) {
 		ex_proc(b, r);
@@ -513,7 +477,7 @@ ex_who_writes(struct ex_buf *b, const struct snapshot *s,
 	}
 	if (n > 0)
 		return;
-	gone = ex_exited_stage_on(s, pp->inode, true);
+	gone = snapshot_exited_stage_on(s, pp->inode, true);
 	if (gone != NULL) {
 		ex_printf(b, "its writer ");
 		ex_proc(b, gone);
@@ -626,7 +590,7 @@ ex_wait(struct ex_buf *b, const struct snapshot *s, const struct snap_proc *p)
 	for (size_t i = 0; i < s->nprocs; i++) {
 		const struct snap_proc *q = &s->procs[i];
 
-		n += q->ppid == p->pid && q != p && !ex_gone(q);
+		n += q->ppid == p->pid && q != p && !snapshot_proc_gone(q);
 	}
 	if (n == 0) {
 		ex_printf(b, "waiting for a child process to finish (none is "
@@ -637,7 +601,7 @@ ex_wait(struct ex_buf *b, const struct snapshot *s, const struct snap_proc *p)
 	for (size_t i = 0; i < s->nprocs; i++) {
 		const struct snap_proc *q = &s->procs[i];
 
-		if (q->ppid != p->pid || q == p || ex_gone(q))
+		if (q->ppid != p->pid || q == p || snapshot_proc_gone(q))
 			continue;
 		ex_printf(b, "%s", ex_sep(k++, n, " and "));
 		ex_proc(b, q);

@@ -474,3 +474,40 @@ snapshot_proc_pipe_fd(const struct snap_proc *p, uint64_t inode, bool writer,
 	}
 	return best;
 }
+
+bool
+snapshot_proc_gone(const struct snap_proc *p)
+{
+	return p->exit.exited || p->state == 'Z' || p->state == 'X';
+}
+
+const struct snap_proc *
+snapshot_exited_stage_on(const struct snapshot *s, uint64_t inode,
+    bool writer)
+{
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct snap_proc *p = &s->procs[i];
+
+		if (p->exit.exited &&
+		    snapshot_proc_pipe_fd(p, inode, writer, 0) >= 0)
+			return p;
+	}
+	return NULL;
+}
+
+const struct snap_proc *
+snapshot_fd0_reader(const struct snapshot *s, const struct snap_proc *w,
+    uint64_t inode)
+{
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct snap_proc *q = &s->procs[i];
+		const struct snap_fd *f = snapshot_proc_fd(q, 0);
+
+		if (q != w && q->pid != w->pid && f != NULL &&
+		    f->inode == inode &&
+		    (f->kind == SNAP_FD_PIPE || f->kind == SNAP_FD_FIFO) &&
+		    (f->mode == SNAP_MODE_R || f->mode == SNAP_MODE_RW))
+			return q;
+	}
+	return NULL;
+}

@@ -183,6 +183,14 @@ struct snap_pipe *snapshot_find_pipe(const struct snapshot *, uint64_t inode);
  */
 int snapshot_proc_pipe_fd(const struct snap_proc *, uint64_t inode,
     bool writer, int from);
+/* Whether p has exited or is dying (a zombie): it serves no pipe now. */
+bool snapshot_proc_gone(const struct snap_proc *);
+/* A launched stage that has exited and was wired to pipe inode, or NULL. */
+const struct snap_proc *snapshot_exited_stage_on(const struct snapshot *,
+    uint64_t inode, bool writer);
+/* The process other than w that reads pipe inode on fd 0, alive or not. */
+const struct snap_proc *snapshot_fd0_reader(const struct snapshot *,
+    const struct snap_proc *w, uint64_t inode);
 
 /*
  * Build the pipes list from the processes' fds: one entry per pipe or
