@@ -668,7 +668,8 @@ ex_sleeping(struct ex_buf *b, const struct snap_proc *p)
 		ex_printf(b, "sleeping in the kernel (wait channel ");
 		ex_name_text(b, p->wchan);
 		ex_printf(b, ")");
-	} else if (!p->io_known)
+	} else if (!p->io_known && !p->fds_unread)
+		/* (Short of descriptors, the sentence says so at its end.) */
 		ex_printf(b, "sleeping; what it waits for could not be read "
 		    "(no permission)");
 	else

@@ -685,6 +685,12 @@ unread_fds_are_said_to_be_as_last_read(void **state)
 	explains_exactly(s, 5, "sleeping; what it waits for is not known; its "
 	    "fds could not be read (pipeviz out of descriptors, or another "
 	    "passing error), so which pipes it holds is not known");
+	/* Short of descriptors, the other reads fail too: not "permission". */
+	p->io_known = false;
+	explains_exactly(s, 5, "sleeping; what it waits for is not known; its "
+	    "fds could not be read (pipeviz out of descriptors, or another "
+	    "passing error), so which pipes it holds is not known");
+	p->io_known = true;
 	p->blocked.op = SNAP_BLOCK_READ;
 	p->blocked.fd = 0;
 	explains_exactly(s, 5, "blocked reading fd 0; what fd 0 is cannot be "
