@@ -10,7 +10,9 @@
 set -u
 export LC_ALL=C.UTF-8
 : "${PIPEVIZ:?PIPEVIZ must name the pipeviz binary}"
-# tools/test.sh's valgrind stage runs pipeviz through a wrapper.
+# tools/test.sh's valgrind stage runs pipeviz through a wrapper;
+# PIPEVIZ_BIN stays the binary itself, for what valgrind cannot wrap.
+PIPEVIZ_BIN=$PIPEVIZ
 if [ -n "${PIPEVIZ_WRAP:-}" ]; then
 	PIPEVIZ=$PIPEVIZ_WRAP
 fi
