@@ -200,25 +200,10 @@ list_sep(size_t i, size_t n)
 
 /* Processes. */
 
-/* The command name; a stage never seen alive has only its argv. */
-static const char *
-proc_name(const struct snap_proc *p)
-{
-	const char *slash;
-
-	if (p->comm[0] != '\0')
-		return p->comm;
-	if (p->argv != NULL && p->argv[0] != NULL) {
-		slash = strrchr(p->argv[0], '/');
-		return slash != NULL ? slash + 1 : p->argv[0];
-	}
-	return "?";
-}
-
 static void
 msg_proc(struct diag_msg *m, const struct snap_proc *p)
 {
-	msg_printf(m, "%s (pid %d)", proc_name(p), (int)p->pid);
+	msg_printf(m, "%s (pid %d)", snapshot_proc_name(p), (int)p->pid);
 	msg_pid(m, p->pid);
 }
 
@@ -1110,7 +1095,7 @@ blocked_writer_report(struct diag_ctx *c, const struct snap_proc *w,
 			msg_printf(&c->msg, " is stopped");
 		else if (proc_active(q))
 			msg_printf(&c->msg, " reads it more slowly than "
-			    "%s writes", proc_name(w));
+			    "%s writes", snapshot_proc_name(w));
 		else if (q->blocked.op != SNAP_BLOCK_NONE &&
 		    !(q->blocked.op == SNAP_BLOCK_READ &&
 		    q->blocked.pipe == pp->inode)) {
@@ -1166,7 +1151,7 @@ holds_output_by_design(const struct snap_proc *p)
 		"sha256sum", "sha384sum", "sha512sum", "b2sum", "cksum", "sum",
 		"gzip", "pigz", "bzip2", "xz", "lzma", "zstd", "lz4", "compress",
 		"tar", NULL };
-	const char *name = proc_name(p);
+	const char *name = snapshot_proc_name(p);
 
 	for (size_t i = 0; names[i] != NULL; i++) {
 		if (strcmp(name, names[i]) == 0)
@@ -1234,7 +1219,7 @@ buffered_update(struct diag_hist *h, const struct snap_proc *p, double t,
 static void
 buffered_fix(struct diag_msg *m, const struct snap_proc *p)
 {
-	const char *name = proc_name(p);
+	const char *name = snapshot_proc_name(p);
 
 	if (strcmp(name, "grep") == 0 || strcmp(name, "egrep") == 0 ||
 	    strcmp(name, "fgrep") == 0 || strcmp(name, "rg") == 0)

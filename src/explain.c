@@ -87,26 +87,11 @@ ex_sep(size_t i, size_t n, const char *last)
 
 /* Processes. */
 
-/* The command name; a stage never seen alive has only its argv. */
-static const char *
-ex_proc_name(const struct snap_proc *p)
-{
-	const char *slash;
-
-	if (p->comm[0] != '\0')
-		return p->comm;
-	if (p->argv != NULL && p->argv[0] != NULL) {
-		slash = strrchr(p->argv[0], '/');
-		return slash != NULL ? slash + 1 : p->argv[0];
-	}
-	return "?";
-}
-
 /* "sleep (pid 812)" */
 static void
 ex_proc(struct ex_buf *b, const struct snap_proc *p)
 {
-	ex_name_text(b, ex_proc_name(p));
+	ex_name_text(b, snapshot_proc_name(p));
 	ex_printf(b, " (pid %d)", (int)p->pid);
 }
 
@@ -147,7 +132,7 @@ ex_is_shell(const struct snap_proc *p)
 {
 	static const char *const shells[] = { "sh", "dash", "bash", "zsh",
 		"ksh", "mksh", "ash", "busybox", NULL };
-	const char *name = ex_proc_name(p);
+	const char *name = snapshot_proc_name(p);
 
 	for (size_t i = 0; shells[i] != NULL; i++) {
 		if (strcmp(name, shells[i]) == 0)
@@ -406,7 +391,7 @@ ex_who_reads(struct ex_buf *b, const struct snapshot *s,
 	ex_printf(b, " reads from it");
 	if (n == 1 && stopped)
 		ex_printf(b, ", but %s is stopped (kill -CONT %d)",
-		    ex_proc_name(first), (int)first->pid);
+		    snapshot_proc_name(first), (int)first->pid);
 	else if (stopped)
 		ex_printf(b, ", but some of them are stopped");
 }

@@ -219,3 +219,25 @@ probe_fd_read_blocked(struct probe_files *pf, struct snap_proc *p)
 		p->blocked.pipe = f->inode;
 	return 0;
 }
+
+int
+probe_fd_reopen(const struct snap_pipe *pp, const struct snap_end *end)
+{
+	char path[64];
+	struct stat st;
+	int pinned, fd;
+
+	snprintf(path, sizeof path, "/proc/%d/fd/%d", (int)end->pid, end->fd);
+	if ((pinned = open(path, O_PATH | O_CLOEXEC)) == -1)
+		return -1;
+	if (fstat(pinned, &st) == -1 || !S_ISFIFO(st.st_mode) ||
+	    st.st_ino != pp->inode ||
+	    (pp->kind == SNAP_FD_FIFO && st.st_dev != pp->dev)) {
+		close(pinned);
+		return -1;
+	}
+	snprintf(path, sizeof path, "/proc/self/fd/%d", pinned);
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	close(pinned);
+	return fd;
+}

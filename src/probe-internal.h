@@ -108,6 +108,12 @@ void probe_proc_read_argv(struct probe_proc *, struct probe_files *,
 
 /* probe-fd.c: fd table and blocking syscall, relative to /proc/PID. */
 /*
+ * A read-only, non-blocking fd on pipe pp reopened through end's /proc
+ * link, or -1.  The link is pinned with O_PATH first and checked to be pp
+ * still, so a link that changed since it was read is not opened blindly.
+ */
+int probe_fd_reopen(const struct snap_pipe *pp, const struct snap_end *end);
+/*
  * Add the fd table of p from piddir to p: 0, or -errno (EACCES: denied;
  * ENOENT, ESRCH: gone; EMFILE and others: not read), with part of the
  * table added then.

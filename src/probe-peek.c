@@ -22,8 +22,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
-#include <sys/stat.h>
 #include <unistd.h>
+
+#include "probe-internal.h"
 
 /* The most a peek holds (--peek=N allows up to this). */
 #define PEEK_MAX 4096
@@ -33,30 +34,6 @@
  * buffers (packet-mode or spliced writes) needs more slots.
  */
 #define PEEK_WIDE_PIPE (1024 * 1024)
-
-/* A read-only, non-blocking fd on pp through a reader's link, or -1. */
-static int
-peek_open(const struct snap_pipe *pp, const struct snap_end *end)
-{
-	char path[64];
-	struct stat st;
-	int pinned, fd;
-
-	snprintf(path, sizeof path, "/proc/%d/fd/%d", (int)end->pid, end->fd);
-	if ((pinned = open(path, O_PATH | O_CLOEXEC)) == -1)
-		return -1;
-	/* The link may point elsewhere now: open only the pipe we know. */
-	if (fstat(pinned, &st) == -1 || !S_ISFIFO(st.st_mode) ||
-	    st.st_ino != pp->inode ||
-	    (pp->kind == SNAP_FD_FIFO && st.st_dev != pp->dev)) {
-		close(pinned);
-		return -1;
-	}
-	snprintf(path, sizeof path, "/proc/self/fd/%d", pinned);
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-	close(pinned);
-	return fd;
-}
 
 /* Read what tee put in our pipe (it is all there: no waiting). */
 static size_t
@@ -86,7 +63,7 @@ peek_pipe(struct snap_pipe *pp, size_t max)
 	size_t got = 0;
 
 	for (size_t i = 0; i < pp->nreaders && fd == -1; i++)
-		fd = peek_open(pp, &pp->readers[i]);
+		fd = probe_fd_reopen(pp, &pp->readers[i]);
 	if (fd == -1)
 		return;
 	if (pipe2(own, O_CLOEXEC | O_NONBLOCK) == -1) {

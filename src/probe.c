@@ -693,26 +693,12 @@ probe_getfd(struct probe *pr, const struct snap_end *end,
 static int
 probe_pipe_fd(struct probe *pr, const struct snap_pipe *pp)
 {
-	char path[64];
-	struct stat st;
-	int fd, pinned;
+	int fd;
 
 	if (pp->nreaders > 0) {
 		if ((fd = probe_getfd(pr, &pp->readers[0], pp)) != -1)
 			return fd;
-		snprintf(path, sizeof path, "/proc/%d/fd/%d",
-		    (int)pp->readers[0].pid, pp->readers[0].fd);
-		if ((pinned = open(path, O_PATH | O_CLOEXEC)) == -1)
-			return -1;
-		if (fstat(pinned, &st) == -1 || !S_ISFIFO(st.st_mode) ||
-		    st.st_ino != pp->inode) {
-			close(pinned);
-			return -1;
-		}
-		snprintf(path, sizeof path, "/proc/self/fd/%d", pinned);
-		fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-		close(pinned);
-		return fd;
+		return probe_fd_reopen(pp, &pp->readers[0]);
 	}
 	if (pp->nwriters == 0)
 		return -1;

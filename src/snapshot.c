@@ -475,6 +475,20 @@ snapshot_proc_pipe_fd(const struct snap_proc *p, uint64_t inode, bool writer,
 	return best;
 }
 
+const char *
+snapshot_proc_name(const struct snap_proc *p)
+{
+	const char *slash;
+
+	if (p->comm[0] != '\0')
+		return p->comm;
+	if (p->argv != NULL && p->argv[0] != NULL) {
+		slash = strrchr(p->argv[0], '/');
+		return slash != NULL ? slash + 1 : p->argv[0];
+	}
+	return "?";
+}
+
 bool
 snapshot_proc_gone(const struct snap_proc *p)
 {

@@ -183,6 +183,8 @@ struct snap_pipe *snapshot_find_pipe(const struct snapshot *, uint64_t inode);
  */
 int snapshot_proc_pipe_fd(const struct snap_proc *, uint64_t inode,
     bool writer, int from);
+/* The command name; a stage never seen alive has only its argv ("?"). */
+const char *snapshot_proc_name(const struct snap_proc *);
 /* Whether p has exited or is dying (a zombie): it serves no pipe now. */
 bool snapshot_proc_gone(const struct snap_proc *);
 /* A launched stage that has exited and was wired to pipe inode, or NULL. */

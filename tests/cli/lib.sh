@@ -23,6 +23,36 @@ cleanup() { rm -rf "$WORK"; }
 trap cleanup EXIT
 cd "$WORK" || exit 1
 
+# pid_of NAME: the pid of the process named NAME in a sample ($s), as a jq
+# expression.
+pid_of() {
+	echo "(\$s.procs | map(select(.comm==\"$1\"))[0].pid)"
+}
+
+# watch_for JSON CMD SECS [OPTION...]: run pipeviz on CMD in the
+# background, let it watch for SECS seconds, then end it with SIGTERM
+# (which ends the process group it created).
+watch_for() {
+	local json=$1 cmd=$2 secs=$3
+	shift 3
+	"$PIPEVIZ" --json "$json" -i 100 -o /dev/null "$@" "$cmd" </dev/null &
+	pz=$!
+	sleep "$secs"
+	kill -TERM "$pz"
+	wait "$pz"
+}
+
+# wait_started FILE: until pipeviz has written its start record to FILE
+# (it is set up, and has taken the signals over, by then); 20 s at most,
+# for a slow pipeviz (valgrind).
+wait_started() {
+	for _ in $(seq 200); do
+		head -n 1 "$1" 2>/dev/null | grep -q '"type":"start"' && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # check_as TODO NAME CMD...: one TAP line for CMD; with TODO set, a failure
 # is a known problem being worked on ("# TODO"), not a failure of the suite.
 check_as() {

@@ -4,25 +4,10 @@
 . "$(dirname "$0")/lib.sh"
 
 samples='[.[] | select(.type=="sample")]'
-# The pid of the process named $1 in a sample ($s), as a jq expression.
-pid_of() {
-	echo "(\$s.procs | map(select(.comm==\"$1\"))[0].pid)"
-}
 
 # Whether pid $1 is still alive (a zombie waiting for init counts as gone).
 alive() {
 	ps -o stat= -p "$1" | grep -v '^Z' || true
-}
-
-# Run pipeviz on $2 in the background, let it watch for $3 seconds, then
-# end it with SIGTERM (which ends the process group it created).
-watch_for() {
-	local json=$1 cmd=$2 secs=$3
-	"$PIPEVIZ" --json "$json" -i 100 -o /dev/null "$cmd" </dev/null &
-	pz=$!
-	sleep "$secs"
-	kill -TERM "$pz"
-	wait "$pz"
 }
 
 # yes | sleep: yes fills the pipe; sleep never reads it.

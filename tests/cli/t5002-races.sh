@@ -14,16 +14,6 @@ if [ -n "${PIPEVIZ_WRAP:-}" ]; then
 	count=30 bound=10000 forks=15000
 fi
 
-# wait_started FILE: until pipeviz has written its start record (it is set
-# up then); 20 s at most, for a slow pipeviz (valgrind).
-wait_started() {
-	for _ in $(seq 200); do
-		head -n 1 "$1" 2>/dev/null | grep -q '"type":"start"' && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # A trace pipeviz wrote in full: every line JSON, start first, end last,
 # and every sample consistent in itself.
 trace_sane() {

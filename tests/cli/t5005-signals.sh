@@ -7,16 +7,6 @@
 
 signo() { kill -l "$1"; }
 
-# wait_started FILE: until pipeviz has written its start record (it has
-# taken the signals over by then); 20 s at most, for a slow pipeviz.
-wait_started() {
-	for _ in $(seq 200); do
-		head -n 1 "$1" 2>/dev/null | grep -q '"type":"start"' && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # A background job of a script starts with SIGINT and SIGQUIT ignored;
 # a person's pipeviz does not.  Give it the default dispositions back.
 dfl=""

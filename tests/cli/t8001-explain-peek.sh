@@ -5,25 +5,9 @@
 . "$(dirname "$0")/lib.sh"
 
 samples='[.[] | select(.type=="sample")]'
-# The pid of the process named $1 in a sample ($s), as a jq expression.
-pid_of() {
-	echo "(\$s.procs | map(select(.comm==\"$1\"))[0].pid)"
-}
 # The explanation of the process named $1 in a sample ($s).
 explain_of() {
 	echo "(\$s.procs | map(select(.comm==\"$1\"))[0].explain)"
-}
-
-# Run pipeviz on $2 in the background, let it watch for $3 seconds, then
-# end it with SIGTERM (which ends the process group it created).
-watch_for() {
-	local json=$1 cmd=$2 secs=$3
-	shift 3
-	"$PIPEVIZ" --json "$json" -i 100 -o /dev/null "$@" "$cmd" </dev/null &
-	pz=$!
-	sleep "$secs"
-	kill -TERM "$pz"
-	wait "$pz"
 }
 
 # yes | sleep: yes fills the pipe and waits for sleep, which never reads.
