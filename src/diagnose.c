@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeviz/procparse.h"
 #include "pipeviz/util.h"
 
 /*
@@ -319,6 +320,10 @@ msg_doing(struct diag_msg *m, const struct snapshot *s,
 		break;
 	case SNAP_BLOCK_WAIT:
 		msg_printf(m, "waiting for a child");
+		break;
+	case SNAP_BLOCK_POLL:
+		msg_printf(m, "waiting in %s for several fds",
+		    procparse_syscall_name(p->syscall));
 		break;
 	case SNAP_BLOCK_NONE:
 		msg_printf(m, "sleeping");

@@ -736,6 +736,7 @@ explain_proc(const struct snapshot *s, const struct snap_proc *p)
 		case SNAP_BLOCK_WAIT:
 			ex_wait(&b, s, p);
 			break;
+		case SNAP_BLOCK_POLL:
 		case SNAP_BLOCK_NONE:
 			if (p->state == 'S' || p->state == 'I')
 				ex_sleeping(&b, p);

@@ -287,6 +287,7 @@ layout_state_word(const struct snapshot *s, const struct snap_proc *p,
 		return "opening";
 	case SNAP_BLOCK_WAIT:
 		return "wait child";
+	case SNAP_BLOCK_POLL:
 	case SNAP_BLOCK_NONE:
 		break;
 	}

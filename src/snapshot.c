@@ -42,6 +42,24 @@ snapshot_proc_clear(struct snap_proc *p)
 	free(p->fds);
 	p->fds = NULL;
 	p->nfds = 0;
+	snapshot_blocked_clear(&p->blocked);
+	for (size_t j = 0; j < p->nthreads_read; j++)
+		snapshot_blocked_clear(&p->threads[j].blocked);
+	free(p->threads);
+	p->threads = NULL;
+	p->nthreads_read = 0;
+}
+
+static void
+snapshot_clear_sockets(struct snapshot *s)
+{
+	for (size_t i = 0; i < s->nsockets; i++) {
+		free(s->sockets[i].local);
+		free(s->sockets[i].remote);
+	}
+	free(s->sockets);
+	s->sockets = NULL;
+	s->nsockets = 0;
 }
 
 void
@@ -62,6 +80,7 @@ snapshot_free(struct snapshot *s)
 		snapshot_proc_clear(&s->procs[i]);
 	free(s->procs);
 	snapshot_clear_pipes(s);
+	snapshot_clear_sockets(s);
 	for (size_t i = 0; i < s->ndiags; i++) {
 		free(s->diags[i].kind);
 		free(s->diags[i].pids);
@@ -129,6 +148,8 @@ snapshot_add_proc(struct snapshot *s, pid_t pid)
 	p->state = '?';
 	p->syscall = -1;
 	p->blocked.fd = -1;
+	p->tpgid = -1;
+	p->nthreads = 1;
 	p->argv = xcalloc(1, sizeof *p->argv);
 	return p;
 }
@@ -142,6 +163,12 @@ snapshot_copy_proc(struct snapshot *s, const struct snap_proc *from)
 	p->argv = NULL;
 	p->fds = NULL;
 	p->explain = from->explain != NULL ? xstrdup(from->explain) : NULL;
+	p->blocked.waits = NULL;
+	p->blocked.nwaits = 0;
+	snapshot_blocked_copy(&p->blocked, &from->blocked);
+	p->threads = NULL;
+	p->nthreads_read = 0;
+	snapshot_proc_set_threads(p, from->threads, from->nthreads_read);
 	snapshot_proc_set_argv(p, from->argv);
 	/* Every sample copies every process: one allocation for its fds. */
 	if (from->nfds > 0) {
@@ -154,6 +181,136 @@ snapshot_copy_proc(struct snapshot *s, const struct snap_proc *from)
 		}
 	}
 	return p;
+}
+
+void
+snapshot_blocked_clear(struct snap_blocked *b)
+{
+	free(b->waits);
+	memset(b, 0, sizeof *b);
+	b->fd = -1;
+}
+
+void
+snapshot_blocked_set_waits(struct snap_blocked *b,
+    const struct snap_wait_fd *waits, size_t n)
+{
+	free(b->waits);
+	b->waits = NULL;
+	b->nwaits = n;
+	if (n > 0) {
+		b->waits = xreallocarray(NULL, n, sizeof *b->waits);
+		memcpy(b->waits, waits, n * sizeof *waits);
+	}
+}
+
+void
+snapshot_blocked_copy(struct snap_blocked *to, const struct snap_blocked *from)
+{
+	struct snap_wait_fd *keep = to->waits;
+
+	*to = *from;
+	to->waits = keep;
+	snapshot_blocked_set_waits(to, from->waits, from->nwaits);
+}
+
+static bool
+snapshot_wait_is_channel(const struct snap_wait_fd *w)
+{
+	return w->inode != 0 && (w->kind == SNAP_FD_PIPE ||
+	    w->kind == SNAP_FD_FIFO || w->kind == SNAP_FD_SOCKET);
+}
+
+void
+snapshot_blocked_reduce(struct snap_blocked *b)
+{
+	const struct snap_wait_fd *first = NULL;
+	bool in = false, out = false;
+
+	b->op = SNAP_BLOCK_POLL;
+	b->fd = -1;
+	b->pipe = b->socket = 0;
+	/* A partial set may hide the very fd that would wake it. */
+	if (b->waits_partial)
+		return;
+	for (size_t i = 0; i < b->nwaits; i++) {
+		const struct snap_wait_fd *w = &b->waits[i];
+
+		if (!w->in && !w->out)
+			continue;
+		if (!snapshot_wait_is_channel(w))
+			return;
+		in |= w->in;
+		out |= w->out;
+		if (first == NULL)
+			first = w;
+	}
+	if (first == NULL || in == out)
+		return;
+	b->op = out ? SNAP_BLOCK_WRITE : SNAP_BLOCK_READ;
+	b->fd = first->fd;
+	if (first->kind == SNAP_FD_SOCKET)
+		b->socket = b->pipe = first->inode;
+	else
+		b->pipe = first->inode;
+}
+
+void
+snapshot_proc_set_threads(struct snap_proc *p, const struct snap_thread *t,
+    size_t n)
+{
+	for (size_t j = 0; j < p->nthreads_read; j++)
+		snapshot_blocked_clear(&p->threads[j].blocked);
+	free(p->threads);
+	p->threads = NULL;
+	p->nthreads_read = n;
+	if (n == 0)
+		return;
+	p->threads = xreallocarray(NULL, n, sizeof *p->threads);
+	memcpy(p->threads, t, n * sizeof *t);
+	for (size_t j = 0; j < n; j++) {
+		p->threads[j].blocked.waits = NULL;
+		p->threads[j].blocked.nwaits = 0;
+		snapshot_blocked_set_waits(&p->threads[j].blocked,
+		    t[j].blocked.waits, t[j].blocked.nwaits);
+	}
+}
+
+struct snap_socket *
+snapshot_add_socket(struct snapshot *s, uint64_t inode)
+{
+	struct snap_socket *k;
+
+	s->sockets = snapshot_grow(s->sockets, s->nsockets, sizeof *s->sockets);
+	k = &s->sockets[s->nsockets++];
+	memset(k, 0, sizeof *k);
+	k->inode = inode;
+	k->rqueue = k->wqueue = -1;
+	return k;
+}
+
+struct snap_socket *
+snapshot_find_socket(const struct snapshot *s, uint64_t inode)
+{
+	for (size_t i = 0; i < s->nsockets; i++) {
+		if (s->sockets[i].inode == inode)
+			return &s->sockets[i];
+	}
+	return NULL;
+}
+
+const char *
+snapshot_sock_type_name(enum snap_sock_type t)
+{
+	static const char *const names[] = {
+		[SNAP_SOCK_UNKNOWN] = "unknown",
+		[SNAP_SOCK_UNIX] = "unix",
+		[SNAP_SOCK_UNIX_DGRAM] = "unix_dgram",
+		[SNAP_SOCK_TCP] = "tcp",
+		[SNAP_SOCK_UDP] = "udp",
+	};
+
+	return (unsigned)t < sizeof names / sizeof *names ? names[t] : "unknown";
 }
 
 void
@@ -440,6 +597,8 @@ snapshot_op_name(enum snap_block_op op)
 		return "open";
 	case SNAP_BLOCK_WAIT:
 		return "wait";
+	case SNAP_BLOCK_POLL:
+		return "poll";
 	case SNAP_BLOCK_NONE:
 		break;
 	}

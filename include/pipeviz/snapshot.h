@@ -38,6 +38,12 @@ enum snap_block_op {
 	SNAP_BLOCK_WRITE,
 	SNAP_BLOCK_OPEN,
 	SNAP_BLOCK_WAIT,
+	/*
+	 * Multiplexed (poll, select, epoll) for fds in both directions, or
+	 * for none that is a channel.  A multiplexed wait for room only is
+	 * WRITE, for data only READ: see snap_blocked.multiplexed.
+	 */
+	SNAP_BLOCK_POLL,
 };
 
 struct snap_fd {
@@ -58,10 +64,61 @@ struct snap_exit {
 	double t;   /* when it was reaped, seconds since start */
 };
 
+/* One fd of a multiplexed wait (a pollfd, an fd_set bit, an epoll target). */
+struct snap_wait_fd {
+	int fd;
+	bool in, out;		/* waits for data (POLLIN), for room (POLLOUT) */
+	enum snap_fd_kind kind; /* as the fd table says; OTHER when not in it */
+	uint64_t inode;		/* pipe, FIFO or socket inode; 0 if none */
+};
+
+/*
+ * What a thread sleeps for.  op is the effective wait: a poll for room
+ * on pipes and sockets only is WRITE on the first of them (fd, pipe,
+ * socket name it), for data only READ, mixed POLL.
+ */
 struct snap_blocked {
 	enum snap_block_op op;
 	int fd;	      /* -1 when not known (open, wait) */
-	uint64_t pipe; /* inode of the pipe/FIFO the fd refers to, 0 if none */
+	uint64_t pipe; /* the channel waited on: pipe/FIFO inode, or for a
+		       * socket the inode whose data it waits for (its peer
+		       * when reading a connected pair); 0 if none */
+	uint64_t socket; /* socket inode of fd, 0 if not a socket */
+	pid_t tid;	 /* the waiting thread when not the main one, else 0 */
+	bool multiplexed; /* in poll/select/epoll: waits lists the set */
+	bool waits_partial; /* the set could not be read whole (memory
+			     * unreadable, changed, too large) */
+	struct snap_wait_fd *waits; /* owned; multiplexed only */
+	size_t nwaits;
+};
+
+/* A thread of a multithreaded process, as sampled. */
+struct snap_thread {
+	pid_t tid;
+	char state;
+	long syscall; /* -1 running/unknown */
+	char wchan[48];
+	struct snap_blocked blocked; /* waits owned by the thread */
+};
+
+/* A socket an observed process holds, as NETLINK_SOCK_DIAG tells it. */
+enum snap_sock_type {
+	SNAP_SOCK_UNKNOWN, /* sock_diag did not say (refused, vanished) */
+	SNAP_SOCK_UNIX,	   /* stream or seqpacket */
+	SNAP_SOCK_UNIX_DGRAM,
+	SNAP_SOCK_TCP,
+	SNAP_SOCK_UDP,
+};
+
+struct snap_socket {
+	uint64_t inode;
+	enum snap_sock_type type;
+	uint64_t peer;	  /* inode of the other end, 0 if none or unknown */
+	char *local;	  /* "127.0.0.1:5599", "[::1]:80", a UNIX path; or NULL */
+	char *remote;	  /* the peer's address (inet), or NULL */
+	int64_t rqueue;	  /* bytes received, not yet read; -1 unknown */
+	int64_t wqueue;	  /* bytes sent, not yet taken (TCP unacked); -1 */
+	bool listening;
 };
 
 struct snap_proc {
@@ -79,7 +136,16 @@ struct snap_proc {
 	double cpu_pct, read_bps, write_bps;
 	long syscall;	/* syscall number it sleeps in, -1 running/unknown */
 	char wchan[48]; /* "" when unknown or running */
+	/*
+	 * The process's wait: its main thread's, or for a multithreaded one
+	 * the wait of a thread that sleeps on a channel while none runs
+	 * (blocked.tid names it); syscall and wchan are then that thread's.
+	 */
 	struct snap_blocked blocked;
+	pid_t tpgid;	/* foreground group of its terminal, -1 if none */
+	long nthreads;	/* 1 for most */
+	struct snap_thread *threads; /* nthreads > 1: each one, main first */
+	size_t nthreads_read;	     /* entries in threads */
 	struct snap_fd *fds;
 	size_t nfds;
 	bool fds_denied; /* fd table not readable (another user's process) */
@@ -122,6 +188,12 @@ struct snap_pipe {
 	 */
 	char *peek;
 	size_t npeek;
+	/*
+	 * Bytes per second through it over the last interval, from its
+	 * writers' counters where they write only there; -1 unknown.
+	 */
+	double rate_bps;
+	const struct snap_socket *sock; /* SOCKET channels: the socket */
 };
 
 struct snap_diag {
@@ -138,8 +210,15 @@ struct snapshot {
 	struct snap_proc *procs;
 	size_t nprocs;
 	size_t procs_cap; /* allocated; snapshot.c's business */
+	/*
+	 * Channels: pipes, FIFOs and, as kind SOCKET, one per socket inode
+	 * for the bytes written into it (writers: its holders; readers: the
+	 * holders of its peer).  The trace writes the sockets apart.
+	 */
 	struct snap_pipe *pipes;
 	size_t npipes;
+	struct snap_socket *sockets; /* sockets observed processes hold */
+	size_t nsockets;
 	struct snap_diag *diags;
 	size_t ndiags;
 };
@@ -171,6 +250,31 @@ struct snap_pipe *snapshot_add_pipe(struct snapshot *, enum snap_fd_kind,
 void snapshot_pipe_set_peek(struct snap_pipe *, const void *data, size_t n);
 /* Append a reader or writer end to a pipe. */
 void snapshot_pipe_add_end(struct snap_pipe *, bool writer, pid_t, int fd);
+/* Free b's waits and reset it to no wait (fd -1). */
+void snapshot_blocked_clear(struct snap_blocked *);
+/* Set b's waits to a copy of waits[0..n). */
+void snapshot_blocked_set_waits(struct snap_blocked *,
+    const struct snap_wait_fd *waits, size_t n);
+/* A deep copy of from into to (to's old waits are freed). */
+void snapshot_blocked_copy(struct snap_blocked *to,
+    const struct snap_blocked *from);
+/*
+ * The effective wait of a multiplexed b from its waits: for room only on
+ * pipes, FIFOs and sockets WRITE, for data only READ, with fd, pipe and
+ * socket of the first such fd; anything else (mixed, a timer or eventfd
+ * in the set, a partial set) POLL.  The probe and the trace reader call
+ * it, so a replay judges as the live run did.
+ */
+void snapshot_blocked_reduce(struct snap_blocked *);
+/* Set p's threads to a deep copy of t[0..n). */
+void snapshot_proc_set_threads(struct snap_proc *, const struct snap_thread *t,
+    size_t n);
+/* Append a socket (rqueue, wqueue -1); addresses are set by the caller. */
+struct snap_socket *snapshot_add_socket(struct snapshot *, uint64_t inode);
+struct snap_socket *snapshot_find_socket(const struct snapshot *,
+    uint64_t inode);
+/* "unix", "tcp", ... as the trace writes them. */
+const char *snapshot_sock_type_name(enum snap_sock_type);
 /* Set p's argv from a NULL-terminated vector, copied into one block. */
 void snapshot_proc_set_argv(struct snap_proc *, char *const *argv);
 
