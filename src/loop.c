@@ -224,6 +224,7 @@ loop_sample(struct loop *l)
 	if (l->peek > 0)
 		probe_read_peek(s, l->peek);
 	rates_apply(l->prev, s, l->hz);
+	rates_apply_pipes(l->prev, s);
 	loop_diagnose(l, s);
 	return s;
 }

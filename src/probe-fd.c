@@ -188,36 +188,56 @@ probe_fd_count(int piddir)
 }
 
 int
-probe_fd_read_blocked(struct probe_files *pf, struct snap_proc *p)
+probe_fd_decode_wait(const struct probe_wait_ctx *w, const char *text,
+    char state, const char *wchan, long *nr, struct snap_blocked *b)
 {
-	char text[256];
 	uint64_t args[6];
 	const struct snap_fd *f;
 	int fd;
 
-	p->syscall = -1;
-	p->blocked.op = SNAP_BLOCK_NONE;
-	p->blocked.fd = -1;
-	p->blocked.pipe = 0;
+	*nr = -1;
+	snapshot_blocked_clear(b);
 	/* Only a sleeper waits for something; R has no syscall to show. */
-	if (p->state != 'S' && p->state != 'D')
+	if ((state != 'S' && state != 'D') ||
+	    procparse_syscall(text, nr, args) != 0 || *nr < 0)
 		return 0;
-	if (probe_files_read(pf, PROBE_F_SYSCALL, text, sizeof text) <= 0 ||
-	    procparse_syscall(text, &p->syscall, args) != 0)
+	if (probe_wait_multiplexed(*nr)) {
+		probe_wait_read(w->pid, w->piddir, *nr, args, w->p, b);
+		b->multiplexed = true;
+		b->call = *nr;
+		snapshot_blocked_reduce(b);
 		return 0;
-	if (p->syscall < 0)
+	}
+	b->op = procparse_block_op(*nr, args, wchan, &fd);
+	if (b->op == SNAP_BLOCK_NONE)
 		return 0;
-	p->blocked.op = procparse_block_op(p->syscall, args, p->wchan, &fd);
-	if (p->blocked.op == SNAP_BLOCK_NONE)
-		return 0;
-	p->blocked.fd = fd;
+	b->fd = fd;
 	if (fd < 0)
 		return 0;
-	if ((f = snapshot_proc_fd(p, fd)) == NULL)
-		return !p->fds_denied;
+	if ((f = snapshot_proc_fd(w->p, fd)) == NULL)
+		return !w->p->fds_denied;
 	if (f->kind == SNAP_FD_PIPE || f->kind == SNAP_FD_FIFO)
-		p->blocked.pipe = f->inode;
+		b->pipe = f->inode;
+	else if (f->kind == SNAP_FD_SOCKET)
+		b->socket = b->pipe = f->inode;
 	return 0;
+}
+
+int
+probe_fd_read_blocked(struct probe_files *pf, struct snap_proc *p)
+{
+	struct probe_wait_ctx w = { pf->pid, pf->dir, p };
+	char text[256];
+
+	if (p->state != 'S' && p->state != 'D') {
+		snapshot_blocked_clear(&p->blocked);
+		p->syscall = -1;
+		return 0;
+	}
+	if (probe_files_read(pf, PROBE_F_SYSCALL, text, sizeof text) <= 0)
+		text[0] = '\0';
+	return probe_fd_decode_wait(&w, text, p->state, p->wchan, &p->syscall,
+	    &p->blocked);
 }
 
 int

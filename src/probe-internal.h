@@ -133,4 +133,38 @@ long probe_fd_count(int piddir);
  */
 int probe_fd_read_blocked(struct probe_files *, struct snap_proc *p);
 
+/* Whose wait is decoded: the process (tgid), its /proc dir, its view. */
+struct probe_wait_ctx {
+	pid_t pid;
+	int piddir;
+	const struct snap_proc *p;
+};
+/*
+ * The wait of one thread from its syscall text (nr into *nr, -1 if
+ * none) and state and wchan, into b; the fds are p's (threads share
+ * them).  Returns 1 when it names an fd the table lacks.
+ */
+int probe_fd_decode_wait(const struct probe_wait_ctx *, const char *text,
+    char state, const char *wchan, long *nr, struct snap_blocked *b);
+
+/* probe-wait.c: the sets of poll, select and epoll waits. */
+bool probe_wait_multiplexed(long nr);
+/*
+ * Read what a process in multiplexed call nr (args as in its syscall
+ * file) waits for into b: multiplexed set, waits, waits_partial, then
+ * snapshot_blocked_reduce().  Reads the process's memory (read only) or
+ * its epoll fdinfo; what cannot be read leaves the set partial.
+ */
+void probe_wait_read(pid_t pid, int piddir, long nr, const uint64_t args[6],
+    const struct snap_proc *p, struct snap_blocked *b);
+
+/* probe-thread.c: the threads of a multithreaded process. */
+/*
+ * Read each thread's state, syscall and wait, and the I/O counters
+ * summed over them, into p (threads, nthreads_read, rchar, wchar); then
+ * p's own wait as the process's summary (snapshot.h).  Returns 1 when a
+ * wait names an fd the table lacks.
+ */
+int probe_thread_read(int piddir, struct snap_proc *p, char *buf, size_t size);
+
 #endif

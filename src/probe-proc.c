@@ -26,7 +26,7 @@ static const char *const probe_file_names[PROBE_F_COUNT] = {
 	[PROBE_F_STAT] = "stat",
 	[PROBE_F_SCHEDSTAT] = "schedstat",
 	[PROBE_F_STATM] = "statm",
-	[PROBE_F_IO] = "io",
+	[PROBE_F_IO] = NULL,	   /* task/PID/io */
 	[PROBE_F_SYSCALL] = "syscall",
 	[PROBE_F_WCHAN] = "wchan",
 	[PROBE_F_CHILDREN] = NULL, /* task/PID/children */
@@ -170,9 +170,15 @@ probe_files_read(struct probe_files *f, enum probe_file which, char *buf,
 	if (fd == -1) {
 		if ((dir = probe_files_dir(f)) < 0)
 			return dir;
-		if (which == PROBE_F_CHILDREN)
-			snprintf(name, sizeof name, "task/%d/children",
-			    (int)f->pid);
+		/*
+		 * The main thread's own counters: /proc/PID/io adds those of
+		 * every child the process has reaped, so a shell that ran
+		 * head -c 300M would seem to read 300 MB from its pipe.
+		 */
+		if (which == PROBE_F_CHILDREN || which == PROBE_F_IO)
+			snprintf(name, sizeof name, "task/%d/%s",
+			    (int)f->pid, which == PROBE_F_IO ? "io" :
+			    "children");
 		else
 			snprintf(name, sizeof name, "%s",
 			    probe_file_names[which]);
@@ -243,6 +249,7 @@ probe_proc_read_stat(struct probe_files *f, struct snap_proc *p,
 		return -EINVAL;
 	p->ppid = st->ppid;
 	p->pgid = st->pgid;
+	p->tpgid = st->tpgid;
 	p->state = st->state;
 	/* A worker thread's name can run past comm[]; cut it there. */
 	memcpy(p->comm, st->comm, sizeof p->comm - 1);

@@ -422,8 +422,20 @@ probe_update(struct probe *pr, struct probe_entry *e)
 			p->wchan[0] = '\0';
 		if (probe_fd_read_blocked(&e->files, p) != 0 && !full) {
 			probe_read_table(pr, e, dir);
+			full = true;
 			probe_fd_read_blocked(&e->files, p);
 		}
+		p->nthreads = e->nthreads > 0 ? e->nthreads : 1;
+		if (p->nthreads > 1 && p->state != 'Z' && p->state != 'X') {
+			if (probe_thread_read(dir, p, pr->buf,
+			    sizeof pr->buf) != 0 && !full) {
+				probe_read_table(pr, e, dir);
+				probe_fd_read_blocked(&e->files, p);
+				probe_thread_read(dir, p, pr->buf,
+				    sizeof pr->buf);
+			}
+		} else if (p->nthreads_read > 0)
+			snapshot_proc_set_threads(p, NULL, 0);
 	}
 
 	if (fresh || exec || (ran && gen - e->argv_at >= pr->recheck)) {

@@ -514,8 +514,9 @@ procparse_stat(const char *text, struct procparse_stat *out)
 	struct procparse_stat st;
 	const char *lparen, *rparen, *p = text;
 	uint64_t v, *want[25] = { NULL };
-	uint64_t ppid, pgid, nthreads;
+	uint64_t ppid, pgid, nthreads, tty = 0;
 	size_t len;
+	bool no_tpgid;
 
 	memset(&st, 0, sizeof st);
 	if (parse_u64(&p, 10, &v) != 0 || v == 0 || v > INT_MAX)
@@ -539,12 +540,24 @@ procparse_stat(const char *text, struct procparse_stat *out)
 
 	want[4] = &ppid;
 	want[5] = &pgid;
+	want[7] = &tty;
 	want[14] = &st.utime;
 	want[15] = &st.stime;
 	want[20] = &nthreads;
 	want[22] = &st.start;
 	want[24] = &st.rss_pages;
 	for (int field = 4; field <= 24; field++) {
+		uint64_t tpgid;
+
+		/* tpgid is -1 for a process without a terminal. */
+		if (field == 8) {
+			no_tpgid = p[0] == ' ' && p[1] == '-';
+			if (stat_field(&p, no_tpgid ? NULL : &tpgid) != 0)
+				return -EINVAL;
+			st.tpgid = no_tpgid || tpgid > INT_MAX ? -1 :
+			    (pid_t)tpgid;
+			continue;
+		}
 		if (stat_field(&p, want[field]) != 0)
 			return -EINVAL;
 	}
@@ -555,6 +568,7 @@ procparse_stat(const char *text, struct procparse_stat *out)
 		return -EINVAL;
 	st.ppid = (pid_t)ppid;
 	st.pgid = (pid_t)pgid;
+	st.tty_nr = tty <= UINT32_MAX ? (uint32_t)tty : 0;
 	st.nthreads = (long)nthreads;
 	*out = st;
 	return 0;

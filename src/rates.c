@@ -2,6 +2,10 @@
 #include "pipeviz/rates.h"
 
 #include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include "pipeviz/util.h"
 
 static double
 rates_per_second(uint64_t before, uint64_t after, double dt)
@@ -40,4 +44,144 @@ rates_apply(const struct snapshot *prev, struct snapshot *cur, long hz)
 			    dt));
 		}
 	}
+}
+
+/*
+ * Whether p writes nowhere but into channel inode: every fd it may write
+ * through, stderr aside (a diagnostic, not the data path), is on it.
+ */
+static bool
+rates_writes_only(const struct snap_proc *p, uint64_t inode)
+{
+	for (size_t i = 0; i < p->nfds; i++) {
+		const struct snap_fd *f = &p->fds[i];
+
+		if (f->fd == 2 || (f->mode != SNAP_MODE_W &&
+		    f->mode != SNAP_MODE_RW))
+			continue;
+		if (f->inode != inode || (f->kind != SNAP_FD_PIPE &&
+		    f->kind != SNAP_FD_FIFO && f->kind != SNAP_FD_SOCKET))
+			return false;
+	}
+	return true;
+}
+
+/* The same for reading: every fd it may read through is on inode. */
+static bool
+rates_reads_only(const struct snapshot *s, const struct snap_proc *p,
+    uint64_t inode)
+{
+	for (size_t i = 0; i < p->nfds; i++) {
+		const struct snap_fd *f = &p->fds[i];
+
+		if (f->mode != SNAP_MODE_R && f->mode != SNAP_MODE_RW)
+			continue;
+		if (snapshot_fd_channel(s, f, true) != inode)
+			return false;
+	}
+	return true;
+}
+
+/* Processes by pid, sorted once per sample: ends are looked up by pid. */
+struct rates_index {
+	const struct snap_proc **by_pid;
+	size_t n;
+};
+
+static int
+rates_pid_cmp(const void *a, const void *b)
+{
+	pid_t x = (*(const struct snap_proc *const *)a)->pid;
+	pid_t y = (*(const struct snap_proc *const *)b)->pid;
+
+	return (x > y) - (x < y);
+}
+
+static void
+rates_index_build(struct rates_index *ix, const struct snapshot *s)
+{
+	ix->n = s->nprocs;
+	ix->by_pid = xreallocarray(NULL, ix->n > 0 ? ix->n : 1,
+	    sizeof *ix->by_pid);
+	for (size_t i = 0; i < ix->n; i++)
+		ix->by_pid[i] = &s->procs[i];
+	qsort(ix->by_pid, ix->n, sizeof *ix->by_pid, rates_pid_cmp);
+}
+
+static const struct snap_proc *
+rates_index_find(const struct rates_index *ix, pid_t pid)
+{
+	size_t lo = 0, hi = ix->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ix->by_pid[mid]->pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ix->n && ix->by_pid[lo]->pid == pid ? ix->by_pid[lo] : NULL;
+}
+
+/*
+ * The sum of the rates of the live ends, if each of them moves bytes
+ * through this channel only; -1 if any does other I/O too.
+ */
+static double
+rates_ends(const struct snapshot *s, const struct rates_index *prev,
+    const struct rates_index *cur, const struct snap_end *ends, size_t n, uint64_t inode, bool writer)
+{
+	double sum = 0;
+	size_t live = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct snap_proc *p = rates_index_find(cur, ends[i].pid);
+		const struct snap_proc *q;
+
+		if (p == NULL || p->exit.exited)
+			continue;
+		/* A process new in this sample has no rate yet. */
+		q = rates_index_find(prev, p->pid);
+		if (!p->io_known || q == NULL || q->start_ticks != p->start_ticks ||
+		    !q->io_known)
+			return -1;
+		if (writer ? !rates_writes_only(p, inode) :
+		    !rates_reads_only(s, p, inode))
+			return -1;
+		sum += writer ? p->write_bps : p->read_bps;
+		live++;
+	}
+	return live > 0 ? sum : -1;
+}
+
+void
+rates_apply_pipes(const struct snapshot *prev, struct snapshot *cur)
+{
+	struct rates_index pi, ci;
+
+	for (size_t i = 0; i < cur->npipes; i++)
+		cur->pipes[i].rate_bps = -1;
+	if (prev == NULL || cur->t <= prev->t)
+		return;
+	rates_index_build(&pi, prev);
+	rates_index_build(&ci, cur);
+	for (size_t i = 0; i < cur->npipes; i++) {
+		struct snap_pipe *pp = &cur->pipes[i];
+		double r;
+
+		/*
+		 * Bytes into a pipe are its writers' writes; when a writer
+		 * writes elsewhere too, its readers' reads, if they read only
+		 * there.  Neither: no figure, rather than a guess.
+		 */
+		r = rates_ends(cur, &pi, &ci, pp->writers, pp->nwriters, pp->inode,
+		    true);
+		if (r < 0)
+			r = rates_ends(cur, &pi, &ci, pp->readers, pp->nreaders,
+			    pp->inode, false);
+		pp->rate_bps = r;
+	}
+	free(pi.by_pid);
+	free(ci.by_pid);
 }

@@ -446,6 +446,7 @@ snapshot_pipe_for(struct snapshot *s, struct snapshot_pipe_index *ix,
 	pp->dev = f->dev;
 	pp->path = f->path != NULL ? xstrdup(f->path) : NULL;
 	pp->fill = pp->capacity = -1;
+	pp->rate_bps = -1;
 	pp->stray = true;
 	return pp;
 }
@@ -479,6 +480,7 @@ snapshot_add_pipe(struct snapshot *s, enum snap_fd_kind kind, uint64_t inode,
 	pp->inode = inode;
 	pp->path = path != NULL ? xstrdup(path) : NULL;
 	pp->fill = pp->capacity = -1;
+	pp->rate_bps = -1;
 	return pp;
 }
 
@@ -539,8 +541,9 @@ snapshot_link_pipes(struct snapshot *s)
 			if (f->mode == SNAP_MODE_W || f->mode == SNAP_MODE_RW)
 				snapshot_add_end(&pp->writers, &pp->nwriters,
 				    p->pid, f->fd);
-			if (f->fd <= 1 || (p->blocked.op != SNAP_BLOCK_NONE &&
-			    p->blocked.fd == f->fd))
+			/* A FIFO is a meeting point by name, on any fd. */
+			if (f->fd <= 1 || f->kind == SNAP_FD_FIFO ||
+			    snapshot_proc_waits_on(p, f->fd))
 				pp->stray = false;
 		}
 	}
@@ -548,6 +551,135 @@ snapshot_link_pipes(struct snapshot *s)
 	for (size_t i = 0; i < s->npipes; i++) {
 		if (s->pipes[i].nreaders > 0 && s->pipes[i].nwriters > 0)
 			s->pipes[i].stray = false;
+	}
+	snapshot_link_sockets(s);
+}
+
+bool
+snapshot_proc_waits_on(const struct snap_proc *p, int fd)
+{
+	const struct snap_blocked *b = &p->blocked;
+
+	if (b->op != SNAP_BLOCK_NONE && b->fd == fd)
+		return true;
+	for (size_t i = 0; i < b->nwaits; i++) {
+		if (b->waits[i].fd == fd)
+			return true;
+	}
+	for (size_t t = 0; t < p->nthreads_read; t++) {
+		const struct snap_blocked *tb = &p->threads[t].blocked;
+
+		if (tb->op != SNAP_BLOCK_NONE && tb->fd == fd)
+			return true;
+	}
+	return false;
+}
+
+uint64_t
+snapshot_socket_channel(const struct snapshot *s, uint64_t inode, bool reading)
+{
+	const struct snap_socket *k;
+
+	if (!reading || (k = snapshot_find_socket(s, inode)) == NULL ||
+	    k->peer == 0)
+		return inode;
+	return k->peer;
+}
+
+uint64_t
+snapshot_fd_channel(const struct snapshot *s, const struct snap_fd *f,
+    bool reading)
+{
+	if (f == NULL || f->inode == 0)
+		return 0;
+	switch (f->kind) {
+	case SNAP_FD_PIPE:
+	case SNAP_FD_FIFO:
+		return f->inode;
+	case SNAP_FD_SOCKET:
+		return snapshot_socket_channel(s, f->inode, reading);
+	default:
+		return 0;
+	}
+}
+
+/* The channel of the bytes written into socket inode, made if new. */
+static struct snap_pipe *
+snapshot_socket_pipe(struct snapshot *s, uint64_t inode)
+{
+	struct snap_pipe *pp;
+	const struct snap_socket *k, *peer;
+
+	for (size_t i = 0; i < s->npipes; i++) {
+		if (s->pipes[i].kind == SNAP_FD_SOCKET &&
+		    s->pipes[i].inode == inode)
+			return &s->pipes[i];
+	}
+	pp = snapshot_add_pipe(s, SNAP_FD_SOCKET, inode, NULL);
+	pp->stray = true;
+	k = snapshot_find_socket(s, inode);
+	/*
+	 * What was written and not read yet waits in the peer's receive
+	 * queue; a connection to elsewhere shows only its own send queue.
+	 */
+	if (k != NULL && k->peer != 0 &&
+	    (peer = snapshot_find_socket(s, k->peer)) != NULL)
+		pp->fill = peer->rqueue;
+	else if (k != NULL && k->type == SNAP_SOCK_TCP)
+		pp->fill = k->wqueue;
+	return pp;
+}
+
+void
+snapshot_link_sockets(struct snapshot *s)
+{
+	for (size_t i = 0; i < s->nprocs; i++) {
+		struct snap_proc *p = &s->procs[i];
+
+		if (p->exit.exited)
+			continue;
+		for (size_t j = 0; j < p->nfds; j++) {
+			const struct snap_fd *f = &p->fds[j];
+			struct snap_pipe *out, *in;
+			uint64_t from;
+
+			if (f->kind != SNAP_FD_SOCKET || f->inode == 0)
+				continue;
+			out = snapshot_socket_pipe(s, f->inode);
+			snapshot_add_end(&out->writers, &out->nwriters, p->pid,
+			    f->fd);
+			from = snapshot_socket_channel(s, f->inode, true);
+			in = from == f->inode ? out :
+			    snapshot_socket_pipe(s, from);
+			snapshot_add_end(&in->readers, &in->nreaders, p->pid,
+			    f->fd);
+			if (f->fd <= 1 || snapshot_proc_waits_on(p, f->fd)) {
+				snapshot_socket_pipe(s, f->inode)->stray = false;
+				snapshot_socket_pipe(s, from)->stray = false;
+			}
+		}
+		/* A read waits for the bytes its peer's holders write. */
+		if (p->blocked.socket != 0)
+			p->blocked.pipe = snapshot_socket_channel(s,
+			    p->blocked.socket, p->blocked.op == SNAP_BLOCK_READ);
+		for (size_t t = 0; t < p->nthreads_read; t++) {
+			struct snap_blocked *tb = &p->threads[t].blocked;
+
+			if (tb->socket != 0)
+				tb->pipe = snapshot_socket_channel(s, tb->socket,
+				    tb->op == SNAP_BLOCK_READ);
+		}
+	}
+	for (size_t i = 0; i < s->npipes; i++) {
+		struct snap_pipe *pp = &s->pipes[i];
+
+		if (pp->kind != SNAP_FD_SOCKET)
+			continue;
+		pp->sock = snapshot_find_socket(s, pp->inode);
+		/* Both ends observed: an edge between two processes. */
+		if (pp->nreaders > 0 && pp->nwriters > 0 &&
+		    pp->sock != NULL && pp->sock->peer != 0)
+			pp->stray = false;
 	}
 }
 

@@ -72,7 +72,7 @@ trace_mode(const char *name)
 static enum snap_block_op
 trace_op(const char *name)
 {
-	for (int op = SNAP_BLOCK_READ; op <= SNAP_BLOCK_WAIT; op++) {
+	for (int op = SNAP_BLOCK_READ; op <= SNAP_BLOCK_POLL; op++) {
 		if (name != NULL && strcmp(name, snapshot_op_name(op)) == 0)
 			return op;
 	}
@@ -87,6 +87,90 @@ trace_exit(json_t *o, struct snap_exit *e)
 	e->exited = true;
 	e->signal = (int)trace_int(o, "signal", 0);
 	e->code = (int)trace_int(o, "code", 0);
+}
+
+/* A wait back from the trace; a multiplexed one is reduced again. */
+static void
+trace_blocked(json_t *v, struct snap_blocked *b)
+{
+	struct snap_wait_fd waits[256];
+	size_t n = 0, i;
+	const char *str;
+	json_t *w;
+
+	snapshot_blocked_clear(b);
+	if (!json_is_object(v))
+		return;
+	b->op = trace_op(trace_str(v, "op"));
+	b->fd = (int)trace_int(v, "fd", -1);
+	b->pipe = (uint64_t)trace_int(v, "pipe", 0);
+	b->socket = (uint64_t)trace_int(v, "socket", 0);
+	if (b->socket != 0)
+		b->pipe = b->socket;
+	b->tid = (pid_t)trace_int(v, "tid", 0);
+	if (b->op != SNAP_BLOCK_POLL)
+		return;
+	b->multiplexed = true;
+	if ((str = trace_str(v, "call")) != NULL)
+		b->call = procparse_syscall_number(str);
+	b->waits_partial = json_is_true(json_object_get(v, "partial"));
+	json_array_foreach(json_object_get(v, "waits"), i, w) {
+		struct snap_wait_fd *wf = &waits[n];
+
+		if (!json_is_object(w))
+			continue;
+		if (n == sizeof waits / sizeof *waits) {
+			b->waits_partial = true;
+			break;
+		}
+		memset(wf, 0, sizeof *wf);
+		wf->fd = (int)trace_int(w, "fd", -1);
+		str = trace_str(w, "for");
+		wf->in = str != NULL && (strcmp(str, "read") == 0 ||
+		    strcmp(str, "both") == 0);
+		wf->out = str != NULL && (strcmp(str, "write") == 0 ||
+		    strcmp(str, "both") == 0);
+		wf->kind = SNAP_FD_OTHER;
+		if ((wf->inode = (uint64_t)trace_int(w, "socket", 0)) != 0)
+			wf->kind = SNAP_FD_SOCKET;
+		else if ((wf->inode = (uint64_t)trace_int(w, "pipe", 0)) != 0)
+			wf->kind = SNAP_FD_PIPE;
+		else
+			wf->inode = (uint64_t)trace_int(w, "inode", 0);
+		n++;
+	}
+	snapshot_blocked_set_waits(b, waits, n);
+	snapshot_blocked_reduce(b);
+}
+
+static void
+trace_threads(json_t *a, struct snap_proc *p)
+{
+	struct snap_thread *t;
+	size_t n = json_array_size(a), k = 0, i;
+	const char *str;
+	json_t *v;
+
+	if (!json_is_array(a) || n == 0)
+		return;
+	t = xcalloc(n, sizeof *t);
+	json_array_foreach(a, i, v) {
+		if (!json_is_object(v))
+			continue;
+		t[k].tid = (pid_t)trace_int(v, "tid", 0);
+		str = trace_str(v, "state");
+		t[k].state = str != NULL && str[0] != '\0' ? str[0] : '?';
+		t[k].syscall = (str = trace_str(v, "syscall")) != NULL ?
+		    procparse_syscall_number(str) : -1;
+		t[k].blocked.fd = -1;
+		trace_blocked(json_object_get(v, "blocked"), &t[k].blocked);
+		k++;
+	}
+	snapshot_proc_set_threads(p, t, k);
+	for (i = 0; i < k; i++)
+		snapshot_blocked_clear(&t[i].blocked);
+	free(t);
+	p->nthreads = (long)k;
 }
 
 static int
@@ -124,11 +208,9 @@ trace_proc(struct snapshot *s, json_t *o)
 	p->io_known = json_is_integer(json_object_get(o, "rchar"));
 	p->rchar = (uint64_t)trace_int(o, "rchar", 0);
 	p->wchar = (uint64_t)trace_int(o, "wchar", 0);
-	if (json_is_object(v = json_object_get(o, "blocked"))) {
-		p->blocked.op = trace_op(trace_str(v, "op"));
-		p->blocked.fd = (int)trace_int(v, "fd", -1);
-		p->blocked.pipe = (uint64_t)trace_int(v, "pipe", 0);
-	}
+	trace_blocked(json_object_get(o, "blocked"), &p->blocked);
+	p->tpgid = (pid_t)trace_int(o, "tpgid", -1);
+	trace_threads(json_object_get(o, "threads"), p);
 	if ((str = trace_str(o, "syscall")) != NULL)
 		p->syscall = procparse_syscall_number(str);
 	if ((str = trace_str(o, "wchan")) != NULL)
@@ -201,6 +283,8 @@ trace_pipe(struct snapshot *s, json_t *o)
 	pp->fill = trace_int(o, "fill", -1);
 	pp->capacity = trace_int(o, "capacity", -1);
 	pp->stray = json_is_true(json_object_get(o, "stray"));
+	pp->rate_bps = json_is_number(v = json_object_get(o, "rate_bps")) ?
+	    json_number_value(v) : -1;
 	trace_peek(pp, json_object_get(o, "peek"));
 	json_array_foreach(json_object_get(o, "writers"), i, v)
 		snapshot_pipe_add_end(pp, true, (pid_t)trace_int(v, "pid", 0),
@@ -208,6 +292,36 @@ trace_pipe(struct snapshot *s, json_t *o)
 	json_array_foreach(json_object_get(o, "readers"), i, v)
 		snapshot_pipe_add_end(pp, false, (pid_t)trace_int(v, "pid", 0),
 		    (int)trace_int(v, "fd", -1));
+	return 0;
+}
+
+static enum snap_sock_type
+trace_sock_type(const char *name)
+{
+	for (int t = SNAP_SOCK_UNIX; t <= SNAP_SOCK_UDP; t++) {
+		if (name != NULL && strcmp(name, snapshot_sock_type_name(t)) == 0)
+			return t;
+	}
+	return SNAP_SOCK_UNKNOWN;
+}
+
+static int
+trace_socket(struct snapshot *s, json_t *o)
+{
+	struct snap_socket *k;
+	const char *str;
+
+	if (!json_is_object(o) || !json_is_integer(json_object_get(o, "inode")))
+		return -1;
+	k = snapshot_add_socket(s, (uint64_t)trace_int(o, "inode", 0));
+	k->type = trace_sock_type(trace_str(o, "type"));
+	k->peer = (uint64_t)trace_int(o, "peer", 0);
+	if ((str = trace_str(o, "local")) != NULL)
+		k->local = xstrdup(str);
+	if ((str = trace_str(o, "remote")) != NULL)
+		k->remote = xstrdup(str);
+	k->rqueue = trace_int(o, "queued", -1);
+	k->listening = json_is_true(json_object_get(o, "listening"));
 	return 0;
 }
 
@@ -262,6 +376,15 @@ trace_sample_from(json_t *o, char **err)
 			return NULL;
 		}
 	}
+	json_array_foreach(json_object_get(o, "sockets"), i, v) {
+		if (trace_socket(s, v) == -1) {
+			*err = xasprintf("socket %zu of the sample is malformed", i);
+			snapshot_free(s);
+			return NULL;
+		}
+	}
+	/* Socket channels are derived, as the live run derived them. */
+	snapshot_link_sockets(s);
 	json_array_foreach(json_object_get(o, "diagnoses"), i, v) {
 		if (trace_diag(s, v) == -1) {
 			*err = xasprintf("diagnosis %zu of the sample is malformed", i);

@@ -58,6 +58,74 @@ trace_fd(struct jsonw *w, const struct snap_fd *f)
 	jsonw_string(w, "path", f->path);
 	trace_int_or_null(w, "pos", f->pos, f->pos >= 0);
 	trace_int_or_null(w, "size", f->size, f->size >= 0);
+	if (f->kind == SNAP_FD_SOCKET && f->inode != 0)
+		jsonw_int(w, "socket", (long long)f->inode);
+	jsonw_object_end(w);
+}
+
+static const char *
+trace_wait_dir(const struct snap_wait_fd *wf)
+{
+	return wf->in && wf->out ? "both" : wf->out ? "write" : "read";
+}
+
+/* A wait as the trace records it: the one of a process or a thread. */
+static void
+trace_blocked(struct jsonw *w, const char *key, const struct snap_blocked *b)
+{
+	const char *call;
+
+	if (b->op == SNAP_BLOCK_NONE && !b->multiplexed) {
+		jsonw_null(w, key);
+		return;
+	}
+	jsonw_object_begin(w, key);
+	/* A multiplexed wait is "poll" whatever it reduces to (json-format). */
+	jsonw_string(w, "op", b->multiplexed ? "poll" :
+	    snapshot_op_name(b->op));
+	trace_int_or_null(w, "fd", b->fd, b->fd >= 0);
+	trace_int_or_null(w, "pipe", (long long)b->pipe,
+	    b->pipe != 0 && b->socket == 0);
+	if (b->socket != 0)
+		jsonw_int(w, "socket", (long long)b->socket);
+	if (b->tid != 0)
+		jsonw_int(w, "tid", b->tid);
+	if (b->multiplexed) {
+		call = procparse_syscall_name(b->call);
+		jsonw_string(w, "call", call[0] != '\0' ? call : NULL);
+		jsonw_array_begin(w, "waits");
+		for (size_t i = 0; i < b->nwaits; i++) {
+			const struct snap_wait_fd *wf = &b->waits[i];
+
+			jsonw_object_begin(w, NULL);
+			jsonw_int(w, "fd", wf->fd);
+			jsonw_string(w, "for", trace_wait_dir(wf));
+			if (wf->inode != 0)
+				jsonw_int(w, wf->kind == SNAP_FD_SOCKET ?
+				    "socket" : wf->kind == SNAP_FD_PIPE ||
+				    wf->kind == SNAP_FD_FIFO ? "pipe" : "inode",
+				    (long long)wf->inode);
+			jsonw_object_end(w);
+		}
+		jsonw_array_end(w);
+		if (b->waits_partial)
+			jsonw_bool(w, "partial", true);
+	}
+	jsonw_object_end(w);
+}
+
+static void
+trace_thread(struct jsonw *w, const struct snap_thread *t)
+{
+	char state[2] = { t->state, '\0' };
+	const char *sc = t->syscall >= 0 ? procparse_syscall_name(t->syscall) :
+	    "";
+
+	jsonw_object_begin(w, NULL);
+	jsonw_int(w, "tid", t->tid);
+	jsonw_string(w, "state", state);
+	jsonw_string(w, "syscall", sc[0] != '\0' ? sc : NULL);
+	trace_blocked(w, "blocked", &t->blocked);
 	jsonw_object_end(w);
 }
 
@@ -86,16 +154,7 @@ trace_proc(struct jsonw *w, const struct snapshot *s, const struct snap_proc *p)
 	jsonw_real(w, "write_bps", p->write_bps, 1);
 	trace_int_or_null(w, "rchar", (long long)p->rchar, p->io_known);
 	trace_int_or_null(w, "wchar", (long long)p->wchar, p->io_known);
-	if (p->blocked.op == SNAP_BLOCK_NONE)
-		jsonw_null(w, "blocked");
-	else {
-		jsonw_object_begin(w, "blocked");
-		jsonw_string(w, "op", snapshot_op_name(p->blocked.op));
-		trace_int_or_null(w, "fd", p->blocked.fd, p->blocked.fd >= 0);
-		trace_int_or_null(w, "pipe", (long long)p->blocked.pipe,
-		    p->blocked.pipe != 0);
-		jsonw_object_end(w);
-	}
+	trace_blocked(w, "blocked", &p->blocked);
 	sc = p->syscall >= 0 ? procparse_syscall_name(p->syscall) : "";
 	jsonw_string(w, "syscall", sc[0] != '\0' ? sc : NULL);
 	jsonw_string(w, "wchan", p->wchan[0] != '\0' ? p->wchan : NULL);
@@ -107,6 +166,13 @@ trace_proc(struct jsonw *w, const struct snapshot *s, const struct snap_proc *p)
 		jsonw_bool(w, "fds_denied", true);
 	if (p->fds_unread)
 		jsonw_bool(w, "fds_unread", true);
+	trace_int_or_null(w, "tpgid", p->tpgid, p->tpgid > 0);
+	if (p->nthreads_read > 0) {
+		jsonw_array_begin(w, "threads");
+		for (size_t i = 0; i < p->nthreads_read; i++)
+			trace_thread(w, &p->threads[i]);
+		jsonw_array_end(w);
+	}
 	if (p->exit.exited)
 		trace_exit_status(w, "exit", &p->exit);
 	else
@@ -144,9 +210,47 @@ trace_pipe(struct jsonw *w, const struct snap_pipe *pp)
 	trace_ends(w, "readers", pp->readers, pp->nreaders);
 	if (pp->stray)
 		jsonw_bool(w, "stray", true);
+	if (pp->rate_bps >= 0)
+		jsonw_real(w, "rate_bps", pp->rate_bps, 1);
+	else
+		jsonw_null(w, "rate_bps");
 	/* Pipe data only when it was asked for (--peek). */
 	if (pp->peek != NULL && pp->npeek > 0)
 		jsonw_bytes(w, "peek", pp->peek, pp->npeek);
+	jsonw_object_end(w);
+}
+
+/* The holders of a socket are the ends of its channel that hold it. */
+static void
+trace_socket(struct jsonw *w, const struct snapshot *s,
+    const struct snap_socket *k)
+{
+	jsonw_object_begin(w, NULL);
+	jsonw_int(w, "inode", (long long)k->inode);
+	jsonw_string(w, "type", snapshot_sock_type_name(k->type));
+	trace_int_or_null(w, "peer", (long long)k->peer, k->peer != 0);
+	jsonw_string(w, "local", k->local);
+	jsonw_string(w, "remote", k->remote);
+	jsonw_array_begin(w, "holders");
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct snap_proc *p = &s->procs[i];
+
+		if (p->exit.exited)
+			continue;
+		for (size_t j = 0; j < p->nfds; j++) {
+			if (p->fds[j].kind != SNAP_FD_SOCKET ||
+			    p->fds[j].inode != k->inode)
+				continue;
+			jsonw_object_begin(w, NULL);
+			jsonw_int(w, "pid", p->pid);
+			jsonw_int(w, "fd", p->fds[j].fd);
+			jsonw_object_end(w);
+		}
+	}
+	jsonw_array_end(w);
+	trace_int_or_null(w, "queued", k->rqueue, k->rqueue >= 0);
+	if (k->listening)
+		jsonw_bool(w, "listening", true);
 	jsonw_object_end(w);
 }
 
@@ -178,8 +282,14 @@ trace_sample(struct jsonw *w, const struct snapshot *s)
 		trace_proc(w, s, &s->procs[i]);
 	jsonw_array_end(w);
 	jsonw_array_begin(w, "pipes");
-	for (size_t i = 0; i < s->npipes; i++)
-		trace_pipe(w, &s->pipes[i]);
+	for (size_t i = 0; i < s->npipes; i++) {
+		if (s->pipes[i].kind != SNAP_FD_SOCKET)
+			trace_pipe(w, &s->pipes[i]);
+	}
+	jsonw_array_end(w);
+	jsonw_array_begin(w, "sockets");
+	for (size_t i = 0; i < s->nsockets; i++)
+		trace_socket(w, s, &s->sockets[i]);
 	jsonw_array_end(w);
 	jsonw_array_begin(w, "diagnoses");
 	for (size_t i = 0; i < s->ndiags; i++)

@@ -71,6 +71,8 @@ struct procparse_stat {
 	char comm[64];	    /* 2, without the parentheses; cut to fit */
 	char state;	    /* 3 */
 	pid_t ppid, pgid;   /* 4, 5 */
+	uint32_t tty_nr;    /* 7: the controlling terminal, 0 if none */
+	pid_t tpgid;	    /* 8: its foreground process group, -1 if none */
 	uint64_t utime;	    /* 14, clock ticks */
 	uint64_t stime;	    /* 15 */
 	long nthreads;	    /* 20 */

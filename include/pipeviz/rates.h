@@ -11,4 +11,13 @@
  */
 void rates_apply(const struct snapshot *prev, struct snapshot *cur, long hz);
 
+/*
+ * Fill rate_bps of every channel in cur from the rates of its ends (call
+ * after rates_apply): the sum of its live writers' write rates when each
+ * of them writes only into it (stderr aside), else its readers' read
+ * rates when each reads only from it, else -1.  A socket's readers are
+ * its peer's holders.  Pure.
+ */
+void rates_apply_pipes(const struct snapshot *prev, struct snapshot *cur);
+
 #endif

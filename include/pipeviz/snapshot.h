@@ -86,6 +86,7 @@ struct snap_blocked {
 	uint64_t socket; /* socket inode of fd, 0 if not a socket */
 	pid_t tid;	 /* the waiting thread when not the main one, else 0 */
 	bool multiplexed; /* in poll/select/epoll: waits lists the set */
+	long call;	  /* multiplexed: that syscall's number */
 	bool waits_partial; /* the set could not be read whole (memory
 			     * unreadable, changed, too large) */
 	struct snap_wait_fd *waits; /* owned; multiplexed only */
@@ -306,6 +307,26 @@ const struct snap_proc *snapshot_fd0_reader(const struct snapshot *,
  * start at -1; the probe fills them in.  Replaces any earlier list.
  */
 void snapshot_link_pipes(struct snapshot *);
+
+/*
+ * Add a channel per socket that a live process holds (kind SOCKET, keyed
+ * by the socket's inode: the bytes written into it; writers its holders,
+ * readers the holders of its peer, or its own holders when it has no
+ * known peer), and point socket waits at their channel.  Needs sockets;
+ * snapshot_link_pipes calls it, and the trace reader after the sockets.
+ */
+void snapshot_link_sockets(struct snapshot *);
+/* Whether p (any thread, any fd of a poll set) waits on fd. */
+bool snapshot_proc_waits_on(const struct snap_proc *, int fd);
+/*
+ * The channel an fd moves bytes through: for a pipe or FIFO its inode;
+ * for a socket, the socket's own inode when writing, its peer's when
+ * reading from a known peer; 0 for anything else.
+ */
+uint64_t snapshot_fd_channel(const struct snapshot *, const struct snap_fd *,
+    bool reading);
+uint64_t snapshot_socket_channel(const struct snapshot *, uint64_t inode,
+    bool reading);
 
 /* Names used in the JSON trace and the text views. */
 const char *snapshot_kind_name(enum snap_fd_kind);
