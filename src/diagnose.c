@@ -286,11 +286,9 @@ ends_have(const struct snap_end *ends, size_t n, pid_t pid)
 static void
 msg_pipe_name(struct diag_msg *m, const struct snap_pipe *pp)
 {
-	if (pp->kind == SNAP_FD_FIFO && pp->path != NULL)
-		msg_printf(m, "FIFO %s", pp->path);
-	else
-		msg_printf(m, "%s %" PRIu64,
-		    pp->kind == SNAP_FD_FIFO ? "FIFO" : "pipe", pp->inode);
+	char label[160];
+
+	msg_printf(m, "%s", snapshot_chan_label(pp, label, sizeof label));
 	msg_pipe(m, pp->inode);
 }
 
@@ -1083,10 +1081,16 @@ blocked_writer_report(struct diag_ctx *c, const struct snap_proc *w,
 	msg_proc(&c->msg, w);
 	msg_printf(&c->msg, " is blocked writing fd %d: ", w->blocked.fd);
 	msg_pipe_name(&c->msg, pp);
-	msg_printf(&c->msg, " is full (%s/%s) for %.1f s; ",
-	    util_format_bytes(fill, sizeof fill, (double)pp->fill),
-	    util_format_bytes(cap, sizeof cap, (double)pp->capacity),
-	    blocked_for(c, w));
+	if (pp->capacity > 0 && pp->fill >= 0)
+		msg_printf(&c->msg, " %s (%s/%s) for %.1f s; ",
+		    pp->fill >= pp->capacity ? "is full" :
+		    "has no room for the next write",
+		    util_format_bytes(fill, sizeof fill, (double)pp->fill),
+		    util_format_bytes(cap, sizeof cap, (double)pp->capacity),
+		    blocked_for(c, w));
+	else
+		msg_printf(&c->msg, " has no room for %.1f s; ",
+		    blocked_for(c, w));
 	if (n == 0)
 		msg_printf(&c->msg, "no reader is observed");
 	for (size_t i = 0; i < pp->nreaders; i++) {
@@ -1121,7 +1125,7 @@ diag_writers(struct diag_ctx *c)
 		const struct snap_pipe *pp = blocked_pipe(c->s, w,
 		    SNAP_BLOCK_WRITE);
 
-		if (pp != NULL && pipe_full(pp))
+		if (pp != NULL && snapshot_proc_waits_room(w, pp))
 			blocked_writer_report(c, w, pp);
 	}
 }

@@ -158,19 +158,16 @@ ex_signal(struct ex_buf *b, int sig)
 static bool
 ex_pipe_kind(enum snap_fd_kind k)
 {
-	return k == SNAP_FD_PIPE || k == SNAP_FD_FIFO;
+	return k == SNAP_FD_PIPE || k == SNAP_FD_FIFO || k == SNAP_FD_SOCKET;
 }
 
 /* "pipe 5159" or "FIFO /tmp/f" */
 static void
 ex_pipe_name(struct ex_buf *b, const struct snap_pipe *pp)
 {
-	if (pp->kind == SNAP_FD_FIFO && pp->path != NULL) {
-		ex_printf(b, "FIFO ");
-		ex_name_text(b, pp->path);
-	} else
-		ex_printf(b, "%s %" PRIu64,
-		    pp->kind == SNAP_FD_FIFO ? "FIFO" : "pipe", pp->inode);
+	char label[160];
+
+	ex_printf(b, "%s", snapshot_chan_label(pp, label, sizeof label));
 }
 
 /* The pipe p sleeps on, if the fd it sleeps on is a known pipe or FIFO. */
@@ -400,12 +397,28 @@ static void
 ex_blocked_write(struct ex_buf *b, const struct snapshot *s,
     const struct snap_proc *p, const struct snap_pipe *pp)
 {
+	if (p->blocked.multiplexed)
+		ex_printf(b, "in %s(), ", procparse_syscall_name(p->blocked.call));
 	if (pp->capacity > 0 && pp->fill >= pp->capacity) {
 		ex_printf(b, "blocked writing fd %d into ", p->blocked.fd);
 		ex_pipe_name(b, pp);
 		ex_printf(b, ", which is full (");
 		ex_bytes(b, pp->capacity);
 		ex_printf(b, ")");
+	} else if (snapshot_proc_waits_room(p, pp)) {
+		ex_printf(b, "blocked writing fd %d into ", p->blocked.fd);
+		ex_pipe_name(b, pp);
+		if (pp->capacity > 0 && pp->fill >= 0) {
+			ex_printf(b, ", which has no room for the next write (");
+			ex_bytes(b, pp->fill);
+			ex_printf(b, " of ");
+			ex_bytes(b, pp->capacity);
+			ex_printf(b, ")");
+		} else if (pp->fill >= 0) {
+			ex_printf(b, ", which has no room (");
+			ex_bytes(b, pp->fill);
+			ex_printf(b, " queued)");
+		}
 	} else if (pp->fill >= 0 && pp->capacity > 0) {
 		ex_printf(b, "waiting for room to write fd %d into ",
 		    p->blocked.fd);
@@ -477,6 +490,8 @@ static void
 ex_blocked_read(struct ex_buf *b, const struct snapshot *s,
     const struct snap_proc *p, const struct snap_pipe *pp)
 {
+	if (p->blocked.multiplexed)
+		ex_printf(b, "in %s(), ", procparse_syscall_name(p->blocked.call));
 	if (pp->fill > 0) {
 		ex_printf(b, "about to read fd %d: ", p->blocked.fd);
 		ex_pipe_name(b, pp);

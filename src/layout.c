@@ -273,7 +273,7 @@ layout_state_word(const struct snapshot *s, const struct snap_proc *p,
 	}
 	switch (p->blocked.op) {
 	case SNAP_BLOCK_WRITE:
-		if (layout_full(pp)) {
+		if (snapshot_proc_waits_room(p, pp)) {
 			*style = LAYOUT_BLOCKED;
 			return "BLOCKED";
 		}

@@ -40,7 +40,7 @@ render_dot_proc_colour(const struct snapshot *s, const struct snap_proc *p)
 		return "orange";
 	if (p->blocked.op == SNAP_BLOCK_WRITE &&
 	    (pp = snapshot_find_pipe(s, p->blocked.pipe)) != NULL &&
-	    pp->capacity > 0 && pp->fill >= pp->capacity)
+	    snapshot_proc_waits_room(p, pp))
 		return "red";
 	return "black";
 }

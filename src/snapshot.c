@@ -1,6 +1,8 @@
 /* snapshot.c - the plain data of one sample, and linking fds into pipes. */
 #include "pipeviz/snapshot.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -815,4 +817,76 @@ snapshot_fd0_reader(const struct snapshot *s, const struct snap_proc *w,
 			return q;
 	}
 	return NULL;
+}
+
+/*
+ * Kernel functions a writer sleeps in while it waits for room: a pipe's
+ * (anon_pipe_write, pipe_write, pipe_wait_writable, wait_for_space) and
+ * a socket's send buffer (sock_alloc_send_pskb for UNIX sockets,
+ * sk_stream_wait_memory for TCP).
+ */
+static bool
+snapshot_wchan_waits_room(const char *wchan)
+{
+	return strstr(wchan, "pipe_write") != NULL ||
+	    strstr(wchan, "wait_writable") != NULL ||
+	    strstr(wchan, "wait_for_space") != NULL ||
+	    strstr(wchan, "sock_alloc_send") != NULL ||
+	    strstr(wchan, "wait_memory") != NULL ||
+	    strstr(wchan, "wait_for_peer") != NULL;
+}
+
+bool
+snapshot_proc_waits_room(const struct snap_proc *p, const struct snap_pipe *pp)
+{
+	if (p->blocked.op != SNAP_BLOCK_WRITE)
+		return false;
+	/* A poll for room only returns when there is some. */
+	if (p->blocked.multiplexed)
+		return true;
+	if (pp != NULL && pp->capacity > 0 && pp->fill >= pp->capacity)
+		return true;
+	return snapshot_wchan_waits_room(p->wchan);
+}
+
+/* Append text to buf, control bytes replaced: observed data is hostile. */
+static void
+snapshot_label_clean(char *buf, size_t size, size_t at, const char *text)
+{
+	for (; text != NULL && *text != '\0' && at + 1 < size; text++, at++)
+		buf[at] = (unsigned char)*text < 0x20 || *text == 0x7f ? '?' :
+		    *text;
+	if (at < size)
+		buf[at] = '\0';
+}
+
+const char *
+snapshot_chan_label(const struct snap_pipe *pp, char *buf, size_t size)
+{
+	const struct snap_socket *k = pp->sock;
+	int n;
+
+	if (size == 0)
+		return buf;
+	if (pp->kind == SNAP_FD_FIFO && pp->path != NULL) {
+		snprintf(buf, size, "FIFO ");
+		snapshot_label_clean(buf, size, strlen(buf), pp->path);
+	} else if (pp->kind != SNAP_FD_SOCKET)
+		snprintf(buf, size, "%s %" PRIu64,
+		    pp->kind == SNAP_FD_FIFO ? "FIFO" : "pipe", pp->inode);
+	else if (k != NULL && (k->type == SNAP_SOCK_TCP ||
+	    k->type == SNAP_SOCK_UDP) && k->remote != NULL) {
+		n = snprintf(buf, size, "%s ", k->type == SNAP_SOCK_TCP ?
+		    "TCP" : "UDP");
+		snapshot_label_clean(buf, size, (size_t)n, k->remote);
+	} else if (k != NULL && k->type == SNAP_SOCK_TCP)
+		snprintf(buf, size, "TCP socket %" PRIu64, pp->inode);
+	else if (k != NULL && k->type == SNAP_SOCK_UDP)
+		snprintf(buf, size, "UDP socket %" PRIu64, pp->inode);
+	else if (k != NULL && (k->type == SNAP_SOCK_UNIX ||
+	    k->type == SNAP_SOCK_UNIX_DGRAM))
+		snprintf(buf, size, "UNIX socket %" PRIu64, pp->inode);
+	else
+		snprintf(buf, size, "socket %" PRIu64, pp->inode);
+	return buf;
 }

@@ -328,6 +328,22 @@ uint64_t snapshot_fd_channel(const struct snapshot *, const struct snap_fd *,
 uint64_t snapshot_socket_channel(const struct snapshot *, uint64_t inode,
     bool reading);
 
+/*
+ * Whether p is a blocked writer: it sleeps writing (or polls for room
+ * only), and the kernel says it waits for room (its wchan) or channel pp
+ * is full.  Fill alone does not tell: 1000-byte writes stop at 64000 of
+ * 65536 bytes.  pp may be NULL.
+ */
+bool snapshot_proc_waits_room(const struct snap_proc *, const struct snap_pipe *pp);
+
+/*
+ * A channel's name for sentences: "pipe 5159", "FIFO /tmp/f", "UNIX
+ * socket 812", "TCP 127.0.0.1:5599" (the far end), control bytes
+ * replaced.  Returns buf.
+ */
+const char *snapshot_chan_label(const struct snap_pipe *, char *buf,
+    size_t size);
+
 /* Names used in the JSON trace and the text views. */
 const char *snapshot_kind_name(enum snap_fd_kind);
 const char *snapshot_mode_name(enum snap_fd_mode);
