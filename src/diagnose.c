@@ -1326,29 +1326,123 @@ stopped_waiters(struct diag_ctx *c, const struct snap_proc *p,
 	}
 }
 
+/* The first stopped process of p's group at or after index from. */
+static bool
+stopped_in_group(const struct snap_proc *q, pid_t pgid)
+{
+	return !snapshot_proc_gone(q) && proc_stopped(q) && q->pgid == pgid;
+}
+
+/*
+ * The shell a job belongs to: the parent of its processes that is not in
+ * the job itself.  0 if none is known.
+ */
+static pid_t
+stopped_shell(const struct snapshot *s, pid_t pgid)
+{
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct snap_proc *q = &s->procs[i], *parent;
+
+		if (q->pgid != pgid || snapshot_proc_gone(q))
+			continue;
+		parent = snapshot_find_proc(s, q->ppid);
+		if (parent == NULL || parent->pgid != pgid)
+			return q->ppid > 1 ? q->ppid : 0;
+	}
+	return 0;
+}
+
+static void
+msg_shell(struct diag_msg *m, const struct snapshot *s, pid_t shell)
+{
+	const struct snap_proc *sh = shell > 0 ? snapshot_find_proc(s, shell) :
+	    NULL;
+
+	if (sh != NULL)
+		msg_proc(m, sh);
+	else if (shell > 0)
+		msg_printf(m, "(pid %d)", (int)shell);
+	else
+		msg_printf(m, "the shell that started it");
+}
+
+/*
+ * One report per stopped job (process group): job control stops and
+ * continues groups, so the advice is for the group.  A background job
+ * that touched its terminal (SIGTTIN, SIGTTOU) must be brought to the
+ * foreground: a SIGCONT would only stop it again.
+ */
 static void
 diag_stopped(struct diag_ctx *c)
 {
 	const struct snapshot *s = c->s;
 
 	for (size_t i = 0; i < s->nprocs; i++) {
-		const struct snap_proc *p = &s->procs[i];
-		size_t k = 0;
+		const struct snap_proc *p = &s->procs[i], *tty = NULL;
+		size_t k = 0, n = 0;
+		bool debugger = false, first = true;
+		pid_t shell;
 
-		if (snapshot_proc_gone(p) || !proc_stopped(p))
+		if (!stopped_in_group(p, p->pgid))
 			continue;
-		msg_proc(&c->msg, p);
-		if (p->state == 't')
-			msg_printf(&c->msg, " is stopped by a debugger");
-		else
-			msg_printf(&c->msg, " is stopped (by SIGSTOP or "
-			    "job control)");
-		for (size_t j = 0; j < s->npipes; j++) {
-			if (!s->pipes[j].stray)
-				stopped_waiters(c, p, &s->pipes[j], &k);
+		/* Reported with the first stopped process of its group. */
+		for (size_t j = 0; j < i && first; j++)
+			first = !stopped_in_group(&s->procs[j], p->pgid);
+		if (!first)
+			continue;
+		for (size_t j = i; j < s->nprocs; j++) {
+			const struct snap_proc *q = &s->procs[j];
+
+			if (!stopped_in_group(q, p->pgid))
+				continue;
+			if (n++ > 0)
+				msg_printf(&c->msg, ", ");
+			msg_proc(&c->msg, q);
+			debugger |= q->state == 't';
+			if (tty == NULL && (q->stop == SNAP_STOP_TTIN ||
+			    q->stop == SNAP_STOP_TTOU))
+				tty = q;
 		}
-		if (p->state == 't')
+		if (debugger)
+			msg_printf(&c->msg, " %s stopped by a debugger",
+			    n > 1 ? "are" : "is");
+		else if (tty != NULL)
+			msg_printf(&c->msg, " %s stopped: %s (pid %d) %s its "
+			    "terminal from the background (%s)",
+			    n > 1 ? "are" : "is", snapshot_proc_name(tty),
+			    (int)tty->pid, tty->stop == SNAP_STOP_TTIN ?
+			    "read" : "wrote to", tty->stop == SNAP_STOP_TTIN ?
+			    "SIGTTIN" : "SIGTTOU");
+		else
+			msg_printf(&c->msg, " %s stopped (by SIGSTOP or "
+			    "job control)", n > 1 ? "are" : "is");
+		for (size_t j = i; j < s->nprocs; j++) {
+			const struct snap_proc *q = &s->procs[j];
+
+			if (!stopped_in_group(q, p->pgid))
+				continue;
+			for (size_t e = 0; e < s->npipes; e++) {
+				if (!s->pipes[e].stray)
+					stopped_waiters(c, q, &s->pipes[e], &k);
+			}
+		}
+		shell = stopped_shell(s, p->pgid);
+		if (debugger)
 			msg_printf(&c->msg, "; let the debugger continue it");
+		else if (tty != NULL) {
+			msg_printf(&c->msg, "; bring the job to the foreground "
+			    "with fg in its shell ");
+			msg_shell(&c->msg, s, shell);
+			msg_printf(&c->msg, " (kill -CONT would only stop it "
+			    "again)");
+		} else if (p->tpgid > 0) {
+			msg_printf(&c->msg, "; resume it with fg or bg in its "
+			    "shell ");
+			msg_shell(&c->msg, s, shell);
+			msg_printf(&c->msg, ", or kill -CONT -%d", (int)p->pgid);
+		} else if (n > 1)
+			msg_printf(&c->msg, "; continue them with kill -CONT "
+			    "-%d", (int)p->pgid);
 		else
 			msg_printf(&c->msg, "; continue it with kill -CONT %d",
 			    (int)p->pid);

@@ -223,12 +223,46 @@ probe_fd_decode_wait(const struct probe_wait_ctx *w, const char *text,
 	return 0;
 }
 
+/*
+ * Why a stopped process stopped.  Job control stops a background group
+ * that touches its terminal (SIGTTIN for a read, SIGTTOU for a write with
+ * tostop) while it sits in that very call; kill -CONT would only stop it
+ * again, so the advice differs from a stop by SIGSTOP or Ctrl-Z.
+ */
+static enum snap_stop
+probe_fd_stop(const struct snap_proc *p, const char *text)
+{
+	const struct snap_fd *f;
+	uint64_t args[6];
+	long nr;
+	int fd;
+	enum snap_block_op op;
+
+	if (procparse_syscall(text, &nr, args) != 0 || nr < 0 ||
+	    p->tpgid <= 0 || p->tpgid == p->pgid)
+		return SNAP_STOP_SIGNAL;
+	op = procparse_block_op(nr, args, "", &fd);
+	if ((op != SNAP_BLOCK_READ && op != SNAP_BLOCK_WRITE) ||
+	    (f = snapshot_proc_fd(p, fd)) == NULL || f->kind != SNAP_FD_TTY)
+		return SNAP_STOP_SIGNAL;
+	return op == SNAP_BLOCK_READ ? SNAP_STOP_TTIN : SNAP_STOP_TTOU;
+}
+
 int
 probe_fd_read_blocked(struct probe_files *pf, struct snap_proc *p)
 {
 	struct probe_wait_ctx w = { pf->pid, pf->dir, p };
 	char text[256];
 
+	p->stop = SNAP_STOP_NONE;
+	if (p->state == 'T') {
+		snapshot_blocked_clear(&p->blocked);
+		p->syscall = -1;
+		if (probe_files_read(pf, PROBE_F_SYSCALL, text, sizeof text) <= 0)
+			text[0] = '\0';
+		p->stop = probe_fd_stop(p, text);
+		return 0;
+	}
 	if (p->state != 'S' && p->state != 'D') {
 		snapshot_blocked_clear(&p->blocked);
 		p->syscall = -1;

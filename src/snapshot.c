@@ -890,3 +890,19 @@ snapshot_chan_label(const struct snap_pipe *pp, char *buf, size_t size)
 		snprintf(buf, size, "socket %" PRIu64, pp->inode);
 	return buf;
 }
+
+const char *
+snapshot_stop_name(enum snap_stop stop)
+{
+	switch (stop) {
+	case SNAP_STOP_SIGNAL:
+		return "signal";
+	case SNAP_STOP_TTIN:
+		return "ttin";
+	case SNAP_STOP_TTOU:
+		return "ttou";
+	case SNAP_STOP_NONE:
+		break;
+	}
+	return "";
+}

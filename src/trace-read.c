@@ -210,6 +210,10 @@ trace_proc(struct snapshot *s, json_t *o)
 	p->wchar = (uint64_t)trace_int(o, "wchar", 0);
 	trace_blocked(json_object_get(o, "blocked"), &p->blocked);
 	p->tpgid = (pid_t)trace_int(o, "tpgid", -1);
+	if ((str = trace_str(o, "stop")) != NULL)
+		for (int k = SNAP_STOP_SIGNAL; k <= SNAP_STOP_TTOU; k++)
+			if (strcmp(str, snapshot_stop_name(k)) == 0)
+				p->stop = k;
 	trace_threads(json_object_get(o, "threads"), p);
 	if ((str = trace_str(o, "syscall")) != NULL)
 		p->syscall = procparse_syscall_number(str);

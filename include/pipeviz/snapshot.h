@@ -93,6 +93,14 @@ struct snap_blocked {
 	size_t nwaits;
 };
 
+/* Why a process in state T is stopped, as far as the probe can tell. */
+enum snap_stop {
+	SNAP_STOP_NONE,	  /* not stopped, or not known why */
+	SNAP_STOP_SIGNAL, /* SIGSTOP, SIGTSTP (Ctrl-Z) or the like */
+	SNAP_STOP_TTIN,	  /* a background job that read its terminal */
+	SNAP_STOP_TTOU,	  /* a background job that wrote to it (tostop) */
+};
+
 /* A thread of a multithreaded process, as sampled. */
 struct snap_thread {
 	pid_t tid;
@@ -144,6 +152,11 @@ struct snap_proc {
 	 */
 	struct snap_blocked blocked;
 	pid_t tpgid;	/* foreground group of its terminal, -1 if none */
+	/*
+	 * For state T: TTIN when it stopped in a read of a terminal whose
+	 * foreground group is not its own (TTOU: a write), else SIGNAL.
+	 */
+	enum snap_stop stop;
 	long nthreads;	/* 1 for most */
 	struct snap_thread *threads; /* nthreads > 1: each one, main first */
 	size_t nthreads_read;	     /* entries in threads */
@@ -348,5 +361,6 @@ const char *snapshot_chan_label(const struct snap_pipe *, char *buf,
 const char *snapshot_kind_name(enum snap_fd_kind);
 const char *snapshot_mode_name(enum snap_fd_mode);
 const char *snapshot_op_name(enum snap_block_op);
+const char *snapshot_stop_name(enum snap_stop); /* "signal", "ttin"... */
 
 #endif
