@@ -15,6 +15,9 @@
 
 /* Enough to stop a runaway closure; a pipeline is rarely bigger. */
 #define DISCOVER_MAX 4096
+/* Rounds of the meeting-point pass, and keys it follows at most. */
+#define DISCOVER_MEET_ROUNDS 8
+#define DISCOVER_MEET_KEYS 256
 
 struct discover_proc {
 	struct {
@@ -34,6 +37,8 @@ struct discover {
 	struct discover_proc *known;	/* sorted by pid */
 	size_t nknown;
 	bool reread;	/* the next scan reads every process again */
+	discover_peers_fn peers;
+	void *peers_arg;
 };
 
 /* The processes, and indices into them sorted four ways for lookups. */
@@ -224,10 +229,194 @@ discover_closure(struct discover_scan *d, struct discover_queue *q)
 	}
 }
 
+/*
+ * FIFOs and sockets are meeting points: a FIFO joins whoever opened it,
+ * on any fd (cat FIFO opens it as fd 3), and a socket on a member's fd 0
+ * or 1 joins the holders of its peer.  Neither shows in fds 0 and 1
+ * alone, so when a member holds one, every other process's fd table is
+ * read for it: a cost paid only by pipelines that use them.
+ */
+struct discover_meet {
+	struct discover_fifo {
+		dev_t dev;
+		ino_t ino;
+		char path[256];
+	} fifo[DISCOVER_MEET_KEYS];
+	size_t nfifo;
+	uint64_t sock[DISCOVER_MEET_KEYS];
+	size_t nsock;
+};
+
+static bool
+discover_meet_has_sock(const struct discover_meet *k, uint64_t ino)
+{
+	for (size_t i = 0; i < k->nsock; i++) {
+		if (k->sock[i] == ino)
+			return true;
+	}
+	return false;
+}
+
+/* Each fd link of pid: its number, its text.  false when unreadable. */
+static bool
+discover_each_fd(int procfd, pid_t pid,
+    bool (*fn)(int procfd, pid_t, const char *fd, const char *link, void *),
+    void *arg)
+{
+	char path[48], link[256];
+	struct dirent *de;
+	ssize_t n;
+	int dfd;
+	DIR *dir;
+
+	snprintf(path, sizeof path, "%d/fd", (int)pid);
+	if ((dfd = openat(procfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return false;
+	if ((dir = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		return false;
+	}
+	while ((de = readdir(dir)) != NULL) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		if ((n = readlinkat(dirfd(dir), de->d_name, link,
+		    sizeof link - 1)) <= 0)
+			continue;
+		link[n] = '\0';
+		if (fn(procfd, pid, de->d_name, link, arg))
+			break;
+	}
+	closedir(dir);
+	return true;
+}
+
+static bool
+discover_link_socket(const char *link, uint64_t *ino)
+{
+	unsigned long long v;
+
+	if (sscanf(link, "socket:[%llu]", &v) != 1)
+		return false;
+	*ino = v;
+	return true;
+}
+
+/* A member's keys: its FIFOs on any fd, its sockets on fds 0 and 1. */
+static bool
+discover_meet_collect(int procfd, pid_t pid, const char *fd, const char *link,
+    void *arg)
+{
+	struct discover_meet *k = arg;
+	char path[64];
+	struct stat st;
+	uint64_t ino;
+
+	if (link[0] == '/') {
+		snprintf(path, sizeof path, "%d/fd/%s", (int)pid, fd);
+		if (k->nfifo == DISCOVER_MEET_KEYS ||
+		    fstatat(procfd, path, &st, 0) != 0 || !S_ISFIFO(st.st_mode))
+			return false;
+		for (size_t i = 0; i < k->nfifo; i++) {
+			if (k->fifo[i].dev == st.st_dev &&
+			    k->fifo[i].ino == st.st_ino)
+				return false;
+		}
+		k->fifo[k->nfifo].dev = st.st_dev;
+		k->fifo[k->nfifo].ino = st.st_ino;
+		snprintf(k->fifo[k->nfifo].path, sizeof k->fifo[0].path, "%s",
+		    link);
+		k->nfifo++;
+	} else if ((strcmp(fd, "0") == 0 || strcmp(fd, "1") == 0) &&
+	    discover_link_socket(link, &ino) && k->nsock < DISCOVER_MEET_KEYS &&
+	    !discover_meet_has_sock(k, ino))
+		k->sock[k->nsock++] = ino;
+	return false;
+}
+
+struct discover_meet_probe {
+	const struct discover_meet *keys;
+	bool hit;
+};
+
+/* Whether another process holds one of the keys, on any fd. */
+static bool
+discover_meet_match(int procfd, pid_t pid, const char *fd, const char *link,
+    void *arg)
+{
+	struct discover_meet_probe *mp = arg;
+	const struct discover_meet *k = mp->keys;
+	char path[64];
+	struct stat st;
+	uint64_t ino;
+
+	if (discover_link_socket(link, &ino))
+		return mp->hit = discover_meet_has_sock(k, ino);
+	for (size_t i = 0; i < k->nfifo; i++) {
+		/* The same text first: a stat for every file would be dear. */
+		if (strcmp(k->fifo[i].path, link) != 0)
+			continue;
+		snprintf(path, sizeof path, "%d/fd/%s", (int)pid, fd);
+		if (fstatat(procfd, path, &st, 0) == 0 &&
+		    st.st_dev == k->fifo[i].dev && st.st_ino == k->fifo[i].ino)
+			return mp->hit = true;
+	}
+	return false;
+}
+
+static void
+discover_meeting_points(struct discover_scan *d, struct discover_queue *q,
+    discover_peers_fn peers, void *peers_arg)
+{
+	struct discover_meet *k = xcalloc(1, sizeof *k);
+	int procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	for (int round = 0; procfd != -1 && round < DISCOVER_MEET_ROUNDS;
+	    round++) {
+		struct discover_meet_probe mp = { k, false };
+		size_t before = q->n, nsock;
+
+		k->nfifo = k->nsock = 0;
+		for (size_t i = 0; i < q->n; i++)
+			discover_each_fd(procfd, d->all[q->at[i]].id.pid,
+			    discover_meet_collect, k);
+		if (k->nfifo == 0 && k->nsock == 0)
+			break;
+		/* A socket's holders are found by its peer's inode. */
+		nsock = k->nsock;
+		if (peers != NULL && nsock > 0)
+			k->nsock += peers(k->sock, nsock, k->sock + nsock,
+			    DISCOVER_MEET_KEYS - nsock, peers_arg);
+		for (size_t i = 0; i < d->n; i++) {
+			struct discover_proc *p = &d->all[i];
+
+			if (p->member || p->excluded || q->n >= DISCOVER_MAX)
+				continue;
+			mp.hit = false;
+			discover_each_fd(procfd, p->id.pid, discover_meet_match,
+			    &mp);
+			if (mp.hit)
+				discover_join(d, i, q);
+		}
+		discover_closure(d, q);
+		if (q->n == before)
+			break;
+	}
+	if (procfd != -1)
+		close(procfd);
+	free(k);
+}
+
 struct discover *
 discover_create(void)
 {
 	return xcalloc(1, sizeof (struct discover));
+}
+
+void
+discover_set_peers(struct discover *cache, discover_peers_fn fn, void *arg)
+{
+	cache->peers = fn;
+	cache->peers_arg = arg;
 }
 
 void
@@ -392,6 +581,8 @@ discover_pipeline(struct discover *cache, pid_t pid, pid_t self, pid_t **out)
 				discover_join(&d, i, &q);
 		}
 		discover_closure(&d, &q);
+		discover_meeting_points(&d, &q, cache != NULL ? cache->peers :
+		    NULL, cache != NULL ? cache->peers_arg : NULL);
 	}
 	free(q.at);
 

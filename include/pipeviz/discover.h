@@ -3,7 +3,9 @@
  *
  * The pipeline of pid is: pid, its process group (unless that is our own),
  * the processes joined to them through a pipe or FIFO that one writes on
- * fd 1 and the other reads on fd 0 (transitively), and all descendants.
+ * fd 1 and the other reads on fd 0 (transitively), the holders of a FIFO
+ * a member holds on any fd and of the peer of a socket on a member's fd
+ * 0 or 1, and all descendants.
  * Only that data path joins, so an inherited stray descriptor (fd 251 on
  * build machines) or a shared log pipe on fd 2 does not pull in every
  * process that inherited it.  Reads /proc only.
@@ -12,6 +14,7 @@
 #define PIPEVIZ_DISCOVER_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /*
@@ -24,6 +27,14 @@
 struct discover;
 struct discover *discover_create(void);
 void discover_free(struct discover *); /* NULL is a no-op */
+/*
+ * How a scan finds the other end of a socket: fn writes the peers of
+ * inodes[0..n) it knows into peers[0..max) and returns how many.  Without
+ * it only FIFOs are followed past fds 0 and 1.
+ */
+typedef size_t (*discover_peers_fn)(const uint64_t *inodes, size_t n,
+    uint64_t *peers, size_t max, void *arg);
+void discover_set_peers(struct discover *, discover_peers_fn, void *arg);
 /* The next scan reads every process again. */
 void discover_forget(struct discover *);
 
