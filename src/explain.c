@@ -610,6 +610,67 @@ ex_wait(struct ex_buf *b, const struct snapshot *s, const struct snap_proc *p)
 }
 
 /* Asleep in a syscall that is not about a pipe. */
+/* "fd 1 (pipe 5159)": an fd of a poll set and what it is. */
+static void
+ex_wait_fd(struct ex_buf *b, const struct snapshot *s,
+    const struct snap_wait_fd *w)
+{
+	const struct snap_pipe *pp = NULL;
+	uint64_t chan = w->kind == SNAP_FD_SOCKET ?
+	    snapshot_socket_channel(s, w->inode, w->in && !w->out) : w->inode;
+
+	ex_printf(b, "fd %d", w->fd);
+	if (chan != 0)
+		pp = snapshot_find_pipe(s, chan);
+	if (pp != NULL) {
+		ex_printf(b, " (");
+		ex_pipe_name(b, pp);
+		ex_printf(b, ")");
+	} else if (w->kind != SNAP_FD_OTHER)
+		ex_printf(b, " (a %s)", snapshot_kind_name(w->kind));
+}
+
+/*
+ * A poll, select or epoll set that is not for room only or data only
+ * (those read as a blocked write or read): what each fd waits for.
+ */
+static void
+ex_poll(struct ex_buf *b, const struct snapshot *s, const struct snap_proc *p)
+{
+	const struct snap_blocked *bl = &p->blocked;
+	size_t shown = 0, more = 0;
+
+	ex_printf(b, "waiting in %s() ", procparse_syscall_name(bl->call));
+	if (bl->nwaits == 0) {
+		ex_printf(b, bl->waits_partial ? "for fds it could not be "
+		    "seen waiting for (its set was not readable)" :
+		    "for no fd (a timer or a signal)");
+		return;
+	}
+	ex_printf(b, "until ");
+	for (size_t i = 0; i < bl->nwaits; i++) {
+		const struct snap_wait_fd *w = &bl->waits[i];
+
+		if (!w->in && !w->out)
+			continue;
+		if (shown == 4) {
+			more++;
+			continue;
+		}
+		if (shown > 0)
+			ex_printf(b, i + 1 == bl->nwaits && more == 0 ?
+			    " or " : ", ");
+		ex_wait_fd(b, s, w);
+		ex_printf(b, " %s", w->in && w->out ? "is ready" : w->in ?
+		    "has data" : "has room");
+		shown++;
+	}
+	if (more > 0)
+		ex_printf(b, " or one of %zu more fds is ready", more);
+	if (bl->waits_partial)
+		ex_printf(b, " (and maybe others: its set was not read whole)");
+}
+
 static void
 ex_sleeping(struct ex_buf *b, const struct snap_proc *p)
 {
@@ -752,6 +813,11 @@ explain_proc(const struct snapshot *s, const struct snap_proc *p)
 			ex_wait(&b, s, p);
 			break;
 		case SNAP_BLOCK_POLL:
+			if (p->blocked.multiplexed) {
+				ex_poll(&b, s, p);
+				break;
+			}
+			/* FALLTHROUGH */
 		case SNAP_BLOCK_NONE:
 			if (p->state == 'S' || p->state == 'I')
 				ex_sleeping(&b, p);
