@@ -152,7 +152,12 @@ sockdiag_unix(const struct nlmsghdr *nlh, struct snapshot *s,
 				break;
 			rq = mnl_attr_get_payload(attr);
 			k->rqueue = rq->udiag_rqueue;
-			k->wqueue = rq->udiag_wqueue;
+			/*
+			 * A connected socket's wqueue is the memory its
+			 * unread skbs take (768 for 5 bytes on 6.18), not
+			 * bytes: the bytes are the peer's rqueue.
+			 */
+			k->wqueue = k->listening ? (int64_t)rq->udiag_wqueue : -1;
 			break;
 		}
 	}
@@ -188,8 +193,14 @@ sockdiag_inet(const struct nlmsghdr *nlh, int protocol, struct snapshot *s,
 	k->type = protocol == IPPROTO_TCP ? SNAP_SOCK_TCP : SNAP_SOCK_UDP;
 	k->listening = protocol == IPPROTO_TCP &&
 	    m->idiag_state == TCP_LISTEN;
-	k->rqueue = m->idiag_rqueue;
-	k->wqueue = m->idiag_wqueue;
+	/*
+	 * For UDP both are sk_rmem_alloc and sk_wmem_alloc, memory rather
+	 * than bytes (832 for one 4-byte datagram on 6.18): not known.
+	 */
+	if (protocol == IPPROTO_TCP) {
+		k->rqueue = m->idiag_rqueue;
+		k->wqueue = m->idiag_wqueue;
+	}
 	k->local = sockdiag_inet_addr(m->idiag_family, id->idiag_src,
 	    id->idiag_sport);
 	if (id->idiag_dport != 0 || id->idiag_dst[0] != 0 ||
@@ -302,11 +313,17 @@ sockdiag_pair_tcp(struct snapshot *s)
 	for (size_t i = 0; i < s->nsockets; i++) {
 		a = &s->sockets[i];
 		if (a->type != SNAP_SOCK_TCP || a->remote == NULL ||
-		    a->listening)
+		    a->listening || a->peer != 0)
 			continue;
+		/*
+		 * An end already paired stays so: a connection has two
+		 * ends, and a third with the same addresses (bad input;
+		 * the dumps hold one namespace only) must not take one.
+		 */
 		for (size_t j = i + 1; j < s->nsockets; j++) {
 			b = &s->sockets[j];
-			if (b->type != SNAP_SOCK_TCP || b->listening)
+			if (b->type != SNAP_SOCK_TCP || b->listening ||
+			    b->peer != 0)
 				continue;
 			if (sockdiag_same(a->local, b->remote) &&
 			    sockdiag_same(a->remote, b->local)) {

@@ -36,14 +36,18 @@ typedef bool (*sockdiag_wanted_fn)(uint64_t inode, void *arg);
  * snap_socket is added to s, or the one s has for that inode is
  * overwritten:
  *   unix: type UNIX (stream, seqpacket) or UNIX_DGRAM, listening for
- *     TCP_LISTEN, peer from UNIX_DIAG_PEER, rqueue and wqueue from
- *     UNIX_DIAG_RQLEN (a listener's rqueue is its backlog of connections
- *     not yet accepted, its wqueue the backlog's limit), local from
- *     UNIX_DIAG_NAME ("@" and the rest for an abstract name, its NULs
- *     shown as '@' as ss does); remote NULL.
- *   inet: type TCP or UDP, listening for TCP_LISTEN, rqueue and wqueue,
- *     local and remote as "127.0.0.1:5599" or "[::1]:80"; remote NULL
- *     when its address and port are all zero.  peer is left 0: see
+ *     TCP_LISTEN, peer from UNIX_DIAG_PEER, rqueue from UNIX_DIAG_RQLEN:
+ *     the bytes waiting (for a datagram socket the next datagram's
+ *     only), for a listener the connections not yet accepted; wqueue
+ *     only for a listener, the backlog's limit (a connected socket's is
+ *     kernel memory, not bytes: -1).  local from UNIX_DIAG_NAME ("@" and
+ *     the rest for an abstract name, its NULs shown as '@' as ss does);
+ *     remote NULL.
+ *   inet: type TCP or UDP, listening for TCP_LISTEN; TCP rqueue and
+ *     wqueue (bytes unread, bytes unacknowledged; a listener's as for
+ *     unix), UDP's stay -1 (the kernel reports memory, not bytes); local
+ *     and remote as "127.0.0.1:5599" or "[::1]:80", remote NULL when its
+ *     address and port are all zero.  peer is left 0: see
  *     sockdiag_pair_tcp().
  * Returns 0 when the buffer was decoded whole; *done is set when it held
  * NLMSG_DONE (the dump is over; bytes after it are ignored).  An
