@@ -225,6 +225,17 @@ sockdiag_errno(const struct nlmsghdr *nlh)
 	return e;
 }
 
+/*
+ * Whether a whole message starts at nlh with rest bytes left.
+ * mnl_nlmsg_ok() (libmnl 1.0.4) compares (int)nlmsg_len, so a length of
+ * 2^31 or more passes it as negative: the unsigned test stops that.
+ */
+static bool
+sockdiag_msg_ok(const struct nlmsghdr *nlh, int rest)
+{
+	return mnl_nlmsg_ok(nlh, rest) && nlh->nlmsg_len <= (unsigned int)rest;
+}
+
 int
 sockdiag_parse(const void *buf, size_t len, int protocol,
     struct snapshot *s, sockdiag_wanted_fn wanted, void *arg, bool *done)
@@ -245,11 +256,11 @@ sockdiag_parse(const void *buf, size_t len, int protocol,
 	    sizeof(struct inet_diag_msg);
 
 	/*
-	 * mnl_nlmsg_ok() checks that the header and the length it claims fit
-	 * in what is left; mnl_nlmsg_next() steps over the padding, which
+	 * sockdiag_msg_ok() checks that the header and the length it claims
+	 * fit in what is left; mnl_nlmsg_next() steps over the padding, which
 	 * may take rest below 0 after an unpadded last message.
 	 */
-	for (rest = (int)len; mnl_nlmsg_ok(nlh, rest);
+	for (rest = (int)len; sockdiag_msg_ok(nlh, rest);
 	    nlh = mnl_nlmsg_next(nlh, &rest)) {
 		switch (nlh->nlmsg_type) {
 		case NLMSG_NOOP:

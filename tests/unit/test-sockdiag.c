@@ -351,6 +351,16 @@ test_malformed(void **state)
 	nlh->nlmsg_len = sizeof *nlh + 8;
 	s = parse(buf, sizeof rec_unix, 0, -EINVAL, false);
 	snapshot_free(s);
+	/*
+	 * A length of 2^31 or more, which mnl_nlmsg_ok() alone lets
+	 * through (found by the fuzzer): a NOOP with it must not be
+	 * stepped over.
+	 */
+	memcpy(buf, rec_unix, sizeof rec_unix);
+	nlh->nlmsg_len = 0x9200003c;
+	nlh->nlmsg_type = NLMSG_NOOP;
+	s = parse(buf, sizeof rec_unix, 0, -EINVAL, false);
+	snapshot_free(s);
 	/* An attribute claiming more than its message: ignored. */
 	memcpy(buf, rec_unix, sizeof rec_unix);
 	((uint16_t *)buf)[16] = 0xfff0; /* the first nla_len, at 32 */
