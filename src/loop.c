@@ -117,6 +117,13 @@ loop_diagnose(struct loop *l, struct snapshot *s)
  * fds 0 and 1 yet (the shell redirects between fork and exec), so a new
  * pid is scanned for at two checks in a row.
  */
+static size_t
+loop_socket_peers(const uint64_t *inodes, size_t n, uint64_t *peers,
+    size_t max, void *probe)
+{
+	return probe_socket_peers(probe, inodes, n, peers, max);
+}
+
 static void
 loop_discover(struct loop *l, double t)
 {
@@ -130,8 +137,10 @@ loop_discover(struct loop *l, double t)
 	if (!created && !l->created_before && !rescan)
 		return;
 	l->created_before = created;
-	if (l->discover == NULL)
+	if (l->discover == NULL) {
 		l->discover = discover_create();
+		discover_set_peers(l->discover, loop_socket_peers, l->probe);
+	}
 	/* New pids are read at every scan, every process at a rescan. */
 	if (rescan) {
 		discover_forget(l->discover);

@@ -51,6 +51,7 @@
 #include "pipeviz/procparse.h"
 #include "pipeviz/util.h"
 #include "probe-internal.h"
+#include "probe-sock.h"
 
 /* A runaway fork loop must not take the observer down with it. */
 #define PROBE_MAX_PROCS 4096
@@ -110,6 +111,7 @@ struct probe {
 	bool died, died_now;
 	struct probe_memo *memo;
 	size_t nmemo;
+	struct probe_sock *sock; /* sock_diag, opened when a socket is held */
 	char buf[65536]; /* children lists */
 };
 
@@ -121,6 +123,7 @@ probe_create(void)
 	rlim_t half = 0;
 
 	pr->proc = probe_proc_create();
+	pr->sock = probe_sock_create();
 	pr->self = getpid();
 	/* Leave at least half the descriptor limit to everything else. */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
@@ -203,6 +206,7 @@ probe_free(struct probe *pr)
 	free(pr->walk);
 	free(pr->memo);
 	probe_proc_free(pr->proc);
+	probe_sock_free(pr->sock);
 	free(pr);
 }
 
@@ -585,6 +589,8 @@ probe_sample(struct probe *pr, struct snapshot *snap, const pid_t *roots,
 		if (!e->gone && !probe_in_snapshot(snap, first, e->p.pid))
 			snapshot_copy_proc(snap, &e->p);
 	}
+	/* Nothing is asked of the kernel while no socket is held. */
+	(void)probe_sock_read(pr->sock, snap);
 	snapshot_link_pipes(snap);
 	probe_fill(pr, snap);
 	probe_settle(pr);
@@ -796,4 +802,25 @@ probe_check_access(pid_t pid)
 		return errno == ENOENT ? -ESRCH : -errno;
 	close(fd);
 	return 0;
+}
+
+size_t
+probe_socket_peers(struct probe *pr, const uint64_t *inodes, size_t n,
+    uint64_t *peers, size_t max)
+{
+	struct snapshot *s = snapshot_create(0);
+	struct snap_proc *p = snapshot_add_proc(s, pr->self);
+	size_t got = 0;
+
+	/* A process of the mind that holds them all: one dump answers. */
+	for (size_t i = 0; i < n; i++)
+		snapshot_proc_add_fd(p, (int)i, SNAP_MODE_RW, SNAP_FD_SOCKET,
+		    NULL)->inode = inodes[i];
+	(void)probe_sock_read(pr->sock, s);
+	for (size_t i = 0; i < s->nsockets && got < max; i++) {
+		if (s->sockets[i].peer != 0)
+			peers[got++] = s->sockets[i].peer;
+	}
+	snapshot_free(s);
+	return got;
 }

@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "pipeviz/snapshot.h"
@@ -63,6 +64,14 @@ void probe_read_fill(struct snapshot *snap);
  * -EACCES.
  */
 int probe_check_access(pid_t pid);
+
+/*
+ * The peers of sockets inodes[0..n) that sock_diag knows, into
+ * peers[0..max): how many.  Attach discovery follows socket pairs with it
+ * (discover_set_peers()).
+ */
+size_t probe_socket_peers(struct probe *, const uint64_t *inodes, size_t n,
+    uint64_t *peers, size_t max);
 
 /*
  * Peek (src/probe-peek.c): for every pipe and FIFO of snap that is not
