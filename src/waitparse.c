@@ -273,14 +273,17 @@ waitparse_epoll(const char *text, struct snap_wait_fd *out, size_t max,
 
 		if (strncmp(line, "pos:", 4) == 0)
 			have_pos = true;
+		if (nl == NULL) {
+			/*
+			 * The kernel ends every line: this one was cut by the
+			 * reader's buffer, and may have been a target's.
+			 */
+			over = true;
+			break;
+		}
 		if (strncmp(line, "tfd:", 4) == 0) {
 			struct snap_wait_fd w;
 
-			if (nl == NULL) {
-				/* Cut by the reader's buffer: say so. */
-				over = true;
-				break;
-			}
 			if (parse_tfd(line + 4, nl, &w) != 0)
 				return -EINVAL;
 			if (n < max)
@@ -288,8 +291,6 @@ waitparse_epoll(const char *text, struct snap_wait_fd *out, size_t max,
 			else
 				over = true;
 		}
-		if (nl == NULL)
-			break;
 		line = nl + 1;
 	}
 	if (!have_pos)

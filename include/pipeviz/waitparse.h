@@ -101,9 +101,10 @@ int waitparse_fdset(const void *rd, const void *wr, uint64_t nfds,
  * EPOLLWRNORM, EPOLLWRBAND set out (EPOLLERR and EPOLLHUP are always
  * reported and say nothing).  The text must have a "pos:" line (it is
  * an fdinfo at all); other lines (flags, mnt_id, the epoll's own ino)
- * are ignored.  A last tfd line without its newline was cut by the
- * reader's buffer: it is not decoded and sets *truncated.  A malformed
- * tfd line is -EINVAL.
+ * are ignored.  The kernel ends every line, so a last line without its
+ * newline was cut by the reader's buffer: it is not decoded and sets
+ * *truncated (it may have been a target's).  A malformed tfd line is
+ * -EINVAL.
  */
 int waitparse_epoll(const char *text, struct snap_wait_fd *out, size_t max,
     bool *truncated);
