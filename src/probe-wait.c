@@ -174,7 +174,7 @@ static long
 read_epoll_text(int piddir, int epfd, char *small, size_t nsmall,
     char **text)
 {
-	size_t len = 0, size = nsmall;
+	size_t len = 0, size = nsmall, want;
 	char path[32], *buf = small;
 	ssize_t got;
 	int fd;
@@ -194,7 +194,8 @@ read_epoll_text(int piddir, int epfd, char *small, size_t nsmall,
 			} else
 				buf = xreallocarray(buf, size, 1);
 		}
-		got = read(fd, buf + len, size - 1 - len);
+		want = size - 1 - len;
+		got = read(fd, buf + len, want);
 		if (got == -1 && errno == EINTR)
 			continue;
 		if (got <= 0) {
@@ -208,6 +209,13 @@ read_epoll_text(int piddir, int epfd, char *small, size_t nsmall,
 			break;
 		}
 		len += (size_t)got;
+		/*
+		 * fdinfo is generated whole by one show() and a read takes
+		 * all of it that fits: a short read is the end, and a second
+		 * read for the 0 would double the cost.
+		 */
+		if ((size_t)got < want)
+			break;
 	}
 	close(fd);
 	buf[len] = '\0';
