@@ -147,13 +147,25 @@ struct probe_wait_ctx {
 int probe_fd_decode_wait(const struct probe_wait_ctx *, const char *text,
     char state, const char *wchan, long *nr, struct snap_blocked *b);
 
-/* probe-wait.c: the sets of poll, select and epoll waits. */
+/* probe-wait.c: the fd set of a multiplexed wait (poll, select, epoll). */
+/* The largest set read; a larger one is partial. */
+#define PROBE_WAIT_MAX 4096
+/* Whether syscall nr is poll, ppoll, select, pselect6 or an epoll wait. */
 bool probe_wait_multiplexed(long nr);
 /*
- * Read what a process in multiplexed call nr (args as in its syscall
- * file) waits for into b: multiplexed set, waits, waits_partial, then
- * snapshot_blocked_reduce().  Reads the process's memory (read only) or
- * its epoll fdinfo; what cannot be read leaves the set partial.
+ * Read the set of process pid (the tgid: all threads share the memory,
+ * whichever of them sleeps) asleep in multiplexed syscall nr with args,
+ * piddir its /proc/PID, and store it in b: multiplexed, waits, and the
+ * effective op through snapshot_blocked_reduce().  poll and select sets
+ * are copied from its memory with one process_vm_readv() (read only);
+ * an epoll set is its epoll fd's fdinfo.  A set that cannot be read
+ * whole (EPERM, ESRCH, EFAULT, more than PROBE_WAIT_MAX fds, a cut
+ * fdinfo) is partial, with what could be read.  Each fd is resolved
+ * through p's fd table to kind and inode (OTHER and 0 when not in it).
+ * An epoll target whose fd's inode no longer agrees with the fdinfo's
+ * (closed or reused since it was added) takes its kind from an fd that
+ * holds that inode, else is OTHER with the fdinfo's inode kept.  Does
+ * nothing for a syscall that is not multiplexed.
  */
 void probe_wait_read(pid_t pid, int piddir, long nr, const uint64_t args[6],
     const struct snap_proc *p, struct snap_blocked *b);
