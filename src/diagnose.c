@@ -1433,7 +1433,7 @@ diag_stopped(struct diag_ctx *c)
 			msg_printf(&c->msg, "; bring the job to the foreground "
 			    "with fg in its shell ");
 			msg_shell(&c->msg, s, shell);
-			msg_printf(&c->msg, " (kill -CONT would only stop it "
+			msg_printf(&c->msg, " (a SIGCONT would only stop it "
 			    "again)");
 		} else if (p->tpgid > 0) {
 			msg_printf(&c->msg, "; resume it with fg or bg in its "

@@ -315,11 +315,17 @@ procparse_block_op(long nr, const uint64_t args[6], const char *wchan,
 	case SYS_read:
 	case SYS_readv:
 	case SYS_pread64:
+	case SYS_recvfrom:
+	case SYS_recvmsg:
+	case SYS_recvmmsg:
 		return one_fd_op(args[0], SNAP_BLOCK_READ, fd);
 	case SYS_write:
 	case SYS_writev:
 	case SYS_pwrite64:
 	case SYS_vmsplice:
+	case SYS_sendto:
+	case SYS_sendmsg:
+	case SYS_sendmmsg:
 		return one_fd_op(args[0], SNAP_BLOCK_WRITE, fd);
 	case SYS_splice:
 	case SYS_copy_file_range:
@@ -420,6 +426,8 @@ static const struct {
 	{ SYS_recvmsg, "recvmsg" },
 	{ SYS_sendto, "sendto" },
 	{ SYS_sendmsg, "sendmsg" },
+	{ SYS_recvmmsg, "recvmmsg" },
+	{ SYS_sendmmsg, "sendmmsg" },
 #ifdef SYS_accept
 	{ SYS_accept, "accept" },
 #endif

@@ -43,8 +43,9 @@ int procparse_syscall(const char *text, long *nr, uint64_t args[6]);
 
 /*
  * What a sleeping process waits for, from its syscall and arguments: read
- * and write family (read, readv, pread64, write, writev, pwrite64) give op
- * READ/WRITE with the fd in args[0]; splice gives READ on args[0] or WRITE
+ * and write family (read, readv, pread64, recvfrom, recvmsg, recvmmsg;
+ * write, writev, pwrite64, sendto, sendmsg, sendmmsg) give op READ/WRITE
+ * with the fd in args[0]; splice gives READ on args[0] or WRITE
  * on args[2], tee READ on args[0] or WRITE on args[1] (the wchan tells
  * which: a name containing "writ" means waiting for room); vmsplice gives
  * WRITE on args[0]; sendfile (out args[0], in args[1]) and

@@ -202,7 +202,8 @@ check "poll reader: waits is [{fd 0, for read, the pipe on its fd 0}]" jq_true p
     $samples | map(. as \$s | $rp | .blocked.waits == [{\"fd\": 0, \"for\": \"read\", \"pipe\": $(fd_of "$pr" 0)}])
     | length >= 5 and all"
 check "poll reader: starved_reader names it, or its explain says it waits for data" jq_true pollr.json "
-    $samples | map(. as \$s | (\$s.diagnoses | any(.kind == \"starved_reader\" and .pids[0] == $pr))
+    $samples | map(select(any(.procs[]; .pid == $pr and .exit == null and .state != \"Z\")))
+    | map(. as \$s | (\$s.diagnoses | any(.kind == \"starved_reader\" and .pids[0] == $pr))
         or ([$(proc "$pr") | .explain | test(\"wait\") and test(\"data|input\")] | any))
     | length >= 10 and (.[5:] | all)"
 check "poll reader: not called a blocked writer" jq_true pollr.json "

@@ -688,6 +688,33 @@ test_block_write_family(void **state)
 	assert_int_equal(block_op(SYS_pwrite64, 1, 0, 0, "", &fd),
 	    SNAP_BLOCK_WRITE);
 	assert_int_equal(fd, 1);
+	/* Python's socket.send() is sendto(fd, buf, n, 0, NULL, 0). */
+	assert_int_equal(block_op(SYS_sendto, 3, 0x5607f5a00540, 65536,
+	    "sock_alloc_send_pskb", &fd), SNAP_BLOCK_WRITE);
+	assert_int_equal(fd, 3);
+	assert_int_equal(block_op(SYS_sendmsg, 6, 0, 0, "", &fd),
+	    SNAP_BLOCK_WRITE);
+	assert_int_equal(fd, 6);
+	assert_int_equal(block_op(SYS_sendmmsg, 7, 0, 0, "", &fd),
+	    SNAP_BLOCK_WRITE);
+	assert_int_equal(fd, 7);
+}
+
+static void
+test_block_recv_family(void **state)
+{
+	int fd;
+
+	(void)state;
+	assert_int_equal(block_op(SYS_recvfrom, 3, 0, 4096,
+	    "unix_stream_read_generic", &fd), SNAP_BLOCK_READ);
+	assert_int_equal(fd, 3);
+	assert_int_equal(block_op(SYS_recvmsg, 9, 0, 0, "", &fd),
+	    SNAP_BLOCK_READ);
+	assert_int_equal(fd, 9);
+	assert_int_equal(block_op(SYS_recvmmsg, 2, 0, 0, "", &fd),
+	    SNAP_BLOCK_READ);
+	assert_int_equal(fd, 2);
 }
 
 static void
@@ -1232,6 +1259,7 @@ main(void)
 		cmocka_unit_test(test_block_read_family),
 		cmocka_unit_test(test_block_read_ignores_wchan),
 		cmocka_unit_test(test_block_write_family),
+		cmocka_unit_test(test_block_recv_family),
 		cmocka_unit_test(test_block_fd_beyond_int_is_none),
 		cmocka_unit_test(test_block_splice_waiting_for_data),
 		cmocka_unit_test(test_block_splice_waiting_for_room),
