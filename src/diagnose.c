@@ -292,6 +292,36 @@ msg_pipe_name(struct diag_msg *m, const struct snap_pipe *pp)
 	msg_pipe(m, pp->inode);
 }
 
+/* " on fd 3 (TCP 127.0.0.1:22) and fd 5": the channels of a poll set. */
+static void
+msg_poll_fds(struct diag_msg *m, const struct snapshot *s,
+    const struct snap_blocked *b)
+{
+	size_t shown = 0;
+
+	for (size_t i = 0; i < b->nwaits && shown < 3; i++) {
+		const struct snap_wait_fd *w = &b->waits[i];
+		const struct snap_pipe *pp;
+		bool seen = false;
+
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = b->waits[j].fd == w->fd;
+		if (seen || (!w->in && !w->out))
+			continue;
+		msg_printf(m, "%s fd %d", shown++ == 0 ? " on" : ",", w->fd);
+		pp = w->inode != 0 ? snapshot_find_pipe(s, w->kind ==
+		    SNAP_FD_SOCKET ? snapshot_socket_channel(s, w->inode,
+		    !w->out) : w->inode) : NULL;
+		if (pp != NULL) {
+			msg_printf(m, " (");
+			msg_pipe_name(m, pp);
+			msg_printf(m, ")");
+		}
+	}
+	if (shown == 0)
+		msg_printf(m, " for several fds");
+}
+
 /* What a process is doing instead of serving its pipe, for messages. */
 static void
 msg_doing(struct diag_msg *m, const struct snapshot *s,
@@ -301,6 +331,18 @@ msg_doing(struct diag_msg *m, const struct snapshot *s,
 
 	if (p->blocked.pipe != 0)
 		pp = snapshot_find_pipe(s, p->blocked.pipe);
+	if (pp != NULL && snapshot_chan_remote(pp) &&
+	    (p->blocked.op == SNAP_BLOCK_READ || p->blocked.op == SNAP_BLOCK_WRITE)) {
+		char far[128];
+
+		msg_printf(m, p->blocked.op == SNAP_BLOCK_READ ?
+		    "waiting for data from %s over %s on fd %d" :
+		    "blocked sending to %s over %s on fd %d",
+		    snapshot_chan_far_end(pp, far, sizeof far),
+		    snapshot_sock_proto(pp), p->blocked.fd);
+		msg_pipe(m, pp->inode);
+		return;
+	}
 	switch (p->blocked.op) {
 	case SNAP_BLOCK_READ:
 	case SNAP_BLOCK_WRITE:
@@ -320,8 +362,9 @@ msg_doing(struct diag_msg *m, const struct snapshot *s,
 		msg_printf(m, "waiting for a child");
 		break;
 	case SNAP_BLOCK_POLL:
-		msg_printf(m, "waiting in %s for several fds",
-		    procparse_syscall_name(p->syscall));
+		msg_printf(m, "waiting in %s", procparse_syscall_name(
+		    p->blocked.multiplexed ? p->blocked.call : p->syscall));
+		msg_poll_fds(m, s, &p->blocked);
 		break;
 	case SNAP_BLOCK_NONE:
 		msg_printf(m, "sleeping");
@@ -970,6 +1013,9 @@ starving_pipe(const struct snapshot *s, const struct snap_proc *r)
 {
 	const struct snap_pipe *pp = blocked_pipe(s, r, SNAP_BLOCK_READ);
 
+	/* Data from the network is not the pipeline's to give. */
+	if (pp != NULL && snapshot_chan_remote(pp))
+		return NULL;
 	return pp != NULL && pp->fill == 0 ? pp : NULL;
 }
 
@@ -1091,7 +1137,12 @@ blocked_writer_report(struct diag_ctx *c, const struct snap_proc *w,
 	else
 		msg_printf(&c->msg, " has no room for %.1f s; ",
 		    blocked_for(c, w));
-	if (n == 0)
+	if (n == 0 && snapshot_chan_remote(pp)) {
+		char far[128];
+
+		msg_printf(&c->msg, "the other end, %s, is not taking the data",
+		    snapshot_chan_far_end(pp, far, sizeof far));
+	} else if (n == 0)
 		msg_printf(&c->msg, "no reader is observed");
 	for (size_t i = 0; i < pp->nreaders; i++) {
 		const struct snap_proc *q = live_proc(c->s, pp->readers[i].pid);

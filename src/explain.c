@@ -374,6 +374,13 @@ ex_who_reads(struct ex_buf *b, const struct snapshot *s,
 	size_t n = ex_distinct_ends(s, p, pp->readers, pp->nreaders, &first,
 	    &stopped);
 
+	if (n == 0 && snapshot_chan_remote(pp)) {
+		char far[128];
+
+		ex_printf(b, "; the other end, %s, is not taking the data",
+		    snapshot_chan_far_end(pp, far, sizeof far));
+		return;
+	}
 	if (n == 0) {
 		if (snapshot_proc_pipe_fd(p, pp->inode, false, 0) >= 0)
 			ex_printf(b, "; only it reads this pipe, so it waits "
@@ -490,8 +497,16 @@ static void
 ex_blocked_read(struct ex_buf *b, const struct snapshot *s,
     const struct snap_proc *p, const struct snap_pipe *pp)
 {
+	char far[128];
+
 	if (p->blocked.multiplexed)
 		ex_printf(b, "in %s(), ", procparse_syscall_name(p->blocked.call));
+	if (snapshot_chan_remote(pp)) {
+		ex_printf(b, "waiting for data from %s over %s on fd %d",
+		    snapshot_chan_far_end(pp, far, sizeof far),
+		    snapshot_sock_proto(pp), p->blocked.fd);
+		return;
+	}
 	if (pp->fill > 0) {
 		ex_printf(b, "about to read fd %d: ", p->blocked.fd);
 		ex_pipe_name(b, pp);
@@ -649,17 +664,29 @@ ex_poll(struct ex_buf *b, const struct snapshot *s, const struct snap_proc *p)
 	}
 	ex_printf(b, "until ");
 	for (size_t i = 0; i < bl->nwaits; i++) {
-		const struct snap_wait_fd *w = &bl->waits[i];
+		struct snap_wait_fd merged = bl->waits[i];
+		const struct snap_wait_fd *w = &merged;
+		bool seen = false;
 
-		if (!w->in && !w->out)
+		/* One fd polled for data and for room is one "is ready". */
+		for (size_t j = 0; j < bl->nwaits; j++) {
+			if (bl->waits[j].fd != merged.fd)
+				continue;
+			if (j < i) {
+				seen = true;
+				break;
+			}
+			merged.in |= bl->waits[j].in;
+			merged.out |= bl->waits[j].out;
+		}
+		if (seen || (!w->in && !w->out))
 			continue;
 		if (shown == 4) {
 			more++;
 			continue;
 		}
 		if (shown > 0)
-			ex_printf(b, i + 1 == bl->nwaits && more == 0 ?
-			    " or " : ", ");
+			ex_printf(b, " or ");
 		ex_wait_fd(b, s, w);
 		ex_printf(b, " %s", w->in && w->out ? "is ready" : w->in ?
 		    "has data" : "has room");

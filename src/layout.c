@@ -120,11 +120,12 @@ layout_hit(struct layout *l, size_t proc, int x, int y, int w)
 
 /* ---- reading the snapshot ------------------------------------------ */
 
+/* A channel end: a pipe, a FIFO or a socket (snapshot_link_sockets()). */
 static bool
 layout_is_pipe(const struct snap_fd *f)
 {
-	return f != NULL && (f->kind == SNAP_FD_PIPE || f->kind == SNAP_FD_FIFO) &&
-	    f->inode != 0;
+	return f != NULL && (f->kind == SNAP_FD_PIPE || f->kind == SNAP_FD_FIFO ||
+	    f->kind == SNAP_FD_SOCKET) && f->inode != 0;
 }
 
 /* The process whose fd 1 (or 2) writes what p reads on fd 0, or -1. */
@@ -133,13 +134,16 @@ layout_upstream(const struct snapshot *s, size_t pi)
 {
 	const struct snap_fd *in = snapshot_proc_fd(&s->procs[pi], 0);
 
+	uint64_t chan = snapshot_fd_channel(s, in, true);
+
 	if (!layout_is_pipe(in))
 		return -1;
 	for (int fd = 1; fd <= 2; fd++) {
 		for (size_t i = 0; i < s->nprocs; i++) {
 			const struct snap_fd *out = snapshot_proc_fd(&s->procs[i], fd);
 
-			if (i != pi && layout_is_pipe(out) && out->inode == in->inode)
+			if (i != pi && layout_is_pipe(out) &&
+			    snapshot_fd_channel(s, out, false) == chan)
 				return (long)i;
 		}
 	}
@@ -152,13 +156,15 @@ layout_downstream(const struct snapshot *s, size_t pi, const bool *placed)
 {
 	const struct snap_fd *out = snapshot_proc_fd(&s->procs[pi], 1);
 
+	uint64_t chan = snapshot_fd_channel(s, out, false);
+
 	if (!layout_is_pipe(out))
 		return -1;
 	for (size_t i = 0; i < s->nprocs; i++) {
 		const struct snap_fd *in = snapshot_proc_fd(&s->procs[i], 0);
 
 		if (i != pi && !placed[i] && layout_is_pipe(in) &&
-		    in->inode == out->inode)
+		    snapshot_fd_channel(s, in, true) == chan)
 			return (long)i;
 	}
 	return -1;
@@ -222,10 +228,12 @@ layout_chain_order(const struct snapshot *s, size_t *order, size_t *chain)
 	return chains;
 }
 
+/* The channel f reads from (reading) or writes into, or NULL. */
 static const struct snap_pipe *
-layout_pipe(const struct snapshot *s, const struct snap_fd *f)
+layout_pipe(const struct snapshot *s, const struct snap_fd *f, bool reading)
 {
-	return layout_is_pipe(f) ? snapshot_find_pipe(s, f->inode) : NULL;
+	return layout_is_pipe(f) ? snapshot_find_pipe(s,
+	    snapshot_fd_channel(s, f, reading)) : NULL;
 }
 
 static bool
@@ -288,6 +296,8 @@ layout_state_word(const struct snapshot *s, const struct snap_proc *p,
 	case SNAP_BLOCK_WAIT:
 		return "wait child";
 	case SNAP_BLOCK_POLL:
+		*style = LAYOUT_WAITING;
+		return "polling";
 	case SNAP_BLOCK_NONE:
 		break;
 	}
@@ -315,6 +325,24 @@ layout_fd_list(const struct snap_proc *p, uint64_t inode, int lo, int hi,
 		snprintf(buf, size, "%d", fallback);
 }
 
+/* A socket to elsewhere: "tcp 10.1.2.3:22", "unix /run/x.sock", "socket". */
+static void
+layout_socket_end(const struct snapshot *s, const struct snap_fd *f,
+    char *buf, size_t size)
+{
+	const struct snap_socket *k = snapshot_find_socket(s, f->inode);
+	const char *where = k == NULL ? NULL : k->remote != NULL ? k->remote :
+	    k->local;
+
+	if (k == NULL || k->type == SNAP_SOCK_UNKNOWN)
+		snprintf(buf, size, "socket");
+	else if (where != NULL)
+		snprintf(buf, size, "%s %s", snapshot_sock_type_name(k->type),
+		    where);
+	else
+		snprintf(buf, size, "%s socket", snapshot_sock_type_name(k->type));
+}
+
 /* What a non-pipe end is, shortly: a file's name, /dev/null, the tty. */
 static void
 layout_end_name(const struct layout_ctx *c, const struct snap_proc *p,
@@ -333,7 +361,7 @@ layout_end_name(const struct layout_ctx *c, const struct snap_proc *p,
 	else if (f->kind == SNAP_FD_PIPE)
 		snprintf(buf, size, "pipe");
 	else if (f->kind == SNAP_FD_SOCKET)
-		snprintf(buf, size, "socket");
+		layout_socket_end(c->s, f, buf, size);
 	else if (f->path == NULL)
 		snprintf(buf, size, "%s", snapshot_kind_name(f->kind));
 	else if (f->kind == SNAP_FD_FILE && (slash = strrchr(f->path, '/')) != NULL) {
@@ -372,6 +400,17 @@ layout_edge_text(const struct layout_ctx *c, const struct snap_pipe *pp,
 		/* Leave room for the blank added before a fill level. */
 		snprintf(name, sizeof name - 1, "fifo %s",
 		    slash ? slash + 1 : pp->path);
+	} else if (pp != NULL && pp->kind == SNAP_FD_SOCKET) {
+		char q[16];
+
+		/* A socket has no capacity to gauge: its name and queue. */
+		snprintf(name, sizeof name, "%s%s%s", pp->sock != NULL ?
+		    snapshot_sock_type_name(pp->sock->type) : "socket",
+		    pp->fill >= 0 ? " " : "", pp->fill >= 0 ?
+		    util_format_bytes(q, sizeof q, (double)pp->fill) : "");
+		snprintf(buf, size, "%s[%s]%s", c->o->utf8 ? "\u2550" : "=",
+		    name, c->o->utf8 ? "\u2550" : "=");
+		return;
 	}
 	if (pp == NULL || pp->fill < 0 || pp->capacity <= 0) {
 		if (name[0] != '\0')
@@ -408,16 +447,19 @@ layout_draw_edge(struct layout_ctx *c, int x, int y, const char *label,
 	return layout_put(c->l, x, y, ">", style);
 }
 
-/* The rate under an edge: what the reader takes, per second. */
+/*
+ * The rate under an edge: the bytes through that channel per second
+ * (rates_apply_pipes()), shown only when known.
+ */
 static void
-layout_rate_text(const struct snap_proc *reader, char *buf, size_t size)
+layout_rate_text(const struct snap_pipe *pp, char *buf, size_t size)
 {
 	char r[16];
 
 	buf[0] = '\0';
-	if (reader != NULL && !reader->exit.exited && reader->read_bps >= 1)
+	if (pp != NULL && pp->rate_bps >= 1)
 		snprintf(buf, size, "%s/s", util_format_bytes(r, sizeof r,
-		    reader->read_bps));
+		    pp->rate_bps));
 }
 
 /* ---- bands ------------------------------------------------------------ */
@@ -553,10 +595,10 @@ layout_draw_band(struct layout_ctx *c, size_t k, size_t len, int y)
 		layout_fd_list(p, layout_is_pipe(pout) ? pout->inode : 0, 1, 2,
 		    true, 1, nd->out, sizeof nd->out);
 		if (i > 0) {
-			const struct snap_pipe *pp = layout_pipe(s, pin);
+			const struct snap_pipe *pp = layout_pipe(s, pin, true);
 
 			layout_edge_text(c, pp, nd->edge, sizeof nd->edge);
-			layout_rate_text(p, nd->rate, sizeof nd->rate);
+			layout_rate_text(pp, nd->rate, sizeof nd->rate);
 			nd->edge_style = layout_full(pp) ? LAYOUT_EDGE_FULL :
 			    LAYOUT_EDGE;
 		}
@@ -565,9 +607,9 @@ layout_draw_band(struct layout_ctx *c, size_t k, size_t len, int y)
 	/* Where the head reads from: a file, the terminal, an outside pipe. */
 	layout_end_name(c, head, in, end, sizeof end);
 	x = layout_put(c->l, x, y, end, LAYOUT_DIM);
-	layout_edge_text(c, layout_pipe(s, in), edge, sizeof edge);
+	layout_edge_text(c, layout_pipe(s, in, true), edge, sizeof edge);
 	x = layout_draw_edge(c, x + 1, y, edge, 0, layout_full(layout_pipe(s,
-	    in)) ? LAYOUT_EDGE_FULL : LAYOUT_EDGE) + 1;
+	    in, true)) ? LAYOUT_EDGE_FULL : LAYOUT_EDGE) + 1;
 	for (size_t i = 0; i < len; i++) {
 		const struct layout_node *nd = &nodes[i];
 		int need = layout_node_width(c, nd);
@@ -597,7 +639,7 @@ layout_draw_band(struct layout_ctx *c, size_t k, size_t len, int y)
 		x = layout_draw_node(c, nd, x, y, &status_end);
 	}
 	/* Where the tail writes to. */
-	layout_edge_text(c, layout_pipe(s, out), edge, sizeof edge);
+	layout_edge_text(c, layout_pipe(s, out, false), edge, sizeof edge);
 	layout_end_name(c, tail, out, end, sizeof end);
 	int end_at = x + 1 + layout_width(edge) + 2;
 	if (end_at < status_end + 2)
@@ -608,7 +650,8 @@ layout_draw_band(struct layout_ctx *c, size_t k, size_t len, int y)
 		end_at = x + 1 + layout_width(edge) + 2;
 	}
 	x = layout_draw_edge(c, x + 1, y, edge, end_at,
-	    layout_full(layout_pipe(s, out)) ? LAYOUT_EDGE_FULL : LAYOUT_EDGE);
+	    layout_full(layout_pipe(s, out, false)) ? LAYOUT_EDGE_FULL :
+	    LAYOUT_EDGE);
 	layout_put(c->l, x + 1, y, end, LAYOUT_DIM);
 	y += 2;
 	for (size_t i = 0; i < len; i++)
@@ -681,6 +724,46 @@ layout_draw_extra(struct layout_ctx *c, const struct snap_pipe *pp, size_t wi,
 	return y + 1;
 }
 
+/*
+ * A socket to elsewhere held off the chain (nc's fd 3): "(3) nc 12
+ * ═[tcp 2K]═> tcp 127.0.0.1:5599", each holder once.
+ */
+static int
+layout_draw_remote(struct layout_ctx *c, const struct snap_pipe *pp, int y,
+    bool *heading)
+{
+	for (size_t w = 0; w < pp->nwriters; w++) {
+		size_t wi = layout_index(c->s, pp->writers[w].pid);
+		const struct snap_proc *p;
+		char edge[96], end[160];
+		int x;
+
+		if (wi == SIZE_MAX || pp->writers[w].fd <= 1 ||
+		    (w > 0 && pp->writers[w - 1].pid == pp->writers[w].pid))
+			continue;
+		p = &c->s->procs[wi];
+		if (!*heading) {
+			layout_put(c->l, 1, y++, "other pipes", LAYOUT_HEADING);
+			*heading = true;
+		}
+		x = layout_draw_end(c, pp, wi, pp->writers[w].fd, true, p->comm,
+		    LAYOUT_INDENT - 2, y);
+		layout_edge_text(c, pp, edge, sizeof edge);
+		layout_socket_end(c->s, snapshot_proc_fd(p, pp->writers[w].fd),
+		    end, sizeof end);
+		if (x + 1 + layout_width(edge) + 3 + layout_width(end) >
+		    c->l->width) {
+			y++;
+			x = LAYOUT_INDENT;
+		}
+		x = layout_draw_edge(c, x + 1, y, edge, x + 1 +
+		    layout_width(edge) + 2, LAYOUT_EDGE);
+		layout_put(c->l, x + 1, y, end, LAYOUT_DIM);
+		y++;
+	}
+	return y;
+}
+
 static int
 layout_draw_extras(struct layout_ctx *c, int y)
 {
@@ -692,6 +775,10 @@ layout_draw_extras(struct layout_ctx *c, int y)
 
 		if (pp->stray)
 			continue;
+		if (snapshot_chan_remote(pp)) {
+			y = layout_draw_remote(c, pp, y, &heading);
+			continue;
+		}
 		for (size_t w = 0; w < pp->nwriters; w++) {
 			size_t wi = layout_index(s, pp->writers[w].pid);
 

@@ -46,18 +46,41 @@ rates_apply(const struct snapshot *prev, struct snapshot *cur, long hz)
 	}
 }
 
+/* Stray pipes (snapshot.h) by inode, sorted: not part of the data path. */
+struct rates_strays {
+	uint64_t *inode;
+	size_t n;
+};
+
+static int
+rates_u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static bool
+rates_stray(const struct rates_strays *st, const struct snap_fd *f)
+{
+	return f->kind == SNAP_FD_PIPE && st->n > 0 && bsearch(&f->inode,
+	    st->inode, st->n, sizeof *st->inode, rates_u64_cmp) != NULL;
+}
+
 /*
  * Whether p writes nowhere but into channel inode: every fd it may write
- * through, stderr aside (a diagnostic, not the data path), is on it.
+ * through, stderr aside (a diagnostic, not the data path) and stray pipes
+ * (an inherited fd 251), is on it.
  */
 static bool
-rates_writes_only(const struct snap_proc *p, uint64_t inode)
+rates_writes_only(const struct rates_strays *st, const struct snap_proc *p,
+    uint64_t inode)
 {
 	for (size_t i = 0; i < p->nfds; i++) {
 		const struct snap_fd *f = &p->fds[i];
 
 		if (f->fd == 2 || (f->mode != SNAP_MODE_W &&
-		    f->mode != SNAP_MODE_RW))
+		    f->mode != SNAP_MODE_RW) || rates_stray(st, f))
 			continue;
 		if (f->inode != inode || (f->kind != SNAP_FD_PIPE &&
 		    f->kind != SNAP_FD_FIFO && f->kind != SNAP_FD_SOCKET))
@@ -68,13 +91,14 @@ rates_writes_only(const struct snap_proc *p, uint64_t inode)
 
 /* The same for reading: every fd it may read through is on inode. */
 static bool
-rates_reads_only(const struct snapshot *s, const struct snap_proc *p,
-    uint64_t inode)
+rates_reads_only(const struct snapshot *s, const struct rates_strays *st,
+    const struct snap_proc *p, uint64_t inode)
 {
 	for (size_t i = 0; i < p->nfds; i++) {
 		const struct snap_fd *f = &p->fds[i];
 
-		if (f->mode != SNAP_MODE_R && f->mode != SNAP_MODE_RW)
+		if ((f->mode != SNAP_MODE_R && f->mode != SNAP_MODE_RW) ||
+		    rates_stray(st, f))
 			continue;
 		if (snapshot_fd_channel(s, f, true) != inode)
 			return false;
@@ -129,7 +153,8 @@ rates_index_find(const struct rates_index *ix, pid_t pid)
  * through this channel only; -1 if any does other I/O too.
  */
 static double
-rates_ends(const struct snapshot *s, const struct rates_index *prev,
+rates_ends(const struct snapshot *s, const struct rates_strays *st,
+    const struct rates_index *prev,
     const struct rates_index *cur, const struct snap_end *ends, size_t n, uint64_t inode, bool writer)
 {
 	double sum = 0;
@@ -146,8 +171,8 @@ rates_ends(const struct snapshot *s, const struct rates_index *prev,
 		if (!p->io_known || q == NULL || q->start_ticks != p->start_ticks ||
 		    !q->io_known)
 			return -1;
-		if (writer ? !rates_writes_only(p, inode) :
-		    !rates_reads_only(s, p, inode))
+		if (writer ? !rates_writes_only(st, p, inode) :
+		    !rates_reads_only(s, st, p, inode))
 			return -1;
 		sum += writer ? p->write_bps : p->read_bps;
 		live++;
@@ -159,6 +184,7 @@ void
 rates_apply_pipes(const struct snapshot *prev, struct snapshot *cur)
 {
 	struct rates_index pi, ci;
+	struct rates_strays st = { NULL, 0 };
 
 	for (size_t i = 0; i < cur->npipes; i++)
 		cur->pipes[i].rate_bps = -1;
@@ -166,6 +192,12 @@ rates_apply_pipes(const struct snapshot *prev, struct snapshot *cur)
 		return;
 	rates_index_build(&pi, prev);
 	rates_index_build(&ci, cur);
+	st.inode = xreallocarray(NULL, cur->npipes + 1, sizeof *st.inode);
+	for (size_t i = 0; i < cur->npipes; i++) {
+		if (cur->pipes[i].stray && cur->pipes[i].kind == SNAP_FD_PIPE)
+			st.inode[st.n++] = cur->pipes[i].inode;
+	}
+	qsort(st.inode, st.n, sizeof *st.inode, rates_u64_cmp);
 	for (size_t i = 0; i < cur->npipes; i++) {
 		struct snap_pipe *pp = &cur->pipes[i];
 		double r;
@@ -175,13 +207,14 @@ rates_apply_pipes(const struct snapshot *prev, struct snapshot *cur)
 		 * writes elsewhere too, its readers' reads, if they read only
 		 * there.  Neither: no figure, rather than a guess.
 		 */
-		r = rates_ends(cur, &pi, &ci, pp->writers, pp->nwriters, pp->inode,
+		r = rates_ends(cur, &st, &pi, &ci, pp->writers, pp->nwriters, pp->inode,
 		    true);
 		if (r < 0)
-			r = rates_ends(cur, &pi, &ci, pp->readers, pp->nreaders,
+			r = rates_ends(cur, &st, &pi, &ci, pp->readers, pp->nreaders,
 			    pp->inode, false);
 		pp->rate_bps = r;
 	}
 	free(pi.by_pid);
 	free(ci.by_pid);
+	free(st.inode);
 }

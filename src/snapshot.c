@@ -650,11 +650,16 @@ snapshot_link_sockets(struct snapshot *s)
 			out = snapshot_socket_pipe(s, f->inode);
 			snapshot_add_end(&out->writers, &out->nwriters, p->pid,
 			    f->fd);
+			/*
+			 * Without a known peer the reader is elsewhere (the
+			 * far end of a TCP connection): no reader observed.
+			 */
 			from = snapshot_socket_channel(s, f->inode, true);
-			in = from == f->inode ? out :
-			    snapshot_socket_pipe(s, from);
-			snapshot_add_end(&in->readers, &in->nreaders, p->pid,
-			    f->fd);
+			if (from != f->inode) {
+				in = snapshot_socket_pipe(s, from);
+				snapshot_add_end(&in->readers, &in->nreaders,
+				    p->pid, f->fd);
+			}
 			if (f->fd <= 1 || snapshot_proc_waits_on(p, f->fd)) {
 				snapshot_socket_pipe(s, f->inode)->stray = false;
 				snapshot_socket_pipe(s, from)->stray = false;
@@ -905,4 +910,46 @@ snapshot_stop_name(enum snap_stop stop)
 		break;
 	}
 	return "";
+}
+
+bool
+snapshot_chan_remote(const struct snap_pipe *pp)
+{
+	return pp->kind == SNAP_FD_SOCKET && (pp->sock == NULL ||
+	    pp->sock->peer == 0);
+}
+
+const char *
+snapshot_chan_far_end(const struct snap_pipe *pp, char *buf, size_t size)
+{
+	const struct snap_socket *k = pp->sock;
+
+	if (k != NULL && k->remote != NULL) {
+		snapshot_label_clean(buf, size, 0, k->remote);
+		return buf;
+	}
+	snprintf(buf, size, "%s", k != NULL && k->type != SNAP_SOCK_UNKNOWN ?
+	    "a process pipeviz does not see" : "an end pipeviz cannot see");
+	return buf;
+}
+
+const char *
+snapshot_sock_proto(const struct snap_pipe *pp)
+{
+	const struct snap_socket *k = pp->sock;
+
+	if (k == NULL)
+		return "a socket";
+	switch (k->type) {
+	case SNAP_SOCK_TCP:
+		return "TCP";
+	case SNAP_SOCK_UDP:
+		return "UDP";
+	case SNAP_SOCK_UNIX:
+	case SNAP_SOCK_UNIX_DGRAM:
+		return "a UNIX socket";
+	case SNAP_SOCK_UNKNOWN:
+		break;
+	}
+	return "a socket";
 }

@@ -324,8 +324,8 @@ void snapshot_link_pipes(struct snapshot *);
 /*
  * Add a channel per socket that a live process holds (kind SOCKET, keyed
  * by the socket's inode: the bytes written into it; writers its holders,
- * readers the holders of its peer, or its own holders when it has no
- * known peer), and point socket waits at their channel.  Needs sockets;
+ * readers the holders of its peer, none when it has no known peer: the
+ * far end is elsewhere), and point socket waits at their channel.  Needs sockets;
  * snapshot_link_pipes calls it, and the trace reader after the sockets.
  */
 void snapshot_link_sockets(struct snapshot *);
@@ -356,6 +356,14 @@ bool snapshot_proc_waits_room(const struct snap_proc *, const struct snap_pipe *
  */
 const char *snapshot_chan_label(const struct snap_pipe *, char *buf,
     size_t size);
+
+/* Whether pp is a socket whose other end is not observed (elsewhere). */
+bool snapshot_chan_remote(const struct snap_pipe *);
+/* Who is at the other end of a remote socket: its address, or a phrase. */
+const char *snapshot_chan_far_end(const struct snap_pipe *, char *buf,
+    size_t size);
+/* "TCP", "UDP", "a UNIX socket", "a socket": the carrier, for sentences. */
+const char *snapshot_sock_proto(const struct snap_pipe *);
 
 /* Names used in the JSON trace and the text views. */
 const char *snapshot_kind_name(enum snap_fd_kind);
