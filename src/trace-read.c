@@ -111,8 +111,8 @@ trace_blocked(json_t *v, struct snap_blocked *b)
 	if (b->op != SNAP_BLOCK_POLL)
 		return;
 	b->multiplexed = true;
-	if ((str = trace_str(v, "call")) != NULL)
-		b->call = procparse_syscall_number(str);
+	b->call = (str = trace_str(v, "call")) != NULL ?
+	    procparse_syscall_number(str) : -1;
 	b->waits_partial = json_is_true(json_object_get(v, "partial"));
 	json_array_foreach(json_object_get(v, "waits"), i, w) {
 		struct snap_wait_fd *wf = &waits[n];

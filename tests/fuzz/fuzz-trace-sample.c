@@ -13,6 +13,8 @@
  */
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "fuzz.h"
 
@@ -25,6 +27,30 @@
 static const char states[] = "RSDTtZXI?";
 static const long syscalls[] = { -1, 0, 1, 7, 19, 20, 61, 232, 247, 275, 276,
 	999 };
+
+/* A poll set as the probe leaves it: waits, then the effective op. */
+static void
+decode_poll(struct fuzz_in *in, struct snap_blocked *b)
+{
+	struct snap_wait_fd w[4];
+	size_t n = fuzz_u8(in) % 5;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned k = fuzz_u8(in);
+
+		w[i].fd = (int)(fuzz_u8(in) % 8);
+		w[i].in = k & 1;
+		w[i].out = k & 2;
+		w[i].kind = (enum snap_fd_kind)(k / 4 % 7);
+		w[i].inode = k & 0x80 ? 0 : 1000 + fuzz_u8(in) % 4;
+	}
+	b->multiplexed = true;
+	b->call = syscalls[fuzz_u8(in) % (sizeof syscalls / sizeof syscalls[0])];
+	b->waits_partial = fuzz_u8(in) & 1;
+	b->tid = 0;
+	snapshot_blocked_set_waits(b, w, n);
+	snapshot_blocked_reduce(b);
+}
 
 static struct snapshot *
 decode(struct fuzz_in *in)
@@ -93,9 +119,53 @@ decode(struct fuzz_in *in)
 			if (p->nfds > 0)
 				p->blocked.pipe = p->fds[0].inode;
 		}
+		if (flags & 32)
+			decode_poll(in, &p->blocked);
+		if (flags & 64) {
+			struct snap_thread t[3];
+			size_t nt = fuzz_u8(in) % 3 + 1;
+
+			memset(t, 0, sizeof t);
+			for (size_t k = 0; k < nt; k++) {
+				t[k].tid = p->pid + (pid_t)k * 1000;
+				t[k].state = states[fuzz_u8(in) % (sizeof states - 1)];
+				t[k].syscall = syscalls[fuzz_u8(in) %
+				    (sizeof syscalls / sizeof syscalls[0])];
+				t[k].blocked.fd = -1;
+				if (fuzz_u8(in) & 1)
+					decode_poll(in, &t[k].blocked);
+			}
+			snapshot_proc_set_threads(p, t, nt);
+			for (size_t k = 0; k < nt; k++)
+				snapshot_blocked_clear(&t[k].blocked);
+			p->nthreads = (long)nt;
+		}
+		p->tpgid = flags & 128 ? (pid_t)(fuzz_u8(in) % 4 + 100) : -1;
+		if (p->state == 'T')
+			p->stop = (enum snap_stop)(fuzz_u8(in) % 4);
+	}
+	/* Sockets on the inodes the fds may hold, peers among them. */
+	for (size_t i = 0, n = fuzz_u8(in) % 4; i < n; i++) {
+		struct snap_socket *k = snapshot_add_socket(s, 1000 + i);
+		char *str;
+
+		k->type = (enum snap_sock_type)(fuzz_u8(in) % 5);
+		k->peer = fuzz_u8(in) & 1 ? 1000 + fuzz_u8(in) % 4 : 0;
+		if ((str = fuzz_str(in, 40))[0] != '\0')
+			k->local = str;
+		else
+			free(str);
+		if ((str = fuzz_str(in, 40))[0] != '\0')
+			k->remote = str;
+		else
+			free(str);
+		k->rqueue = (int64_t)fuzz_u64(in, 2) - 1;
+		k->listening = fuzz_u8(in) & 1;
 	}
 	snapshot_link_pipes(s);
 	for (size_t i = 0; i < s->npipes; i++) {
+		if (fuzz_u8(in) & 1)
+			s->pipes[i].rate_bps = (double)fuzz_u64(in, 3);
 		if (fuzz_u8(in) & 1) {
 			s->pipes[i].capacity = (int64_t)fuzz_u64(in, 3);
 			s->pipes[i].fill = (int64_t)fuzz_u64(in, 3) %
@@ -119,11 +189,11 @@ decode(struct fuzz_in *in)
 static const char *const proc_fields[] = { "pid", "ppid", "pgid", "start",
 	"stage", "comm", "argv", "state", "cpu_pct", "rss_kib", "read_bps",
 	"write_bps", "rchar", "wchar", "blocked", "syscall", "wchan", "fds",
-	"exit", NULL };
+	"exit", "tpgid", NULL };
 static const char *const fd_fields[] = { "fd", "mode", "kind", "inode",
 	"path", "pos", "size", NULL };
 static const char *const pipe_fields[] = { "inode", "kind", "path", "fill",
-	"capacity", "writers", "readers", NULL };
+	"capacity", "writers", "readers", "rate_bps", NULL };
 static const char *const diag_fields[] = { "kind", "pids", "pipes",
 	"message", NULL };
 
@@ -152,7 +222,11 @@ check_json(const char *text, const struct snapshot *s)
 	FUZZ_CHECK(strchr(text, '\n') == NULL);
 	FUZZ_CHECK(json_is_array(json_object_get(o, "procs")));
 	FUZZ_CHECK(json_array_size(json_object_get(o, "procs")) == s->nprocs);
-	FUZZ_CHECK(json_array_size(json_object_get(o, "pipes")) == s->npipes);
+	/* Socket channels are derived again on reading: not in "pipes". */
+	for (i = 0, j = 0; i < s->npipes; i++)
+		j += s->pipes[i].kind != SNAP_FD_SOCKET;
+	FUZZ_CHECK(json_array_size(json_object_get(o, "pipes")) == j);
+	FUZZ_CHECK(json_array_size(json_object_get(o, "sockets")) == s->nsockets);
 	FUZZ_CHECK(json_array_size(json_object_get(o, "diagnoses")) == s->ndiags);
 	json_array_foreach(json_object_get(o, "procs"), i, v) {
 		size_t argc = 0;

@@ -142,6 +142,7 @@ seed(void)
 	s->procs[4].exit = (struct snap_exit){ true, 0, 13, 1 };
 	finish(s, 1000);
 	snapshot_find_pipe(s, 501)->fill = 65536;
+	snapshot_find_pipe(s, 501)->rate_bps = 1234567;
 	snapshot_find_pipe(s, 503)->fill = 0;
 	return s;
 }
