@@ -786,6 +786,26 @@ launched(const struct snapshot *s)
 	return false;
 }
 
+/*
+ * Whether q holds a write end of r's input on purpose: it reads what r
+ * writes (bash's coproc, Popen(stdin=PIPE, stdout=PIPE): a conversation),
+ * or it is r's parent, feeding the child it started through a pipe of its
+ * own (Popen(stdin=PIPE)) and not just waiting for it to end.  Such a holder is the writer r waits for, not
+ * a descriptor someone forgot to close.
+ */
+static bool
+holds_by_design(const struct snapshot *s, const struct snap_proc *r,
+    const struct snap_proc *q)
+{
+	const struct snap_fd *out = snapshot_proc_fd(r, 1);
+	uint64_t chan = snapshot_fd_channel(s, out, false);
+
+	/* A parent that waits for its children while holding it forgot it. */
+	if (r->ppid == q->pid && q->blocked.op != SNAP_BLOCK_WAIT)
+		return true;
+	return chan != 0 && snapshot_proc_pipe_fd(q, chan, false, 0) >= 0;
+}
+
 static enum diag_hold
 hold_reason(const struct snapshot *s, const struct snap_proc *r,
     const struct snap_pipe *pp, const struct snap_end *e)
@@ -797,7 +817,8 @@ hold_reason(const struct snapshot *s, const struct snap_proc *r,
 	if (snapshot_exited_stage_on(s, pp->inode, true) != NULL)
 		return HOLD_LEFT;
 	if (e->fd != 1 && e->fd != 2)
-		return HOLD_LEAKED;
+		return q != NULL && holds_by_design(s, r, q) ? HOLD_NONE :
+		    HOLD_LEAKED;
 	if (q != NULL && (q->ppid <= 1 || (q->stage < 0 && launched(s) &&
 	    snapshot_find_proc(s, q->ppid) == NULL)))
 		return HOLD_ORPHAN;
