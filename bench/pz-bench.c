@@ -10,8 +10,8 @@
  *
  * usage: pz-bench [--quick] [--pipeviz PATH] [--lsof PATH] [--size BYTES]
  *                 [ROW...]
- * ROW is files, probe, cpu, throughput, attach, rss or frame; all by
- * default.
+ * ROW is files, probe, waits, cpu, throughput, attach, rss or frame; all
+ * by default.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -512,6 +512,89 @@ bench_probe(size_t n, bool flow, int files)
 		    "", "", "%.1f us/sample = %.2f us/proc", fl,
 		    fl / (double)n);
 	}
+}
+
+/*
+ * 1t, 1e. The waits of real programs: one python3 with 64 threads each
+ * blocked reading an empty pipe (every thread's task/TID is read each
+ * sample), and 64 python3 processes in epoll_wait on one (each sample
+ * reads the epoll fd's fdinfo).  CPU time per sample at 100 Hz.
+ */
+static const char bench_threads_py[] =
+    "import os,threading,time\n"
+    "r,w=os.pipe()\n"
+    "for i in range(63): threading.Thread(target=os.read,args=(r,1),daemon=True).start()\n"
+    "time.sleep(0.2); print('up',flush=True); os.read(r,1)\n";
+static const char bench_epoll_py[] =
+    "import os,select\n"
+    "r,w=os.pipe(); e=select.epoll(); e.register(r,select.EPOLLIN)\n"
+    "print('up',flush=True); e.poll()\n";
+
+/* Start n copies of a python3 program; 0 once each has said "up". */
+static int
+bench_python_start(const char *prog, pid_t *pids, size_t n)
+{
+	char *argv[] = { "python3", "-c", (char *)prog, NULL };
+	char buf[8];
+
+	for (size_t i = 0; i < n; i++) {
+		int fds[2];
+
+		if (pipe2(fds, O_CLOEXEC) == -1)
+			return -1;
+		pids[i] = spawn(argv, devnull_r, fds[1], devnull_w, 0);
+		close(fds[1]);
+		if (read(fds[0], buf, sizeof buf) <= 0) {
+			close(fds[0]);
+			return -1;
+		}
+		close(fds[0]);
+	}
+	return 0;
+}
+
+static void
+bench_waits(const char *id, const char *what, const char *prog, size_t n)
+{
+	int samples = quick ? 40 : 100, runs = quick ? 3 : 5;
+	double steady[5];
+	pid_t pids[64];
+	struct snapshot *s;
+	struct probe *pr;
+	double t0, cpu, next;
+
+	for (int r = 0; r < runs; r++) {
+		if (bench_python_start(prog, pids, n) == -1) {
+			row_fail(id, what, "python3 did not start");
+			goto stop;
+		}
+		pr = probe_create();
+		probe_set_interval(pr, 10);
+		next = util_now();
+		cpu = 0;
+		for (int k = 0; k < 16 + samples; k++) {
+			next += 0.01;
+			sleep_s(next - util_now());
+			t0 = cpu_now();
+			s = snapshot_create(0);
+			probe_sample(pr, s, pids, n);
+			if (k >= 16)
+				cpu += cpu_now() - t0;
+			snapshot_free(s);
+		}
+		steady[r] = cpu / samples * 1e6;
+		probe_free(pr);
+stop:
+		for (size_t i = 0; i < n; i++) {
+			kill(pids[i], SIGKILL);
+			wait_for(pids[i], NULL);
+		}
+		if (failures > 0)
+			return;
+	}
+	row_add(id, what, "", "", "%.1f us/sample = %.2f us/%s",
+	    median(steady, (size_t)runs), median(steady, (size_t)runs) /
+	    (double)(n > 1 ? n : 64), n > 1 ? "proc" : "thread");
 }
 
 /*
@@ -1149,7 +1232,7 @@ main(int argc, char **argv)
 		else {
 			fprintf(stderr, "usage: pz-bench [--quick] "
 			    "[--pipeviz PATH] [--lsof PATH] [--size BYTES] "
-			    "[files|probe|cpu|throughput|attach|rss|frame...]\n");
+			    "[files|probe|waits|cpu|throughput|attach|rss|frame...]\n");
 			return 2;
 		}
 	}
@@ -1167,6 +1250,12 @@ main(int argc, char **argv)
 			bench_probe(sizes[k], false, 0);
 		bench_probe(64, false, 16);
 		bench_probe(8, true, 0);
+	}
+	if (want(argc, argv, i, "waits")) {
+		bench_waits("1t", "probe, one process of 64 threads in read",
+		    bench_threads_py, 1);
+		bench_waits("1e", "probe, 64 processes in epoll_wait",
+		    bench_epoll_py, 64);
 	}
 	if (want(argc, argv, i, "cpu")) {
 		bench_cpu();
