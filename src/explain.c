@@ -575,6 +575,9 @@ ex_blocked_io(struct ex_buf *b, const struct snapshot *s,
 {
 	const struct snap_pipe *pp = ex_blocked_pipe(s, p);
 
+	/* The other threads sleep too (none runs), in futexes mostly. */
+	if (p->blocked.tid != 0)
+		ex_printf(b, "its thread %d is ", (int)p->blocked.tid);
 	if (pp == NULL)
 		ex_blocked_other(b, p);
 	else if (p->blocked.op == SNAP_BLOCK_WRITE)

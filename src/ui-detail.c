@@ -89,22 +89,67 @@ ui_detail_lines(const struct snapshot *s, const struct snap_proc *p,
 	} else
 		ui_addf(ls, LAYOUT_NORMAL, "state  %c (%s)  wchan %s", p->state,
 		    ui_state_name(p->state), p->wchan[0] ? p->wchan : "-");
-	if (p->syscall >= 0)
-		ui_addf(ls, LAYOUT_NORMAL, "in     %s()%s%s",
-		    procparse_syscall_name(p->syscall),
+	if (p->syscall >= 0) {
+		char tid[32] = "";
+
+		if (p->blocked.tid != 0)
+			snprintf(tid, sizeof tid, " (thread %d)",
+			    (int)p->blocked.tid);
+		ui_addf(ls, LAYOUT_NORMAL, "in     %s()%s%s%s",
+		    procparse_syscall_name(p->syscall), tid,
 		    p->blocked.op != SNAP_BLOCK_NONE ? "  blocked " : "",
 		    snapshot_op_name(p->blocked.op));
+	}
 	if (p->blocked.op != SNAP_BLOCK_NONE && p->blocked.fd >= 0) {
 		const struct snap_pipe *pp = snapshot_find_pipe(s, p->blocked.pipe);
+		char label[160];
 
 		if (pp != NULL && pp->capacity > 0)
-			ui_addf(ls, pp->fill >= pp->capacity ? LAYOUT_BLOCKED :
-			    LAYOUT_WAITING, "       on fd %d, pipe %llu: %s of %s",
-			    p->blocked.fd, (unsigned long long)pp->inode,
+			ui_addf(ls, snapshot_proc_waits_room(p, pp) ?
+			    LAYOUT_BLOCKED : LAYOUT_WAITING,
+			    "       on fd %d, %s: %s of %s", p->blocked.fd,
+			    snapshot_chan_label(pp, label, sizeof label),
 			    util_format_bytes(a, sizeof a, (double)pp->fill),
 			    util_format_bytes(b, sizeof b, (double)pp->capacity));
+		else if (pp != NULL)
+			ui_addf(ls, LAYOUT_NORMAL, "       on fd %d, %s", p->blocked.fd,
+			    snapshot_chan_label(pp, label, sizeof label));
 		else
 			ui_addf(ls, LAYOUT_NORMAL, "       on fd %d", p->blocked.fd);
+	}
+	if (p->blocked.multiplexed) {
+		char set[160];
+		size_t len = 0;
+
+		set[0] = '\0';
+		for (size_t i = 0; i < p->blocked.nwaits && len + 24 < sizeof set;
+		    i++) {
+			const struct snap_wait_fd *w = &p->blocked.waits[i];
+
+			len += (size_t)snprintf(set + len, sizeof set - len,
+			    "%s%d%s", len > 0 ? " " : "", w->fd, w->in && w->out ?
+			    "rw" : w->out ? "w" : w->in ? "r" : "-");
+		}
+		ui_addf(ls, LAYOUT_NORMAL, "waits  %s%s", len > 0 ? set : "none",
+		    p->blocked.waits_partial ? " (not read whole)" : "");
+	}
+	if (p->nthreads_read > 0) {
+		ui_addf(ls, LAYOUT_HEADING, "threads %zu", p->nthreads_read);
+		for (size_t i = 0; i < p->nthreads_read && i < 8; i++) {
+			const struct snap_thread *t = &p->threads[i];
+			const char *sc = t->syscall >= 0 ?
+			    procparse_syscall_name(t->syscall) : "";
+			char on[24] = "";
+
+			if (t->blocked.op != SNAP_BLOCK_NONE && t->blocked.fd >= 0)
+				snprintf(on, sizeof on, " fd %d", t->blocked.fd);
+			ui_addf(ls, t->blocked.op == SNAP_BLOCK_WRITE ?
+			    LAYOUT_BLOCKED : LAYOUT_NORMAL, "%8d %c %s%s",
+			    (int)t->tid, t->state, sc[0] != '\0' ? sc : "-", on);
+		}
+		if (p->nthreads_read > 8)
+			ui_addf(ls, LAYOUT_DIM, "         and %zu more",
+			    p->nthreads_read - 8);
 	}
 	ui_addf(ls, LAYOUT_NORMAL, "cpu %.1f%%  rss %s  read %s/s  write %s/s",
 	    p->cpu_pct, util_format_bytes(a, sizeof a, (double)p->rss_kib * 1024),
@@ -139,6 +184,25 @@ ui_detail_lines(const struct snapshot *s, const struct snap_proc *p,
 				snprintf(what, sizeof what, "%s%s%llu",
 				    f->path ? f->path : "", f->path ? " " : "",
 				    (unsigned long long)f->inode);
+		} else if (f->kind == SNAP_FD_SOCKET) {
+			const struct snap_socket *k = snapshot_find_socket(s,
+			    f->inode);
+
+			if (k == NULL)
+				snprintf(what, sizeof what, "%llu",
+				    (unsigned long long)f->inode);
+			else if (k->peer != 0)
+				snprintf(what, sizeof what, "%llu %s, peer %llu",
+				    (unsigned long long)f->inode,
+				    snapshot_sock_type_name(k->type),
+				    (unsigned long long)k->peer);
+			else
+				snprintf(what, sizeof what, "%llu %s %s%s%s",
+				    (unsigned long long)f->inode,
+				    snapshot_sock_type_name(k->type),
+				    k->local != NULL ? k->local : "",
+				    k->remote != NULL ? " -> " : "",
+				    k->remote != NULL ? k->remote : "");
 		} else if (f->kind == SNAP_FD_FILE && f->pos >= 0)
 			snprintf(what, sizeof what, "%s  at %s of %s", f->path,
 			    util_format_bytes(a, sizeof a, (double)f->pos),
