@@ -45,9 +45,23 @@ probe_thread_file(int taskdir, const char *tid, const char *name, char *buf,
 	return (long)n;
 }
 
+/* The thread tid of p's last view, or NULL. */
+static const struct snap_thread *
+probe_thread_last(const struct snap_proc *p, pid_t tid)
+{
+	for (size_t i = 0; i < p->nthreads_read; i++) {
+		if (p->threads[i].tid == tid)
+			return &p->threads[i];
+	}
+	return NULL;
+}
+
 /*
  * One thread into t; false if it is gone (a thread may end between the
  * listing and the reads: it is then left out, not reported as unknown).
+ * A thread that has not run since the last sample (its schedstat has not
+ * moved) cannot have changed its state, wait or counters: its last view
+ * is kept, and that one read is all it costs, as for a quiet process.
  */
 static bool
 probe_thread_one(int piddir, int taskdir, const char *name,
@@ -55,21 +69,41 @@ probe_thread_one(int piddir, int taskdir, const char *name,
     int *stale, char *buf, size_t size)
 {
 	struct probe_wait_ctx w = { p->pid, piddir, p };
+	const struct snap_thread *last;
 	struct procparse_stat st;
-	uint64_t rchar, wchar;
+	uint64_t run_ns = 0, slices = 0;
+	char *end;
+	long tid = strtol(name, &end, 10);
+	bool sched;
 
 	memset(t, 0, sizeof *t);
 	t->blocked.fd = -1;
 	t->syscall = -1;
+	sched = probe_thread_file(taskdir, name, "schedstat", buf, size) > 0 &&
+	    procparse_schedstat(buf, &run_ns, &slices) == 0;
+	last = *end == '\0' ? probe_thread_last(p, (pid_t)tid) : NULL;
+	if (sched && last != NULL && last->state != 'R' &&
+	    last->run_ns == run_ns && last->slices == slices) {
+		*t = *last;
+		t->blocked.waits = NULL;
+		t->blocked.nwaits = 0;
+		snapshot_blocked_set_waits(&t->blocked, last->blocked.waits,
+		    last->blocked.nwaits);
+		io[0] += t->rchar;
+		io[1] += t->wchar;
+		return true;
+	}
 	if (probe_thread_file(taskdir, name, "stat", buf, size) <= 0 ||
 	    procparse_stat(buf, &st) != 0)
 		return false;
 	t->tid = st.pid;
 	t->state = st.state;
+	t->run_ns = run_ns;
+	t->slices = slices;
 	if (probe_thread_file(taskdir, name, "io", buf, size) > 0 &&
-	    procparse_io(buf, &rchar, &wchar) == 0) {
-		io[0] += rchar;
-		io[1] += wchar;
+	    procparse_io(buf, &t->rchar, &t->wchar) == 0) {
+		io[0] += t->rchar;
+		io[1] += t->wchar;
 	}
 	if (t->state != 'S' && t->state != 'D')
 		return true;

@@ -108,6 +108,8 @@ struct snap_thread {
 	long syscall; /* -1 running/unknown */
 	char wchan[48];
 	struct snap_blocked blocked; /* waits owned by the thread */
+	/* The probe's cue (schedstat) and counters, as last read. */
+	uint64_t run_ns, slices, rchar, wchar;
 };
 
 /* A socket an observed process holds, as NETLINK_SOCK_DIAG tells it. */
