@@ -82,6 +82,50 @@ render_dot_ends(const struct snapshot *s, const struct snap_pipe *pp,
 	return e;
 }
 
+/*
+ * A socket: a bold blue edge to its peer's holders, or to an endpoint of
+ * its own (an ellipse named by the far end's address) when the peer is
+ * not observed.  Its label is the channel's name and what is queued.
+ */
+static void
+render_dot_socket(FILE *out, const struct snap_pipe *pp)
+{
+	char label[200], name[160], q[16], far[128];
+
+	snapshot_chan_label(pp, name, sizeof name);
+	if (pp->fill >= 0)
+		snprintf(label, sizeof label, "%s, %s queued", name,
+		    util_format_bytes(q, sizeof q, (double)pp->fill));
+	else
+		snprintf(label, sizeof label, "%s", name);
+	if (snapshot_chan_remote(pp) && pp->nwriters > 0) {
+		fprintf(out, "\ts%llu [shape=ellipse, label=",
+		    (unsigned long long)pp->inode);
+		render_dot_string(out, snapshot_chan_far_end(pp, far,
+		    sizeof far));
+		fputs("];\n", out);
+	}
+	for (size_t w = 0; w < pp->nwriters; w++) {
+		if (snapshot_chan_remote(pp)) {
+			fprintf(out, "\tp%d -> s%llu [label=",
+			    (int)pp->writers[w].pid,
+			    (unsigned long long)pp->inode);
+			render_dot_string(out, label);
+			fprintf(out, ", taillabel=\"%d\", style=bold, "
+			    "color=blue];\n", pp->writers[w].fd);
+			continue;
+		}
+		for (size_t r = 0; r < pp->nreaders; r++) {
+			fprintf(out, "\tp%d -> p%d [label=",
+			    (int)pp->writers[w].pid, (int)pp->readers[r].pid);
+			render_dot_string(out, label);
+			fprintf(out, ", taillabel=\"%d\", headlabel=\"%d\", "
+			    "style=bold, color=blue];\n", pp->writers[w].fd,
+			    pp->readers[r].fd);
+		}
+	}
+}
+
 void
 render_dot(FILE *out, const struct snapshot *s, const char *title)
 {
@@ -117,6 +161,10 @@ render_dot(FILE *out, const struct snapshot *s, const char *title)
 
 		if (pp->stray)
 			continue;
+		if (pp->kind == SNAP_FD_SOCKET) {
+			render_dot_socket(out, pp);
+			continue;
+		}
 		if (pp->fill >= 0 && pp->capacity > 0)
 			snprintf(label, sizeof label, "%s %s/%s",
 			    pp->path != NULL ? pp->path : "pipe",

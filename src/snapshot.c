@@ -605,6 +605,24 @@ snapshot_fd_channel(const struct snapshot *s, const struct snap_fd *f,
 	}
 }
 
+/*
+ * A socket pair whose both ends one process holds (socat's own wiring):
+ * not an edge of the picture unless something waits on it.
+ */
+static bool
+snapshot_chan_internal(const struct snap_pipe *pp)
+{
+	for (size_t i = 0; i < pp->nwriters; i++) {
+		if (pp->writers[i].pid != pp->writers[0].pid)
+			return false;
+	}
+	for (size_t i = 0; i < pp->nreaders; i++) {
+		if (pp->readers[i].pid != pp->writers[0].pid)
+			return false;
+	}
+	return true;
+}
+
 /* The channel of the bytes written into socket inode, made if new. */
 static struct snap_pipe *
 snapshot_socket_pipe(struct snapshot *s, uint64_t inode)
@@ -685,7 +703,8 @@ snapshot_link_sockets(struct snapshot *s)
 		pp->sock = snapshot_find_socket(s, pp->inode);
 		/* Both ends observed: an edge between two processes. */
 		if (pp->nreaders > 0 && pp->nwriters > 0 &&
-		    pp->sock != NULL && pp->sock->peer != 0)
+		    pp->sock != NULL && pp->sock->peer != 0 &&
+		    !snapshot_chan_internal(pp))
 			pp->stray = false;
 	}
 }
