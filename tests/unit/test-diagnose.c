@@ -1364,6 +1364,247 @@ buffered_output_ends_when_it_writes(void **state)
 	diagnose_free(d);
 }
 
+/* The wait model: jobs, writers without room, coprocesses, sockets. */
+
+/*
+ * A job of bash (pid 500): cat (pid 600) | wc (pid 601) in process group
+ * 600, both stopped.  Variants: 0 cat read the terminal from the
+ * background (SIGTTIN), the terminal's foreground is the shell's group;
+ * 1 Ctrl-Z (a signal), the same terminal; 2 a signal, no terminal.
+ */
+static struct snapshot *
+stopped_job(double t, int variant)
+{
+	struct snapshot *s = snapshot_create(t);
+
+	proc(s, 500, 1, "bash", 'S', -1);
+	proc(s, 600, 500, "cat", 'T', -1);
+	proc(s, 601, 500, "wc", 'T', -1);
+	for (pid_t pid = 500; pid <= 601; pid += pid == 500 ? 100 : 1) {
+		P(s, pid)->pgid = pid == 500 ? 500 : 600;
+		P(s, pid)->tpgid = variant == 2 ? -1 : 500;
+		if (pid != 500)
+			P(s, pid)->stop = SNAP_STOP_SIGNAL;
+	}
+	if (variant == 0)
+		P(s, 600)->stop = SNAP_STOP_TTIN;
+	P(s, 500)->blocked.op = SNAP_BLOCK_WAIT;
+	pipe_fd(s, 600, 1, SNAP_MODE_W, 30);
+	pipe_fd(s, 601, 0, SNAP_MODE_R, 30);
+	snapshot_link_pipes(s);
+	fill(s, 30, 0, CAP);
+	return s;
+}
+
+static void
+stopped_job_after_sigttin_wants_fg_not_sigcont(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = run(d, stopped_job, 0, 0, 0.5, 3, NULL);
+	const struct snap_diag *g = must(s, "stopped");
+
+	(void)state;
+	assert_int_equal(ndiag(s, "stopped"), 1);
+	/* The job, then its shell, named in the advice. */
+	PIDS(g, 600, 601, 500);
+	says(g, "cat (pid 600), wc (pid 601) are stopped");
+	says(g, "cat (pid 600) read its terminal from the background "
+	    "(SIGTTIN)");
+	says(g, "fg in its shell");
+	says(g, "a SIGCONT would only stop it again");
+	if (strstr(g->message, "kill -CONT") != NULL)
+		fail_msg("SIGTTIN advice suggests kill -CONT: %s", g->message);
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
+static void
+stopped_job_after_ctrl_z_wants_fg_bg_or_group_sigcont(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = run(d, stopped_job, 1, 0, 0.5, 3, NULL);
+	const struct snap_diag *g = must(s, "stopped");
+
+	(void)state;
+	assert_int_equal(ndiag(s, "stopped"), 1);
+	PIDS(g, 600, 601, 500);
+	says(g, "are stopped (by SIGSTOP or job control)");
+	says(g, "fg or bg");
+	says(g, "kill -CONT -600");
+	if (strstr(g->message, "SIGTTIN") != NULL)
+		fail_msg("Ctrl-Z job reported as SIGTTIN: %s", g->message);
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
+static void
+stopped_group_without_terminal_wants_group_sigcont(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = run(d, stopped_job, 2, 0, 0.5, 3, NULL);
+	const struct snap_diag *g = must(s, "stopped");
+
+	(void)state;
+	assert_int_equal(ndiag(s, "stopped"), 1);
+	PIDS(g, 600, 601);
+	says(g, "continue them with kill -CONT -600");
+	if (strstr(g->message, "fg") != NULL)
+		fail_msg("no terminal, yet fg advised: %s", g->message);
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
+/*
+ * A writer of 1000-byte records (pid 812) into pipe 5159: 64000 of 65536
+ * bytes in it, so the next record does not fit; the kernel's wchan says
+ * it waits for room.  sleep (pid 813) holds the read end.
+ */
+static struct snapshot *
+records_sleep(double t, int variant)
+{
+	struct snapshot *s = yes_sleep(t, variant);
+
+	snprintf(P(s, 812)->wchan, sizeof P(s, 812)->wchan,
+	    "anon_pipe_write");
+	fill(s, 5159, 64000, CAP);
+	return s;
+}
+
+static void
+blocked_writer_without_room_for_the_next_write(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = run(d, records_sleep, 0, 0, 0.5, 3, NULL);
+	const struct snap_diag *g = must(s, "blocked_writer");
+
+	(void)state;
+	PIDS(g, 812, 813);
+	PIPES(g, 5159);
+	says(g, "yes (pid 812) is blocked writing fd 1");
+	says(g, "has no room for the next write (62K/64K)");
+	says(g, "sleep (pid 813) is not reading it");
+	snapshot_free(s);
+	/* Without the kernel's word a pipe with room is no blocked writer. */
+	d = (diagnose_free(d), diagnose_create());
+	s = records_sleep(0, 0);
+	P(s, 812)->wchan[0] = '\0';
+	diagnose_sample(d, s);
+	none(s, "blocked_writer");
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
+/*
+ * bash's coproc: bash (pid 500) holds the write end of cat's stdin (pipe
+ * 10) on fd 60 and the read end of cat's stdout (pipe 11) on fd 63, and
+ * reads its terminal; cat (pid 501) is blocked reading its empty stdin.
+ * Variant 1: cat's parent is not bash (a subshell gone), so only the
+ * conversation tells bash is its feeder.
+ */
+static struct snapshot *
+coproc(double t, int variant)
+{
+	struct snapshot *s = snapshot_create(t);
+
+	proc(s, 500, 1, "bash", 'S', -1);
+	proc(s, 501, variant == 1 ? 499 : 500, "cat", 'S', -1);
+	snapshot_proc_add_fd(P(s, 500), 0, SNAP_MODE_RW, SNAP_FD_TTY,
+	    "/dev/pts/1");
+	pipe_fd(s, 500, 60, SNAP_MODE_W, 10);
+	pipe_fd(s, 500, 63, SNAP_MODE_R, 11);
+	pipe_fd(s, 501, 0, SNAP_MODE_R, 10);
+	pipe_fd(s, 501, 1, SNAP_MODE_W, 11);
+	block(s, 500, SNAP_BLOCK_READ, 0);
+	block(s, 501, SNAP_BLOCK_READ, 0);
+	snapshot_link_pipes(s);
+	fill(s, 10, 0, CAP);
+	fill(s, 11, 0, CAP);
+	return s;
+}
+
+static void
+no_leak_check(const struct snapshot *s, int i)
+{
+	(void)i;
+	for (size_t k = 0; k < s->ndiags; k++) {
+		if (strstr(s->diags[k].message, "leak") != NULL)
+			fail_msg("%s at t=%.2f: %s", s->diags[k].kind, s->t,
+			    s->diags[k].message);
+	}
+	none(s, "eof_held");
+}
+
+static void
+coproc_feeder_is_no_leaked_descriptor(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s;
+
+	(void)state;
+	for (int v = 0; v < 2; v++) {
+		s = run(d, coproc, v, 0, 0.5, 6, no_leak_check);
+		/* cat waits for bash, which may write at any time. */
+		PIDS(must(s, "starved_reader"), 501, 500);
+		none(s, "deadlock");
+		snapshot_free(s);
+		diagnose_free(d);
+		d = diagnose_create();
+	}
+	diagnose_free(d);
+}
+
+/*
+ * nc (pid 700) blocked reading a TCP connection (socket 900, fd 3) to
+ * 127.0.0.1:5599 whose far end pipeviz does not see, feeding gzip (pid
+ * 701) through pipe 20, which is empty.
+ */
+static struct snapshot *
+nc_gzip(double t, int variant)
+{
+	struct snapshot *s = snapshot_create(t);
+	struct snap_socket *k = snapshot_add_socket(s, 900);
+	struct snap_proc *p;
+
+	(void)variant;
+	k->type = SNAP_SOCK_TCP;
+	k->local = strdup("127.0.0.1:40210");
+	k->remote = strdup("127.0.0.1:5599");
+	k->rqueue = k->wqueue = 0;
+	proc(s, 700, 500, "nc", 'S', -1);
+	proc(s, 701, 500, "gzip", 'S', -1);
+	p = P(s, 700);
+	snapshot_proc_add_fd(p, 3, SNAP_MODE_RW, SNAP_FD_SOCKET, NULL)->inode =
+	    900;
+	pipe_fd(s, 700, 1, SNAP_MODE_W, 20);
+	pipe_fd(s, 701, 0, SNAP_MODE_R, 20);
+	block(s, 700, SNAP_BLOCK_READ, 3);
+	P(s, 700)->blocked.socket = 900;
+	snprintf(P(s, 700)->wchan, sizeof P(s, 700)->wchan, "wait_woken");
+	block(s, 701, SNAP_BLOCK_READ, 0);
+	snapshot_link_pipes(s);
+	fill(s, 20, 0, CAP);
+	return s;
+}
+
+static void
+reader_fed_from_the_network_names_the_far_end(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = run(d, nc_gzip, 0, 0, 0.5, 6, no_eof_held_check);
+	const struct snap_diag *g = must(s, "starved_reader");
+
+	(void)state;
+	assert_int_equal(P(s, 700)->blocked.pipe, 900);
+	assert_int_equal(ndiag(s, "starved_reader"), 1);
+	PIDS(g, 701, 700);
+	says(g, "gzip (pid 701) is waiting to read fd 0: pipe 20 is empty");
+	says(g, "nc (pid 700) is waiting for data from 127.0.0.1:5599 over "
+	    "TCP on fd 3");
+	none(s, "blocked_writer");
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
 static void
 free_accepts_null(void **state)
 {
@@ -1408,6 +1649,12 @@ main(void)
 		cmocka_unit_test(buffered_output_near_misses),
 		cmocka_unit_test(buffered_output_learns_a_burst_rhythm),
 		cmocka_unit_test(buffered_output_ends_when_it_writes),
+		cmocka_unit_test(stopped_job_after_sigttin_wants_fg_not_sigcont),
+		cmocka_unit_test(stopped_job_after_ctrl_z_wants_fg_bg_or_group_sigcont),
+		cmocka_unit_test(stopped_group_without_terminal_wants_group_sigcont),
+		cmocka_unit_test(blocked_writer_without_room_for_the_next_write),
+		cmocka_unit_test(coproc_feeder_is_no_leaked_descriptor),
+		cmocka_unit_test(reader_fed_from_the_network_names_the_far_end),
 		cmocka_unit_test(free_accepts_null),
 	};
 

@@ -231,6 +231,98 @@ writer_waiting_for_room_or_unknown_fill(void **state)
 	snapshot_free(s);
 }
 
+/* The wait model: poll sets and threads. */
+
+static void
+set_waits(struct snap_proc *p, long call, const struct snap_wait_fd *w,
+    size_t n)
+{
+	p->syscall = call;
+	p->blocked.multiplexed = true;
+	p->blocked.call = call;
+	snapshot_blocked_set_waits(&p->blocked, w, n);
+	snapshot_blocked_reduce(&p->blocked);
+}
+
+/* A filter in poll(): data on fd 0 (pipe 70) or room on fd 1 (pipe 71). */
+static void
+poll_set_for_data_and_room_names_both_fds(void **state)
+{
+	struct snapshot *s = snapshot_create(1.0);
+	const struct snap_wait_fd w[] = {
+		{ .fd = 0, .in = true, .kind = SNAP_FD_PIPE, .inode = 70 },
+		{ .fd = 1, .out = true, .kind = SNAP_FD_PIPE, .inode = 71 },
+	};
+
+	(void)state;
+	proc(s, 600, 500, "filter", 'S');
+	pipe_fd(s, 600, 0, SNAP_MODE_R, 70);
+	pipe_fd(s, 600, 1, SNAP_MODE_W, 71);
+	set_waits(P(s, 600), NR_POLL, w, 2);
+	assert_int_equal(P(s, 600)->blocked.op, SNAP_BLOCK_POLL);
+	snapshot_link_pipes(s);
+	fill(s, 70, 0, CAP);
+	fill(s, 71, CAP, CAP);
+	explains_exactly(s, 600, "waiting in poll() until fd 0 (pipe 70) has "
+	    "data or fd 1 (pipe 71) has room");
+	snapshot_free(s);
+}
+
+/* A writer in poll() for room only is a blocked writer. */
+static void
+poll_for_room_only_is_a_blocked_write(void **state)
+{
+	struct snapshot *s = yes_sleep(0);
+	const struct snap_wait_fd w[] = {
+		{ .fd = 1, .out = true, .kind = SNAP_FD_PIPE, .inode = 5159 },
+	};
+
+	(void)state;
+	set_waits(P(s, 812), NR_POLL, w, 1);
+	assert_int_equal(P(s, 812)->blocked.op, SNAP_BLOCK_WRITE);
+	explains_exactly(s, 812, "in poll(), blocked writing fd 1 into pipe "
+	    "5159, which is full (64 KiB); it continues when sleep (pid 813) "
+	    "reads from it");
+	/* Room enough for poll() to return soon: it still only waits. */
+	fill(s, 5159, 4096, CAP);
+	explains(s, 812, "in poll(), blocked writing fd 1 into pipe 5159, "
+	    "which has no room for the next write (4 KiB of 64 KiB)", NULL);
+	snapshot_free(s);
+}
+
+/* A multithreaded writer: its writing thread speaks for it. */
+static void
+thread_blocked_writing_is_a_blocked_write(void **state)
+{
+	struct snapshot *s = yes_sleep(0);
+	struct snap_proc *p = P(s, 812);
+	struct snap_thread t[2];
+
+	(void)state;
+	memset(t, 0, sizeof t);
+	t[0].tid = 812;
+	t[0].state = 'S';
+	t[0].syscall = 202;
+	snprintf(t[0].wchan, sizeof t[0].wchan, "futex_wait_queue");
+	t[0].blocked.op = SNAP_BLOCK_NONE;
+	t[0].blocked.fd = -1;
+	t[1].tid = 815;
+	t[1].state = 'S';
+	t[1].syscall = NR_WRITE;
+	snprintf(t[1].wchan, sizeof t[1].wchan, "anon_pipe_write");
+	t[1].blocked.op = SNAP_BLOCK_WRITE;
+	t[1].blocked.fd = 1;
+	t[1].blocked.pipe = 5159;
+	snapshot_proc_set_threads(p, t, 2);
+	p->nthreads = 2;
+	p->blocked.tid = 815;
+	snprintf(p->wchan, sizeof p->wchan, "anon_pipe_write");
+	explains(s, 812, "blocked writing fd 1 into pipe 5159, which is full "
+	    "(64 KiB)", "sleep (pid 813) reads from it", NULL);
+	lacks(s, 812, "futex");
+	snapshot_free(s);
+}
+
 /* A FIFO is named by its path; several readers are all named. */
 static void
 writer_into_fifo_with_two_readers(void **state)
@@ -940,6 +1032,9 @@ main(void)
 		cmocka_unit_test(writer_blocked_on_stopped_reader_says_so),
 		cmocka_unit_test(writer_blocked_without_reader),
 		cmocka_unit_test(writer_waiting_for_room_or_unknown_fill),
+		cmocka_unit_test(poll_set_for_data_and_room_names_both_fds),
+		cmocka_unit_test(poll_for_room_only_is_a_blocked_write),
+		cmocka_unit_test(thread_blocked_writing_is_a_blocked_write),
 		cmocka_unit_test(writer_into_fifo_with_two_readers),
 		cmocka_unit_test(reader_on_empty_pipe_names_the_writer),
 		cmocka_unit_test(reader_with_data_waiting_is_about_to_read),

@@ -279,11 +279,59 @@ test_cmdline_empty_and_max(void **state)
 	assert_null(argv[2]);
 }
 
+/*
+ * `cat /proc/self/stat` on 6.18 under a terminal (/dev/pts/1, tty_nr
+ * 34817): in the foreground of `sh -c` (tpgid its own group), and as a
+ * background job of an interactive bash (tpgid the shell's group).
+ */
+static const char fg_stat[] =
+    "17777 (cat) R 17776 17776 17776 34817 17776 4194304 76 0 0 0 0 0 0 0 "
+    "20 0 1 0 137799 3133440 416 18446744073709551615 94419889750016 "
+    "94419889769897 140730292498272 0 0 0 0 16781312 0 0 0 0 17 0 0 0 0 0 "
+    "0 94419889785904 94419889787520 94420591640576 140730292500698 "
+    "140730292500718 140730292500718 140730292502507 0\n";
+static const char bg_stat[] =
+    "17838 (cat) R 17836 17838 17836 34817 17836 4194304 121 0 0 0 0 0 0 0 "
+    "20 0 1 0 138191 3133440 394 18446744073709551615 93991648935936 "
+    "93991648955817 140723907264864 0 0 0 0 16781312 0 0 0 0 17 0 0 0 0 0 "
+    "0 93991648971824 93991648973440 93992425574400 140723907270859 "
+    "140723907270879 140723907270879 140723907272683 0\n";
+
+static void
+test_stat_terminal_and_foreground_group(void **state)
+{
+	struct procparse_stat st;
+
+	(void)state;
+	assert_int_equal(procparse_stat(fg_stat, &st), 0);
+	assert_int_equal(st.pgid, 17776);
+	assert_int_equal(st.tty_nr, 34817);
+	assert_int_equal(st.tpgid, 17776);
+	assert_int_equal(st.start, 137799);
+	assert_int_equal(procparse_stat(bg_stat, &st), 0);
+	assert_int_equal(st.pid, 17838);
+	assert_int_equal(st.pgid, 17838);
+	assert_int_equal(st.tty_nr, 34817);
+	assert_int_equal(st.tpgid, 17836);
+	assert_int_equal(st.rss_pages, 394);
+	/* No terminal: tty_nr 0 and tpgid "-1". */
+	assert_int_equal(procparse_stat(cat_stat, &st), 0);
+	assert_int_equal(st.tty_nr, 0);
+	assert_int_equal(st.tpgid, -1);
+	/* The synthetic line with a terminal and no foreground group. */
+	assert_int_equal(procparse_stat(
+	    "5 (nice) S 4 5 5 34816 -1 0 0 0 0 0 1 2 -3 -4 39 -19 1 0 6 0 7\n",
+	    &st), 0);
+	assert_int_equal(st.tty_nr, 34816);
+	assert_int_equal(st.tpgid, -1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stat_fields),
+		cmocka_unit_test(test_stat_terminal_and_foreground_group),
 		cmocka_unit_test(test_stat_odd_name),
 		cmocka_unit_test(test_stat_long_name_is_cut),
 		cmocka_unit_test(test_stat_negative_fields),

@@ -223,6 +223,200 @@ layout_long_fifo_name_and_huge_numbers(void **state)
 	snapshot_free(s);
 }
 
+/*
+ * The wait model in the trace: threads, a poll set, the terminal's
+ * foreground group, why a process stopped, pipe rates and sockets read
+ * back as written, and the sample read back writes the same line.
+ */
+static struct snapshot *
+wait_model_sample(void)
+{
+	struct snapshot *s = snapshot_create(2.5);
+	const struct snap_wait_fd w[] = {
+		{ .fd = 0, .in = true, .kind = SNAP_FD_PIPE, .inode = 5000 },
+		{ .fd = 4, .out = true, .kind = SNAP_FD_SOCKET, .inode = 700 },
+		{ .fd = 9, .in = true, .kind = SNAP_FD_OTHER, .inode = 0 },
+	};
+	struct snap_thread t[2];
+	struct snap_socket *k;
+	struct snap_proc *p;
+
+	k = snapshot_add_socket(s, 700);
+	k->type = SNAP_SOCK_UNIX;
+	k->peer = 701;
+	k->local = strdup("/run/x.sock");
+	k->rqueue = 12;
+	k = snapshot_add_socket(s, 701);
+	k->type = SNAP_SOCK_UNIX;
+	k->peer = 700;
+	k->rqueue = 0;
+	k = snapshot_add_socket(s, 900);
+	k->type = SNAP_SOCK_TCP;
+	k->local = strdup("127.0.0.1:40210");
+	k->remote = strdup("127.0.0.1:5599");
+	k->rqueue = 0;
+
+	/* gen: two threads, the second blocked writing fd 1. */
+	p = add_proc(s, 100, 1000, "gen");
+	p->pgid = 100;
+	p->tpgid = 50;
+	p->write_bps = 4000;
+	snapshot_proc_add_fd(p, 1, SNAP_MODE_W, SNAP_FD_PIPE, NULL)->inode =
+	    5000;
+	memset(t, 0, sizeof t);
+	t[0].tid = 100;
+	t[0].state = 'S';
+	t[0].syscall = 202;
+	t[0].blocked.fd = -1;
+	t[1].tid = 101;
+	t[1].state = 'S';
+	t[1].syscall = 1;
+	t[1].blocked.op = SNAP_BLOCK_WRITE;
+	t[1].blocked.fd = 1;
+	t[1].blocked.pipe = 5000;
+	snapshot_proc_set_threads(p, t, 2);
+	p->nthreads = 2;
+	p->syscall = 1;
+	p->blocked.op = SNAP_BLOCK_WRITE;
+	p->blocked.fd = 1;
+	p->blocked.pipe = 5000;
+	p->blocked.tid = 101;
+
+	/* srv: in poll() on a pipe, a UNIX socket and an eventfd. */
+	p = add_proc(s, 200, 2000, "srv");
+	p->pgid = 100;
+	p->tpgid = 50;
+	p->state = 'T';
+	p->stop = SNAP_STOP_TTIN;
+	snapshot_proc_add_fd(p, 0, SNAP_MODE_R, SNAP_FD_PIPE, NULL)->inode =
+	    5000;
+	snapshot_proc_add_fd(p, 4, SNAP_MODE_RW, SNAP_FD_SOCKET, NULL)->inode =
+	    700;
+	snapshot_proc_add_fd(p, 9, SNAP_MODE_RW, SNAP_FD_OTHER,
+	    "anon_inode:[eventfd]");
+	p->syscall = 7;
+	p->blocked.multiplexed = true;
+	p->blocked.call = 7;
+	snapshot_blocked_set_waits(&p->blocked, w, 3);
+	snapshot_blocked_reduce(&p->blocked);
+
+	/* peer: the other end of the UNIX pair; nc reads a TCP socket. */
+	p = add_proc(s, 300, 3000, "peer");
+	p->tpgid = -1;
+	snapshot_proc_add_fd(p, 0, SNAP_MODE_RW, SNAP_FD_SOCKET, NULL)->inode =
+	    701;
+	p = add_proc(s, 400, 4000, "nc");
+	p->tpgid = -1;
+	snapshot_proc_add_fd(p, 3, SNAP_MODE_RW, SNAP_FD_SOCKET, NULL)->inode =
+	    900;
+	p->syscall = 45;
+	p->blocked.op = SNAP_BLOCK_READ;
+	p->blocked.fd = 3;
+	p->blocked.socket = 900;
+	snapshot_link_pipes(s);
+	snapshot_find_pipe(s, 5000)->rate_bps = 4000;
+	snapshot_find_pipe(s, 5000)->fill = 1000;
+	snapshot_find_pipe(s, 5000)->capacity = 65536;
+	return s;
+}
+
+static void
+trace_round_trip_keeps_the_wait_model(void **state)
+{
+	struct snapshot *s = wait_model_sample(), *back;
+	const struct snap_proc *p;
+	const struct snap_pipe *pp;
+	char *text, *again, *err = NULL;
+
+	(void)state;
+	text = trace_sample_string(s);
+	back = trace_read_sample(text, &err);
+	if (back == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(back->nprocs, 4);
+
+	p = snapshot_find_proc(back, 100);
+	assert_non_null(p);
+	assert_int_equal(p->tpgid, 50);
+	assert_int_equal(p->stop, SNAP_STOP_NONE);
+	assert_int_equal(p->nthreads, 2);
+	assert_int_equal(p->nthreads_read, 2);
+	assert_int_equal(p->threads[0].tid, 100);
+	assert_int_equal(p->threads[0].syscall, 202);
+	assert_int_equal(p->threads[0].blocked.op, SNAP_BLOCK_NONE);
+	assert_int_equal(p->threads[1].tid, 101);
+	assert_int_equal(p->threads[1].blocked.op, SNAP_BLOCK_WRITE);
+	assert_int_equal(p->threads[1].blocked.fd, 1);
+	assert_int_equal(p->threads[1].blocked.pipe, 5000);
+	assert_int_equal(p->blocked.op, SNAP_BLOCK_WRITE);
+	assert_int_equal(p->blocked.tid, 101);
+	assert_int_equal(p->blocked.pipe, 5000);
+
+	p = snapshot_find_proc(back, 200);
+	assert_non_null(p);
+	assert_int_equal(p->state, 'T');
+	assert_int_equal(p->stop, SNAP_STOP_TTIN);
+	assert_int_equal(p->tpgid, 50);
+	assert_true(p->blocked.multiplexed);
+	assert_int_equal(p->blocked.op, SNAP_BLOCK_POLL);
+	assert_int_equal(p->blocked.call, 7);
+	assert_false(p->blocked.waits_partial);
+	assert_int_equal(p->blocked.nwaits, 3);
+	assert_int_equal(p->blocked.waits[0].fd, 0);
+	assert_true(p->blocked.waits[0].in);
+	assert_false(p->blocked.waits[0].out);
+	assert_int_equal(p->blocked.waits[0].kind, SNAP_FD_PIPE);
+	assert_int_equal(p->blocked.waits[0].inode, 5000);
+	assert_int_equal(p->blocked.waits[1].fd, 4);
+	assert_true(p->blocked.waits[1].out);
+	assert_int_equal(p->blocked.waits[1].kind, SNAP_FD_SOCKET);
+	assert_int_equal(p->blocked.waits[1].inode, 700);
+	assert_int_equal(p->blocked.waits[2].fd, 9);
+	assert_int_equal(p->blocked.waits[2].kind, SNAP_FD_OTHER);
+
+	p = snapshot_find_proc(back, 300);
+	assert_int_equal(p->tpgid, -1);
+	/* A read of a socket with no peer waits on the socket itself. */
+	p = snapshot_find_proc(back, 400);
+	assert_int_equal(p->blocked.op, SNAP_BLOCK_READ);
+	assert_int_equal(p->blocked.socket, 900);
+	assert_int_equal(p->blocked.pipe, 900);
+
+	pp = snapshot_find_pipe(back, 5000);
+	assert_non_null(pp);
+	assert_true(pp->rate_bps == 4000);
+	assert_int_equal(pp->fill, 1000);
+
+	assert_int_equal(back->nsockets, 3);
+	assert_int_equal(snapshot_find_socket(back, 700)->type, SNAP_SOCK_UNIX);
+	assert_int_equal(snapshot_find_socket(back, 700)->peer, 701);
+	assert_int_equal(snapshot_find_socket(back, 700)->rqueue, 12);
+	assert_string_equal(snapshot_find_socket(back, 700)->local,
+	    "/run/x.sock");
+	assert_int_equal(snapshot_find_socket(back, 900)->type, SNAP_SOCK_TCP);
+	assert_string_equal(snapshot_find_socket(back, 900)->remote,
+	    "127.0.0.1:5599");
+	assert_int_equal(snapshot_find_socket(back, 900)->peer, 0);
+	/* Socket channels are derived again, as the live run derived them. */
+	pp = snapshot_find_pipe(back, 700);
+	assert_non_null(pp);
+	assert_int_equal(pp->kind, SNAP_FD_SOCKET);
+	assert_int_equal(pp->nwriters, 1);
+	assert_int_equal(pp->writers[0].pid, 200);
+	assert_int_equal(pp->nreaders, 1);
+	assert_int_equal(pp->readers[0].pid, 300);
+	assert_int_equal(pp->fill, 0);
+	assert_int_equal(snapshot_find_pipe(back, 701)->fill, 12);
+	assert_true(snapshot_chan_remote(snapshot_find_pipe(back, 900)));
+
+	again = trace_sample_string(back);
+	assert_string_equal(again, text);
+	free(again);
+	free(text);
+	snapshot_free(back);
+	snapshot_free(s);
+}
+
 int
 main(void)
 {
@@ -231,6 +425,7 @@ main(void)
 		cmocka_unit_test(rates_never_negative_or_infinite),
 		cmocka_unit_test(trace_keeps_fields_that_are_not_utf8),
 		cmocka_unit_test(layout_long_fifo_name_and_huge_numbers),
+		cmocka_unit_test(trace_round_trip_keeps_the_wait_model),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

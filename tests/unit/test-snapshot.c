@@ -250,6 +250,386 @@ sample_json_has_contract_fields(void **state)
 	snapshot_free(s);
 }
 
+/* The wait model: poll sets reduced to the wait that matters. */
+
+static void
+reduce_set(struct snap_blocked *b, const struct snap_wait_fd *w, size_t n,
+    bool partial)
+{
+	memset(b, 0, sizeof *b);
+	b->multiplexed = true;
+	b->call = 7;
+	b->waits_partial = partial;
+	snapshot_blocked_set_waits(b, w, n);
+	snapshot_blocked_reduce(b);
+}
+
+static void
+reduce_room_on_pipes_only_is_write_on_the_first(void **state)
+{
+	const struct snap_wait_fd w[] = {
+		{ .fd = 4, .out = true, .kind = SNAP_FD_PIPE, .inode = 40 },
+		{ .fd = 5, .out = true, .kind = SNAP_FD_FIFO, .inode = 50 },
+	};
+	struct snap_blocked b;
+
+	(void)state;
+	reduce_set(&b, w, 2, false);
+	assert_int_equal(b.op, SNAP_BLOCK_WRITE);
+	assert_int_equal(b.fd, 4);
+	assert_int_equal(b.pipe, 40);
+	assert_int_equal(b.socket, 0);
+	assert_true(b.multiplexed);
+	assert_int_equal(b.nwaits, 2);
+	snapshot_blocked_clear(&b);
+}
+
+static void
+reduce_data_only_is_read(void **state)
+{
+	const struct snap_wait_fd w[] = {
+		{ .fd = 0, .in = true, .kind = SNAP_FD_PIPE, .inode = 70 },
+		{ .fd = 3, .in = true, .kind = SNAP_FD_PIPE, .inode = 71 },
+	};
+	struct snap_blocked b;
+
+	(void)state;
+	reduce_set(&b, w, 2, false);
+	assert_int_equal(b.op, SNAP_BLOCK_READ);
+	assert_int_equal(b.fd, 0);
+	assert_int_equal(b.pipe, 70);
+	assert_int_equal(b.socket, 0);
+	snapshot_blocked_clear(&b);
+}
+
+static void
+reduce_socket_sets_socket_and_pipe(void **state)
+{
+	const struct snap_wait_fd w[] = {
+		{ .fd = 6, .in = true, .kind = SNAP_FD_SOCKET, .inode = 9001 },
+	};
+	struct snap_blocked b;
+
+	(void)state;
+	reduce_set(&b, w, 1, false);
+	assert_int_equal(b.op, SNAP_BLOCK_READ);
+	assert_int_equal(b.fd, 6);
+	assert_int_equal(b.socket, 9001);
+	assert_int_equal(b.pipe, 9001);
+	snapshot_blocked_clear(&b);
+}
+
+static void
+reduce_mixed_other_partial_or_empty_is_poll(void **state)
+{
+	const struct snap_wait_fd mixed[] = {
+		{ .fd = 0, .in = true, .kind = SNAP_FD_PIPE, .inode = 70 },
+		{ .fd = 1, .out = true, .kind = SNAP_FD_PIPE, .inode = 71 },
+	};
+	const struct snap_wait_fd eventfd[] = {
+		{ .fd = 0, .in = true, .kind = SNAP_FD_PIPE, .inode = 70 },
+		{ .fd = 9, .in = true, .kind = SNAP_FD_OTHER, .inode = 0 },
+	};
+	const struct snap_wait_fd one[] = {
+		{ .fd = 0, .in = true, .kind = SNAP_FD_PIPE, .inode = 70 },
+	};
+	struct snap_blocked b;
+
+	(void)state;
+	reduce_set(&b, mixed, 2, false);
+	assert_int_equal(b.op, SNAP_BLOCK_POLL);
+	assert_int_equal(b.fd, -1);
+	assert_int_equal(b.pipe, 0);
+	snapshot_blocked_clear(&b);
+
+	reduce_set(&b, eventfd, 2, false);
+	assert_int_equal(b.op, SNAP_BLOCK_POLL);
+	assert_int_equal(b.fd, -1);
+	assert_int_equal(b.pipe, 0);
+	snapshot_blocked_clear(&b);
+
+	/* The same single pipe is READ whole, POLL when the set is partial. */
+	reduce_set(&b, one, 1, false);
+	assert_int_equal(b.op, SNAP_BLOCK_READ);
+	snapshot_blocked_clear(&b);
+	reduce_set(&b, one, 1, true);
+	assert_int_equal(b.op, SNAP_BLOCK_POLL);
+	assert_int_equal(b.fd, -1);
+	assert_int_equal(b.pipe, 0);
+	snapshot_blocked_clear(&b);
+
+	reduce_set(&b, NULL, 0, false);
+	assert_int_equal(b.op, SNAP_BLOCK_POLL);
+	assert_int_equal(b.fd, -1);
+	snapshot_blocked_clear(&b);
+}
+
+static void
+reduce_ignores_entries_waiting_for_nothing(void **state)
+{
+	const struct snap_wait_fd w[] = {
+		/* Neither in nor out: an eventfd and a pipe, both ignored. */
+		{ .fd = 8, .kind = SNAP_FD_OTHER, .inode = 0 },
+		{ .fd = 0, .kind = SNAP_FD_PIPE, .inode = 70 },
+		{ .fd = 1, .out = true, .kind = SNAP_FD_PIPE, .inode = 71 },
+	};
+	struct snap_blocked b;
+
+	(void)state;
+	reduce_set(&b, w, 3, false);
+	assert_int_equal(b.op, SNAP_BLOCK_WRITE);
+	assert_int_equal(b.fd, 1);
+	assert_int_equal(b.pipe, 71);
+	snapshot_blocked_clear(&b);
+}
+
+/* Sockets as channels. */
+
+static void
+add_sock_fd(struct snap_proc *p, int fd, uint64_t ino)
+{
+	snapshot_proc_add_fd(p, fd, SNAP_MODE_RW, SNAP_FD_SOCKET, NULL)->inode =
+	    ino;
+}
+
+static struct snap_pipe *
+chan(const struct snapshot *s, enum snap_fd_kind kind, uint64_t ino)
+{
+	for (size_t i = 0; i < s->npipes; i++) {
+		if (s->pipes[i].kind == kind && s->pipes[i].inode == ino)
+			return &s->pipes[i];
+	}
+	fail_msg("no channel %d:%llu", (int)kind, (unsigned long long)ino);
+	return NULL;
+}
+
+/* A (fd 1, socket 700) <-> B (fd 0, socket 701), a connected UNIX pair. */
+static struct snapshot *
+unix_pair(enum snap_block_op op_b)
+{
+	struct snapshot *s = snapshot_create(1.0);
+	struct snap_socket *k;
+	struct snap_proc *p;
+
+	k = snapshot_add_socket(s, 700);
+	k->type = SNAP_SOCK_UNIX;
+	k->peer = 701;
+	k->rqueue = 11;
+	k = snapshot_add_socket(s, 701);
+	k->type = SNAP_SOCK_UNIX;
+	k->peer = 700;
+	k->rqueue = 3000;
+	add_sock_fd(add_proc(s, 100, "a"), 1, 700);
+	p = add_proc(s, 101, "b");
+	add_sock_fd(p, 0, 701);
+	if (op_b != SNAP_BLOCK_NONE) {
+		p->blocked.op = op_b;
+		p->blocked.fd = 0;
+		p->blocked.socket = 701;
+		p->blocked.pipe = 701;
+	}
+	snapshot_link_pipes(s);
+	return s;
+}
+
+static void
+link_sockets_unix_pair_is_two_channels(void **state)
+{
+	struct snapshot *s = unix_pair(SNAP_BLOCK_NONE);
+	struct snap_pipe *x = chan(s, SNAP_FD_SOCKET, 700);
+	struct snap_pipe *y = chan(s, SNAP_FD_SOCKET, 701);
+
+	(void)state;
+	assert_int_equal(s->npipes, 2);
+	assert_int_equal(x->nwriters, 1);
+	assert_int_equal(x->writers[0].pid, 100);
+	assert_int_equal(x->writers[0].fd, 1);
+	assert_int_equal(x->nreaders, 1);
+	assert_int_equal(x->readers[0].pid, 101);
+	assert_int_equal(x->readers[0].fd, 0);
+	assert_int_equal(y->nwriters, 1);
+	assert_int_equal(y->writers[0].pid, 101);
+	assert_int_equal(y->nreaders, 1);
+	assert_int_equal(y->readers[0].pid, 100);
+	assert_false(x->stray);
+	assert_false(y->stray);
+	/* Bytes written into X wait in Y's receive queue, and back. */
+	assert_int_equal(x->fill, 3000);
+	assert_int_equal(y->fill, 11);
+	assert_ptr_equal(x->sock, snapshot_find_socket(s, 700));
+	assert_ptr_equal(y->sock, snapshot_find_socket(s, 701));
+	assert_false(snapshot_chan_remote(x));
+	assert_int_equal(snapshot_socket_channel(s, 701, true), 700);
+	assert_int_equal(snapshot_socket_channel(s, 701, false), 701);
+	snapshot_free(s);
+}
+
+static void
+link_sockets_read_waits_on_the_peer_write_on_its_own(void **state)
+{
+	struct snapshot *s = unix_pair(SNAP_BLOCK_READ);
+
+	(void)state;
+	assert_int_equal(snapshot_find_proc(s, 101)->blocked.pipe, 700);
+	assert_int_equal(snapshot_find_proc(s, 101)->blocked.socket, 701);
+	snapshot_free(s);
+	s = unix_pair(SNAP_BLOCK_WRITE);
+	assert_int_equal(snapshot_find_proc(s, 101)->blocked.pipe, 701);
+	snapshot_free(s);
+}
+
+static void
+link_sockets_tcp_without_peer_has_writers_only(void **state)
+{
+	struct snapshot *s = snapshot_create(1.0);
+	struct snap_socket *k = snapshot_add_socket(s, 900);
+	struct snap_pipe *pp;
+
+	(void)state;
+	k->type = SNAP_SOCK_TCP;
+	k->rqueue = 5;
+	k->wqueue = 1200;
+	k->local = strdup("127.0.0.1:40000");
+	k->remote = strdup("127.0.0.1:5599");
+	add_sock_fd(add_proc(s, 100, "nc"), 1, 900);
+	snapshot_link_pipes(s);
+	assert_int_equal(s->npipes, 1);
+	pp = chan(s, SNAP_FD_SOCKET, 900);
+	assert_int_equal(pp->nwriters, 1);
+	assert_int_equal(pp->writers[0].pid, 100);
+	assert_int_equal(pp->nreaders, 0);
+	assert_int_equal(pp->fill, 1200);
+	assert_false(pp->stray);
+	assert_true(snapshot_chan_remote(pp));
+	assert_int_equal(snapshot_socket_channel(s, 900, true), 900);
+	snapshot_free(s);
+}
+
+static void
+link_pipes_fifo_on_fd3_is_not_stray_pipe_is(void **state)
+{
+	struct snapshot *s = snapshot_create(1.0);
+	struct snap_proc *p = add_proc(s, 100, "logger");
+	struct snap_fd *f;
+
+	(void)state;
+	f = snapshot_proc_add_fd(p, 3, SNAP_MODE_W, SNAP_FD_FIFO, "/tmp/f");
+	f->inode = 60;
+	f->dev = 0xfe00;
+	add_pipe_fd(p, 4, SNAP_MODE_W, 61);
+	snapshot_link_pipes(s);
+	assert_false(chan(s, SNAP_FD_FIFO, 60)->stray);
+	assert_true(chan(s, SNAP_FD_PIPE, 61)->stray);
+	snapshot_free(s);
+}
+
+static void
+link_pipes_pipe_in_a_poll_set_is_not_stray(void **state)
+{
+	struct snapshot *s = snapshot_create(1.0);
+	struct snap_proc *p = add_proc(s, 100, "server");
+	const struct snap_wait_fd w[] = {
+		{ .fd = 3, .in = true, .kind = SNAP_FD_PIPE, .inode = 62 },
+		{ .fd = 9, .in = true, .kind = SNAP_FD_OTHER, .inode = 0 },
+	};
+
+	(void)state;
+	add_pipe_fd(p, 3, SNAP_MODE_R, 62);
+	p->blocked.multiplexed = true;
+	snapshot_blocked_set_waits(&p->blocked, w, 2);
+	snapshot_blocked_reduce(&p->blocked);
+	assert_int_equal(p->blocked.op, SNAP_BLOCK_POLL);
+	snapshot_link_pipes(s);
+	assert_false(chan(s, SNAP_FD_PIPE, 62)->stray);
+	assert_true(snapshot_proc_waits_on(snapshot_find_proc(s, 100), 3));
+	assert_false(snapshot_proc_waits_on(snapshot_find_proc(s, 100), 4));
+	snapshot_free(s);
+}
+
+/* Whether a writer waits for room: the kernel's word, or a full pipe. */
+static void
+waits_room_from_wchan_fill_or_poll(void **state)
+{
+	struct snapshot *s = snapshot_create(1.0);
+	struct snap_proc *p = add_proc(s, 100, "w");
+	struct snap_pipe pp = { .kind = SNAP_FD_PIPE, .inode = 5,
+	    .fill = 64000, .capacity = 65536 };
+
+	(void)state;
+	p->blocked.op = SNAP_BLOCK_WRITE;
+	p->blocked.fd = 1;
+	snprintf(p->wchan, sizeof p->wchan, "anon_pipe_write");
+	assert_true(snapshot_proc_waits_room(p, &pp));
+	p->wchan[0] = '\0';
+	assert_false(snapshot_proc_waits_room(p, &pp));
+	assert_false(snapshot_proc_waits_room(p, NULL));
+	pp.fill = 65536;
+	assert_true(snapshot_proc_waits_room(p, &pp));
+	pp.fill = 64000;
+	snprintf(p->wchan, sizeof p->wchan, "sock_alloc_send_pskb");
+	assert_true(snapshot_proc_waits_room(p, NULL));
+	p->wchan[0] = '\0';
+	p->blocked.multiplexed = true;
+	assert_true(snapshot_proc_waits_room(p, &pp));
+	p->blocked.multiplexed = false;
+	p->blocked.op = SNAP_BLOCK_READ;
+	snprintf(p->wchan, sizeof p->wchan, "anon_pipe_write");
+	pp.fill = 65536;
+	assert_false(snapshot_proc_waits_room(p, &pp));
+	snapshot_free(s);
+}
+
+static void
+chan_label_names_each_kind(void **state)
+{
+	struct snap_socket unix_k = { .inode = 812, .type = SNAP_SOCK_UNIX,
+	    .peer = 813 };
+	struct snap_socket tcp_k = { .inode = 900, .type = SNAP_SOCK_TCP,
+	    .remote = (char *)"127.0.0.1:5599" };
+	struct snap_socket bare_tcp = { .inode = 901, .type = SNAP_SOCK_TCP };
+	struct snap_pipe pp = { .kind = SNAP_FD_PIPE, .inode = 5159 };
+	char buf[64], small[8];
+
+	(void)state;
+	assert_string_equal(snapshot_chan_label(&pp, buf, sizeof buf),
+	    "pipe 5159");
+	pp.kind = SNAP_FD_FIFO;
+	pp.path = (char *)"/tmp/a\033[2Jb\n";
+	assert_string_equal(snapshot_chan_label(&pp, buf, sizeof buf),
+	    "FIFO /tmp/a?[2Jb?");
+	pp.path = NULL;
+	assert_string_equal(snapshot_chan_label(&pp, buf, sizeof buf),
+	    "FIFO 5159");
+	pp.kind = SNAP_FD_SOCKET;
+	pp.inode = 812;
+	pp.sock = &unix_k;
+	assert_string_equal(snapshot_chan_label(&pp, buf, sizeof buf),
+	    "UNIX socket 812");
+	assert_string_equal(snapshot_sock_proto(&pp), "a UNIX socket");
+	pp.inode = 900;
+	pp.sock = &tcp_k;
+	assert_string_equal(snapshot_chan_label(&pp, buf, sizeof buf),
+	    "TCP 127.0.0.1:5599");
+	assert_string_equal(snapshot_chan_far_end(&pp, buf, sizeof buf),
+	    "127.0.0.1:5599");
+	assert_string_equal(snapshot_sock_proto(&pp), "TCP");
+	pp.inode = 901;
+	pp.sock = &bare_tcp;
+	assert_string_equal(snapshot_chan_label(&pp, buf, sizeof buf),
+	    "TCP socket 901");
+	pp.inode = 902;
+	pp.sock = NULL;
+	assert_string_equal(snapshot_chan_label(&pp, buf, sizeof buf),
+	    "socket 902");
+	assert_string_equal(snapshot_sock_proto(&pp), "a socket");
+	assert_string_equal(snapshot_chan_far_end(&pp, buf, sizeof buf),
+	    "an end pipeviz cannot see");
+	/* Truncated, still terminated. */
+	pp.sock = &tcp_k;
+	assert_string_equal(snapshot_chan_label(&pp, small, sizeof small),
+	    "TCP 127");
+}
+
 int
 main(void)
 {
@@ -263,6 +643,18 @@ main(void)
 		cmocka_unit_test(rates_ignore_reused_pid),
 		cmocka_unit_test(chain_order_follows_pipes),
 		cmocka_unit_test(sample_json_has_contract_fields),
+		cmocka_unit_test(reduce_room_on_pipes_only_is_write_on_the_first),
+		cmocka_unit_test(reduce_data_only_is_read),
+		cmocka_unit_test(reduce_socket_sets_socket_and_pipe),
+		cmocka_unit_test(reduce_mixed_other_partial_or_empty_is_poll),
+		cmocka_unit_test(reduce_ignores_entries_waiting_for_nothing),
+		cmocka_unit_test(link_sockets_unix_pair_is_two_channels),
+		cmocka_unit_test(link_sockets_read_waits_on_the_peer_write_on_its_own),
+		cmocka_unit_test(link_sockets_tcp_without_peer_has_writers_only),
+		cmocka_unit_test(link_pipes_fifo_on_fd3_is_not_stray_pipe_is),
+		cmocka_unit_test(link_pipes_pipe_in_a_poll_set_is_not_stray),
+		cmocka_unit_test(waits_room_from_wchan_fill_or_poll),
+		cmocka_unit_test(chan_label_names_each_kind),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
