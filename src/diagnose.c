@@ -1508,8 +1508,8 @@ diag_stopped(struct diag_ctx *c)
 			msg_printf(&c->msg, " (a SIGCONT would only stop it "
 			    "again)");
 		} else if (p->tpgid > 0) {
-			msg_printf(&c->msg, "; resume it with fg or bg in its "
-			    "shell ");
+			msg_printf(&c->msg, "; resume the job with fg or bg in "
+			    "its shell ");
 			msg_shell(&c->msg, s, shell);
 			msg_printf(&c->msg, ", or kill -CONT -%d", (int)p->pgid);
 		} else if (n > 1)

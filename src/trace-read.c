@@ -162,6 +162,8 @@ trace_threads(json_t *a, struct snap_proc *p)
 		t[k].state = str != NULL && str[0] != '\0' ? str[0] : '?';
 		t[k].syscall = (str = trace_str(v, "syscall")) != NULL ?
 		    procparse_syscall_number(str) : -1;
+		if ((str = trace_str(v, "wchan")) != NULL)
+			snprintf(t[k].wchan, sizeof t[k].wchan, "%s", str);
 		t[k].blocked.fd = -1;
 		trace_blocked(json_object_get(v, "blocked"), &t[k].blocked);
 		k++;
@@ -325,6 +327,7 @@ trace_socket(struct snapshot *s, json_t *o)
 	if ((str = trace_str(o, "remote")) != NULL)
 		k->remote = xstrdup(str);
 	k->rqueue = trace_int(o, "queued", -1);
+	k->wqueue = trace_int(o, "unsent", -1);
 	k->listening = json_is_true(json_object_get(o, "listening"));
 	return 0;
 }
@@ -389,6 +392,15 @@ trace_sample_from(json_t *o, char **err)
 	}
 	/* Socket channels are derived, as the live run derived them. */
 	snapshot_link_sockets(s);
+	json_array_foreach(json_object_get(o, "sockets"), i, v) {
+		json_t *rate = json_object_get(v, "rate_bps");
+
+		for (size_t k = 0; json_is_number(rate) && k < s->npipes; k++) {
+			if (s->pipes[k].kind == SNAP_FD_SOCKET &&
+			    s->pipes[k].inode == (uint64_t)trace_int(v, "inode", 0))
+				s->pipes[k].rate_bps = json_number_value(rate);
+		}
+	}
 	json_array_foreach(json_object_get(o, "diagnoses"), i, v) {
 		if (trace_diag(s, v) == -1) {
 			*err = xasprintf("diagnosis %zu of the sample is malformed", i);

@@ -125,6 +125,7 @@ trace_thread(struct jsonw *w, const struct snap_thread *t)
 	jsonw_int(w, "tid", t->tid);
 	jsonw_string(w, "state", state);
 	jsonw_string(w, "syscall", sc[0] != '\0' ? sc : NULL);
+	jsonw_string(w, "wchan", t->wchan[0] != '\0' ? t->wchan : NULL);
 	trace_blocked(w, "blocked", &t->blocked);
 	jsonw_object_end(w);
 }
@@ -251,6 +252,16 @@ trace_socket(struct jsonw *w, const struct snapshot *s,
 	}
 	jsonw_array_end(w);
 	trace_int_or_null(w, "queued", k->rqueue, k->rqueue >= 0);
+	if (k->wqueue >= 0)
+		jsonw_int(w, "unsent", k->wqueue);
+	/* Its channel's rate: socket channels are derived again on reading. */
+	for (size_t i = 0; i < s->npipes; i++) {
+		const struct snap_pipe *pp = &s->pipes[i];
+
+		if (pp->kind == SNAP_FD_SOCKET && pp->inode == k->inode &&
+		    pp->rate_bps >= 0)
+			jsonw_real(w, "rate_bps", pp->rate_bps, 1);
+	}
 	if (k->listening)
 		jsonw_bool(w, "listening", true);
 	jsonw_object_end(w);

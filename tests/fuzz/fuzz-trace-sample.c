@@ -160,6 +160,7 @@ decode(struct fuzz_in *in)
 		else
 			free(str);
 		k->rqueue = (int64_t)fuzz_u64(in, 2) - 1;
+		k->wqueue = (int64_t)fuzz_u64(in, 2) - 1;
 		k->listening = fuzz_u8(in) & 1;
 	}
 	snapshot_link_pipes(s);
