@@ -248,6 +248,19 @@ if "$PIPEVIZ" --demo 2>/dev/null | grep -q '^deadlock '; then
 	shoot deadlock 120 14 15 '^ *deadlock:'
 fi
 
+# 11. A multithreaded writer: zstd's worker thread is blocked in write(2)
+#     while its main thread waits in a futex; the details name the thread.
+start 120 24 "$WORK" 'head -c 1G /dev/urandom | zstd -T2 -1 | sleep 30'
+wait_for 'BLOCKED' && sleep 1
+tm send-keys -t pz Right
+sleep 0.3
+tm send-keys -t pz Enter
+shoot threads 120 24 10 'threads [0-9]+' 'its thread [0-9]+ is blocked'
+
+# 12. Sockets as edges: socat joins yes and sleep by UNIX socket pairs.
+start 120 14 "$WORK" "socat -u EXEC:yes EXEC:'sleep 30'"
+shoot sockets 120 14 15 '═\[unix' 'blocked_writer: .* UNIX socket .* for [1-9]'
+
 # The DOT example: a stuck pipeline of our own, in its own process group as
 # an interactive shell would start it, attached and drawn with dot -Tpng.
 (cd "$WORK" && exec bash -c 'set -m; yes | tr y n | grep -v x | sleep 30') \
