@@ -660,9 +660,9 @@ ex_poll(struct ex_buf *b, const struct snapshot *s, const struct snap_proc *p)
 
 	ex_printf(b, "waiting in %s() ", procparse_syscall_name(bl->call));
 	if (bl->nwaits == 0) {
-		ex_printf(b, bl->waits_partial ? "for fds it could not be "
-		    "seen waiting for (its set was not readable)" :
-		    "for no fd (a timer or a signal)");
+		ex_printf(b, bl->waits_partial ? "for fds that could not be "
+		    "read (its poll set is not readable: no permission, or "
+		    "it changed)" : "for no fd (a timer or a signal)");
 		return;
 	}
 	ex_printf(b, "until ");
