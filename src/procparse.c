@@ -27,9 +27,8 @@ digit_value(char c)
 	return -1;
 }
 
-/* Parse at least one digit of base at *pp; -1 on none or on overflow. */
-static int
-parse_u64(const char **pp, unsigned int base, uint64_t *out)
+int
+procparse_u64(const char **pp, unsigned int base, uint64_t *out)
 {
 	const char *p = *pp;
 	uint64_t v = 0;
@@ -83,7 +82,7 @@ parse_hex_field(const char **pp, uint64_t *out)
 	if (p[0] != '0' || p[1] != 'x')
 		return -1;
 	p += 2;
-	if (parse_u64(&p, 16, out) != 0 || !field_ends(p))
+	if (procparse_u64(&p, 16, out) != 0 || !field_ends(p))
 		return -1;
 	*pp = p;
 	return 0;
@@ -99,7 +98,7 @@ parse_bracket_inode(const char *s, const char *prefix, uint64_t *inode)
 	if (strncmp(s, prefix, len) != 0)
 		return -1;
 	s += len;
-	if (parse_u64(&s, 10, &v) != 0 || strcmp(s, "]") != 0)
+	if (procparse_u64(&s, 10, &v) != 0 || strcmp(s, "]") != 0)
 		return -1;
 	*inode = v;
 	return 0;
@@ -172,7 +171,7 @@ parse_fdinfo_value(const char *p, unsigned int base, int sign_ok,
 		*negative = 1;
 		p++;
 	}
-	if (parse_u64(&p, base, out) != 0)
+	if (procparse_u64(&p, base, out) != 0)
 		return -1;
 	while (is_blank(*p))
 		p++;
@@ -251,7 +250,7 @@ procparse_syscall(const char *text, long *nr, uint64_t args[6])
 		negative = 1;
 		p++;
 	}
-	if (parse_u64(&p, 10, &v) != 0 || !field_ends(p) || v > INT_MAX)
+	if (procparse_u64(&p, 10, &v) != 0 || !field_ends(p) || v > INT_MAX)
 		return -EINVAL;
 	/*
 	 * The kernel prints any negative number (in practice -1) when the
@@ -482,7 +481,7 @@ procparse_pid_list(const char *text, pid_t *pids, size_t max)
 
 	/* Check the whole list even past max: bad text is bad anywhere. */
 	while (*p != '\0') {
-		if (parse_u64(&p, 10, &v) != 0 || !field_ends(p) || v == 0 ||
+		if (procparse_u64(&p, 10, &v) != 0 || !field_ends(p) || v == 0 ||
 		    v > INT_MAX)
 			return -EINVAL;
 		if (n < max && n < INT_MAX)
@@ -508,7 +507,7 @@ stat_field(const char **pp, uint64_t *out)
 	p++;
 	if (out == NULL && *p == '-')
 		p++;
-	if (parse_u64(&p, 10, &v) != 0 || !field_ends(p))
+	if (procparse_u64(&p, 10, &v) != 0 || !field_ends(p))
 		return -1;
 	if (out != NULL)
 		*out = v;
@@ -527,7 +526,7 @@ procparse_stat(const char *text, struct procparse_stat *out)
 	bool no_tpgid;
 
 	memset(&st, 0, sizeof st);
-	if (parse_u64(&p, 10, &v) != 0 || v == 0 || v > INT_MAX)
+	if (procparse_u64(&p, 10, &v) != 0 || v == 0 || v > INT_MAX)
 		return -EINVAL;
 	st.pid = (pid_t)v;
 	/* The name is whatever the process chose, ")" and newlines too. */
@@ -589,7 +588,7 @@ parse_u64_fields(const char *p, uint64_t *v, int n)
 	for (int i = 0; i < n; i++) {
 		if (i > 0 && *p++ != ' ')
 			return NULL;
-		if (parse_u64(&p, 10, &v[i]) != 0 || !field_ends(p))
+		if (procparse_u64(&p, 10, &v[i]) != 0 || !field_ends(p))
 			return NULL;
 	}
 	return p;
@@ -633,13 +632,13 @@ procparse_io(const char *text, uint64_t *rchar, uint64_t *wchar)
 			next++;
 		if ((p = after_key(line, "rchar:")) != NULL) {
 			p = skip_space(p);
-			if (parse_u64(&p, 10, &v) != 0 || !field_ends(p))
+			if (procparse_u64(&p, 10, &v) != 0 || !field_ends(p))
 				return -EINVAL;
 			r = v;
 			have |= 1;
 		} else if ((p = after_key(line, "wchar:")) != NULL) {
 			p = skip_space(p);
-			if (parse_u64(&p, 10, &v) != 0 || !field_ends(p))
+			if (procparse_u64(&p, 10, &v) != 0 || !field_ends(p))
 				return -EINVAL;
 			w = v;
 			have |= 2;

@@ -9,6 +9,8 @@
 #include <poll.h>
 #include <string.h>
 
+#include "pipeviz/procparse.h"
+
 #define POLL_IN (POLLIN | POLLPRI | POLLRDNORM | POLLRDBAND)
 #define POLL_OUT (POLLOUT | POLLWRNORM | POLLWRBAND)
 #define EPOLL_IN (EPOLLIN | EPOLLPRI | EPOLLRDNORM | EPOLLRDBAND)
@@ -161,41 +163,6 @@ waitparse_fdset(const void *rd, const void *wr, uint64_t nfds,
 	return (int)n;
 }
 
-/*
- * Hand-rolled numbers, as in procparse.c: the kernel writes plain digits,
- * and strtoull() would take signs, blanks and prefixes it never writes.
- */
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static int
-parse_u64(const char **pp, unsigned int base, uint64_t *out)
-{
-	const char *p = *pp;
-	uint64_t v = 0;
-	int d;
-
-	for (; (d = hex_value(*p)) >= 0 && (unsigned int)d < base; p++) {
-		if (v > (UINT64_MAX - (unsigned int)d) / base)
-			return -1;
-		v = v * base + (unsigned int)d;
-	}
-	if (p == *pp)
-		return -1;
-	*pp = p;
-	*out = v;
-	return 0;
-}
-
 static bool
 is_blank(char c)
 {
@@ -215,7 +182,7 @@ parse_tfd(const char *p, const char *end, struct snap_wait_fd *w)
 
 	while (p < end && is_blank(*p))
 		p++;
-	if (parse_u64(&p, 10, &v) != 0 || v > INT_MAX || p > end)
+	if (procparse_u64(&p, 10, &v) != 0 || v > INT_MAX || p > end)
 		return -EINVAL;
 	memset(w, 0, sizeof *w);
 	w->fd = (int)v;
@@ -241,7 +208,7 @@ parse_tfd(const char *p, const char *end, struct snap_wait_fd *w)
 		if (p < end && *p == '-' && klen == 3 &&
 		    memcmp(key, "pos", 3) == 0)
 			p++;
-		if (parse_u64(&p, klen == 3 && memcmp(key, "pos", 3) == 0 ?
+		if (procparse_u64(&p, klen == 3 && memcmp(key, "pos", 3) == 0 ?
 		    10 : 16, &v) != 0 || p > end)
 			return -EINVAL;
 		if (klen == 6 && memcmp(key, "events", 6) == 0) {

@@ -32,6 +32,14 @@ struct procparse_fdinfo {
 /* Parse /proc/PID/fdinfo/N ("pos:", "flags:", "ino:" lines; others ignored). */
 int procparse_fdinfo(const char *text, struct procparse_fdinfo *out);
 
+/*
+ * At least one digit of base (up to 16) at *pp, as the kernel writes
+ * numbers: no sign, no blanks, no prefix.  0 and *pp past the digits, or
+ * -1 on none or on overflow (*pp unmoved).  The parsers of /proc text
+ * share it.
+ */
+int procparse_u64(const char **pp, unsigned int base, uint64_t *out);
+
 /* r/w/rw from open flags (flags & O_ACCMODE); O_PATH gives NONE. */
 enum snap_fd_mode procparse_mode_from_flags(unsigned int flags);
 
