@@ -66,7 +66,8 @@ trace_fd(struct jsonw *w, const struct snap_fd *f)
 static const char *
 trace_wait_dir(const struct snap_wait_fd *wf)
 {
-	return wf->in && wf->out ? "both" : wf->out ? "write" : "read";
+	return wf->in && wf->out ? "both" : wf->out ? "write" : wf->in ?
+	    "read" : "none";
 }
 
 /* A wait as the trace records it: the one of a process or a thread. */
