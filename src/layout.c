@@ -330,7 +330,8 @@ static void
 layout_socket_end(const struct snapshot *s, const struct snap_fd *f,
     char *buf, size_t size)
 {
-	const struct snap_socket *k = snapshot_find_socket(s, f->inode);
+	const struct snap_socket *k = f != NULL ?
+	    snapshot_find_socket(s, f->inode) : NULL;
 	const char *where = k == NULL ? NULL : k->remote != NULL ? k->remote :
 	    k->local;
 
