@@ -79,11 +79,26 @@ start_pz pair.json "python3 $WORK/pair.py"
 retry 5 have_stages 1
 pp=$(stage_n 0)
 KILL_PGIDS="$KILL_PGIDS $pp"
-pc=$(retry 5 children "$pp")
 check "staging: the parent sleeps in sendto(2) on a UNIX socket" retry 5 main_in "$pp" 44 sock_alloc_send_pskb
 pfd=$(ls -l "/proc/$pp/fd" | awk '/socket:/ { print $9; exit }')
 psock=$(fd_inode "$pp" "$pfd")
-csock=$(fd_inode "$pc" "$(ls -l "/proc/$pc/fd" | awk '/socket:/ { print $9; exit }')")
+# The child's end, once it has closed its copy of the parent's (right
+# after the fork it holds both): a socket of its own, not the parent's.
+child_end() {
+	local fd ino
+	pc=$(children "$pp" | head -n 1)
+	[ -n "$pc" ] || return 1
+	for fd in $(ls "/proc/$pc/fd" 2>/dev/null); do
+		ino=$(readlink "/proc/$pc/fd/$fd" 2>/dev/null) || continue
+		case $ino in
+		"socket:[$psock]") return 1 ;;
+		socket:*) csock=${ino#socket:[}; csock=${csock%]} ;;
+		esac
+	done
+	[ -n "${csock:-}" ]
+}
+csock=""
+retry 5 child_end
 check "staging: the child holds the other end" test -n "$csock" -a "$csock" != "$psock"
 sleep 1.2
 stop_pz
