@@ -323,8 +323,9 @@ sockdiag_pair_tcp(struct snapshot *s)
 	/* Few sockets are held: a plain double loop. */
 	for (size_t i = 0; i < s->nsockets; i++) {
 		a = &s->sockets[i];
+		/* Inode 0 is no socket of a process (TIME_WAIT). */
 		if (a->type != SNAP_SOCK_TCP || a->remote == NULL ||
-		    a->listening || a->peer != 0)
+		    a->listening || a->peer != 0 || a->inode == 0)
 			continue;
 		/*
 		 * An end already paired stays so: a connection has two
@@ -334,7 +335,7 @@ sockdiag_pair_tcp(struct snapshot *s)
 		for (size_t j = i + 1; j < s->nsockets; j++) {
 			b = &s->sockets[j];
 			if (b->type != SNAP_SOCK_TCP || b->listening ||
-			    b->peer != 0)
+			    b->peer != 0 || b->inode == 0)
 				continue;
 			if (sockdiag_same(a->local, b->remote) &&
 			    sockdiag_same(a->remote, b->local)) {
