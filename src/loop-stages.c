@@ -178,7 +178,10 @@ loop_reap(struct loop *l)
 		p->state = 'X';
 		p->exit = st->exit;
 		p->syscall = -1;
-		p->blocked.op = SNAP_BLOCK_NONE;
+		/* Gone: no wait, no threads, no stop reason left over. */
+		snapshot_blocked_clear(&p->blocked);
+		snapshot_proc_set_threads(p, NULL, 0);
+		p->stop = SNAP_STOP_NONE;
 		p->wchan[0] = '\0';
 		p->cpu_pct = p->read_bps = p->write_bps = 0;
 		loop_add_wiring(p, st);
