@@ -23,6 +23,8 @@ render_dot_string(FILE *out, const char *s)
 			fputc('\\', out);
 		if (*s == '\n')
 			fputs("\\n", out);
+		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			fputc('?', out);
 		else
 			fputc(*s, out);
 	}

@@ -1,6 +1,7 @@
 /* render-text.c - a snapshot as plain text: the layout, then diagnoses. */
 #include "pipeviz/render.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "pipeviz/explain.h"
@@ -15,27 +16,53 @@ render_text(FILE *out, const struct snapshot *s, const char *title, int width,
 	    .compact = width < 70 };
 	struct layout *l = layout_build(s, &o);
 	char *text = layout_to_text(l);
-	size_t npipes = 0;
+	size_t npipes = 0, nsockets = 0;
+	bool *said = xcalloc(s->nprocs + 1, sizeof *said);
 
-	for (size_t i = 0; i < s->npipes; i++)
-		npipes += !s->pipes[i].stray;
-	fprintf(out, "%s%st=%.1fs  %zu processes, %zu pipes\n",
-	    title != NULL ? title : "", title != NULL ? "  " : "", s->t,
-	    s->nprocs, npipes);
+	for (size_t i = 0; i < s->npipes; i++) {
+		if (s->pipes[i].stray)
+			continue;
+		if (s->pipes[i].kind == SNAP_FD_SOCKET)
+			nsockets++;
+		else
+			npipes++;
+	}
+	if (title != NULL) {
+		util_fputs_clean(title, out);
+		fputs("  ", out);
+	}
+	fprintf(out, "t=%.1fs  %zu processes, %zu pipes", s->t, s->nprocs,
+	    npipes);
+	if (nsockets > 0)
+		fprintf(out, ", %zu socket channels", nsockets);
+	fputc('\n', out);
 	fputs(text, out);
-	/* What each process does, in words, in the order the picture reads. */
+	/*
+	 * What each process does, in words, in the order the picture reads:
+	 * once, however often the picture shows it (other pipes).
+	 */
 	for (size_t i = 0; i < l->nhits; i++) {
 		const struct snap_proc *p = &s->procs[l->hits[i].proc];
 		char *what;
 
-		if (i > 0 && l->hits[i - 1].proc == l->hits[i].proc)
+		if (said[l->hits[i].proc])
 			continue;
+		said[l->hits[i].proc] = true;
 		what = explain_of(s, p);
-		fprintf(out, "  %s (pid %d): %s\n", p->comm, (int)p->pid, what);
+		fputs("  ", out);
+		util_fputs_clean(p->comm, out);
+		fprintf(out, " (pid %d): ", (int)p->pid);
+		util_fputs_clean(what, out);
+		fputc('\n', out);
 		free(what);
 	}
-	for (size_t i = 0; i < s->ndiags; i++)
-		fprintf(out, "%s: %s\n", s->diags[i].kind, s->diags[i].message);
+	for (size_t i = 0; i < s->ndiags; i++) {
+		util_fputs_clean(s->diags[i].kind, out);
+		fputs(": ", out);
+		util_fputs_clean(s->diags[i].message, out);
+		fputc('\n', out);
+	}
+	free(said);
 	fputc('\n', out);
 	free(text);
 	layout_free(l);

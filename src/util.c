@@ -211,3 +211,13 @@ util_vappendf(char **text, size_t *len, size_t *cap, const char *fmt,
 	va_end(again);
 	*len += (size_t)n;
 }
+
+void
+util_fputs_clean(const char *text, FILE *out)
+{
+	for (; *text != '\0'; text++) {
+		unsigned char c = (unsigned char)*text;
+
+		fputc(c < 0x20 || c == 0x7f ? '?' : c, out);
+	}
+}

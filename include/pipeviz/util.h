@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* Allocators never return NULL: they die with a message instead. */
 void *xmalloc(size_t);
@@ -44,5 +45,11 @@ void util_vappendf(char **text, size_t *len, size_t *cap, const char *fmt,
  * buf; returns buf.
  */
 char *util_format_bytes(char *buf, size_t size, double bytes);
+/*
+ * Write observed text (a process name, a path, a message that quotes
+ * them) to out with every control character (C0, DEL) as '?': what a
+ * process calls itself must not drive the reader's terminal.
+ */
+void util_fputs_clean(const char *text, FILE *out);
 
 #endif

@@ -417,6 +417,33 @@ trace_round_trip_keeps_the_wait_model(void **state)
 	snapshot_free(s);
 }
 
+/* Observed names reach a terminal through --text and DOT as '?' only. */
+static void
+text_and_dot_never_pass_control_characters(void **state)
+{
+	struct snapshot *s = snapshot_create(1);
+	struct snap_proc *p;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	p = add_proc(s, 42, 1, "sl\033[31mX");
+	snapshot_add_diag(s, "stopped", &p->pid, 1, NULL, 0,
+	    "sl\033[31mX (pid 42) is stopped\007");
+	snapshot_link_pipes(s);
+	f = open_memstream(&buf, &len);
+	render_text(f, s, "t\033itle", 80, true);
+	render_dot(f, s, "t\033itle");
+	fclose(f);
+	assert_null(memchr(buf, '\033', len));
+	assert_null(memchr(buf, '\007', len));
+	assert_non_null(strstr(buf, "sl?[31mX (pid 42)"));
+	assert_non_null(strstr(buf, "stopped: sl?[31mX (pid 42) is stopped?"));
+	free(buf);
+	snapshot_free(s);
+}
+
 int
 main(void)
 {
@@ -424,6 +451,7 @@ main(void)
 		cmocka_unit_test(pid_reuse_gives_no_rate),
 		cmocka_unit_test(rates_never_negative_or_infinite),
 		cmocka_unit_test(trace_keeps_fields_that_are_not_utf8),
+		cmocka_unit_test(text_and_dot_never_pass_control_characters),
 		cmocka_unit_test(layout_long_fifo_name_and_huge_numbers),
 		cmocka_unit_test(trace_round_trip_keeps_the_wait_model),
 	};
