@@ -278,6 +278,10 @@ loop_stage_exits(const struct loop *l)
 
 		if (e->signal != 0)
 			snprintf(what, sizeof what, "%s", trace_signal_name(e->signal));
+		else if (e->code == 127)
+			snprintf(what, sizeof what, "not found (exit 127)");
+		else if (e->code == 126)
+			snprintf(what, sizeof what, "could not be run (exit 126)");
 		else
 			snprintf(what, sizeof what, "exit %d", e->code);
 		next = xasprintf("%s%s%s %s", text, i > 0 ? ", " : "",
@@ -286,6 +290,45 @@ loop_stage_exits(const struct loop *l)
 		text = next;
 	}
 	return text;
+}
+
+/*
+ * Whether a stage is a shell construct rather than one command: its
+ * first word does not say what ran (cat words || seq 1e6 ends with seq's
+ * status, not cat's).
+ */
+static bool
+loop_construct(const char *cmd)
+{
+	static const char *const words[] = { "for", "while", "until", "if",
+		"case", "{", "(", NULL };
+	size_t len = strcspn(cmd, " \t\n");
+
+	if (strstr(cmd, "||") != NULL || strstr(cmd, "&&") != NULL ||
+	    strchr(cmd, ';') != NULL || cmd[0] == '(' || cmd[0] == '{')
+		return true;
+	for (size_t i = 0; words[i] != NULL; i++) {
+		if (strlen(words[i]) == len && strncmp(cmd, words[i], len) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The construct as written, cut to a name's length: "cat words || se…". */
+static char *
+loop_short(const char *cmd)
+{
+	size_t len = strlen(cmd), cut = 0, chars = 0;
+
+	/* Count characters, not bytes: a cut must not split a UTF-8 one. */
+	while (cut < len && chars < 24) {
+		cut++;
+		while (cut < len && ((unsigned char)cmd[cut] & 0xc0) == 0x80)
+			cut++;
+		chars++;
+	}
+	return cut < len ? xasprintf("%.*s\u2026", (int)cut, cmd) :
+	    xstrdup(cmd);
 }
 
 char **
@@ -299,7 +342,8 @@ loop_names(const struct launch *ln)
 
 		if (strncmp(cmd, "exec ", 5) == 0)
 			cmd += 5;
-		names[i] = xstrndup(cmd, strcspn(cmd, " \t\n"));
+		names[i] = loop_construct(cmd) ? loop_short(cmd) :
+		    xstrndup(cmd, strcspn(cmd, " \t\n"));
 	}
 	return names;
 }

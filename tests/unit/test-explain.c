@@ -1024,10 +1024,39 @@ fds_unread_round_trips_in_the_trace(void **state)
 	snapshot_free(s);
 }
 
+/* nosuchcmd | cat: the stage's shell says the command was not found. */
+static void
+shell_exit_127_names_the_command(void **state)
+{
+	struct snapshot *s = snapshot_create(1);
+	char *seen[] = { "sh", "-c", "exec nosuchcmd --flag", NULL };
+	char *unseen[] = { "otherbad", NULL };
+
+	(void)state;
+	proc(s, 10, 1, "sh", 'X');
+	snapshot_proc_set_argv(P(s, 10), seen);
+	exited(s, 10, 127, 0);
+	/* Gone before its first sample: only the command's words are known. */
+	proc(s, 11, 1, "sh", 'X');
+	snapshot_proc_set_argv(P(s, 11), unseen);
+	exited(s, 11, 126, 0);
+	proc(s, 12, 1, "sh", 'X');
+	exited(s, 12, 127, 0);
+	snapshot_link_pipes(s);
+	explains_exactly(s, 10, "nosuchcmd: command not found (the shell "
+	    "exited with status 127)");
+	explains_exactly(s, 11, "otherbad: found but could not be run (the "
+	    "shell exited with status 126)");
+	/* Nothing to name: the code is explained as before. */
+	explains(s, 12, "exited with status 127", "command not found", NULL);
+	snapshot_free(s);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(shell_exit_127_names_the_command),
 		cmocka_unit_test(writer_blocked_on_full_pipe_names_the_reader),
 		cmocka_unit_test(writer_blocked_on_stopped_reader_says_so),
 		cmocka_unit_test(writer_blocked_without_reader),
