@@ -135,11 +135,11 @@ diagnose_free(struct diagnose *d)
 
 /* Messages. */
 
-static void msg_printf(struct diag_msg *, const char *, ...)
+static void diag_msg_printf(struct diag_msg *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
 
 static void
-msg_printf(struct diag_msg *m, const char *fmt, ...)
+diag_msg_printf(struct diag_msg *m, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -149,7 +149,7 @@ msg_printf(struct diag_msg *m, const char *fmt, ...)
 }
 
 static void
-msg_pid(struct diag_msg *m, pid_t pid)
+diag_msg_pid(struct diag_msg *m, pid_t pid)
 {
 	for (size_t i = 0; i < m->npids; i++) {
 		if (m->pids[i] == pid)
@@ -172,7 +172,7 @@ msg_pipe(struct diag_msg *m, uint64_t inode)
 
 /* Append the message as a diagnosis of s and start the next one. */
 static void
-msg_emit(struct diag_msg *m, struct snapshot *s, const char *kind)
+diag_msg_emit(struct diag_msg *m, struct snapshot *s, const char *kind)
 {
 	snapshot_add_diag(s, kind, m->pids, m->npids, m->pipes, m->npipes,
 	    m->text != NULL ? m->text : "");
@@ -183,7 +183,7 @@ msg_emit(struct diag_msg *m, struct snapshot *s, const char *kind)
 }
 
 static void
-msg_free(struct diag_msg *m)
+diag_msg_free(struct diag_msg *m)
 {
 	free(m->text);
 	free(m->pids);
@@ -192,7 +192,7 @@ msg_free(struct diag_msg *m)
 
 /* The separator before item i of n in "a, b and c". */
 static const char *
-list_sep(size_t i, size_t n)
+diag_list_sep(size_t i, size_t n)
 {
 	if (i == 0)
 		return "";
@@ -202,14 +202,14 @@ list_sep(size_t i, size_t n)
 /* Processes. */
 
 static void
-msg_proc(struct diag_msg *m, const struct snap_proc *p)
+diag_msg_proc(struct diag_msg *m, const struct snap_proc *p)
 {
-	msg_printf(m, "%s (pid %d)", snapshot_proc_name(p), (int)p->pid);
-	msg_pid(m, p->pid);
+	diag_msg_printf(m, "%s (pid %d)", snapshot_proc_name(p), (int)p->pid);
+	diag_msg_pid(m, p->pid);
 }
 
 static bool
-proc_stopped(const struct snap_proc *p)
+diag_proc_stopped(const struct snap_proc *p)
 {
 	return p->state == 'T' || p->state == 't';
 }
@@ -218,34 +218,34 @@ proc_stopped(const struct snap_proc *p)
 static bool
 proc_busy(const struct snap_proc *p)
 {
-	return !snapshot_proc_gone(p) && !proc_stopped(p) &&
+	return !snapshot_proc_gone(p) && !diag_proc_stopped(p) &&
 	    (p->state == 'R' || p->cpu_pct >= DIAG_BUSY_CPU);
 }
 
 /* Doing anything at all, so it may still write: not an idle holder. */
 static bool
-proc_active(const struct snap_proc *p)
+diag_proc_active(const struct snap_proc *p)
 {
-	return !snapshot_proc_gone(p) && !proc_stopped(p) &&
+	return !snapshot_proc_gone(p) && !diag_proc_stopped(p) &&
 	    (p->state == 'R' || p->cpu_pct >= DIAG_ACTIVE_CPU);
 }
 
 static bool
-proc_is_blocked(const struct snap_proc *p, enum snap_block_op op)
+diag_proc_is_blocked(const struct snap_proc *p, enum snap_block_op op)
 {
-	return !snapshot_proc_gone(p) && !proc_stopped(p) &&
+	return !snapshot_proc_gone(p) && !diag_proc_stopped(p) &&
 	    p->blocked.op == op;
 }
 
 static size_t
-proc_index(const struct snapshot *s, const struct snap_proc *p)
+diag_proc_index(const struct snapshot *s, const struct snap_proc *p)
 {
 	return (size_t)(p - s->procs);
 }
 
 /* A live process by pid, or NULL. */
 static struct snap_proc *
-live_proc(const struct snapshot *s, pid_t pid)
+diag_live_proc(const struct snapshot *s, pid_t pid)
 {
 	struct snap_proc *p = snapshot_find_proc(s, pid);
 
@@ -256,12 +256,12 @@ live_proc(const struct snapshot *s, pid_t pid)
 
 /* The pipeline pipe p is blocked on with op, or NULL. */
 static struct snap_pipe *
-blocked_pipe(const struct snapshot *s, const struct snap_proc *p,
+diag_blocked_pipe(const struct snapshot *s, const struct snap_proc *p,
     enum snap_block_op op)
 {
 	struct snap_pipe *pp;
 
-	if (!proc_is_blocked(p, op) || p->blocked.pipe == 0)
+	if (!diag_proc_is_blocked(p, op) || p->blocked.pipe == 0)
 		return NULL;
 	pp = snapshot_find_pipe(s, p->blocked.pipe);
 	return pp != NULL && !pp->stray ? pp : NULL;
@@ -274,7 +274,7 @@ pipe_full(const struct snap_pipe *pp)
 }
 
 static bool
-ends_have(const struct snap_end *ends, size_t n, pid_t pid)
+diag_ends_have(const struct snap_end *ends, size_t n, pid_t pid)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (ends[i].pid == pid)
@@ -284,11 +284,11 @@ ends_have(const struct snap_end *ends, size_t n, pid_t pid)
 }
 
 static void
-msg_pipe_name(struct diag_msg *m, const struct snap_pipe *pp)
+diag_msg_pipe_name(struct diag_msg *m, const struct snap_pipe *pp)
 {
 	char label[160];
 
-	msg_printf(m, "%s", snapshot_chan_label(pp, label, sizeof label));
+	diag_msg_printf(m, "%s", snapshot_chan_label(pp, label, sizeof label));
 	msg_pipe(m, pp->inode);
 }
 
@@ -308,23 +308,24 @@ msg_poll_fds(struct diag_msg *m, const struct snapshot *s,
 			seen = b->waits[j].fd == w->fd;
 		if (seen || (!w->in && !w->out))
 			continue;
-		msg_printf(m, "%s fd %d", shown++ == 0 ? " on" : ",", w->fd);
+		diag_msg_printf(m,
+		    "%s fd %d", shown++ == 0 ? " on" : ",", w->fd);
 		pp = w->inode != 0 ? snapshot_find_pipe(s, w->kind ==
 		    SNAP_FD_SOCKET ? snapshot_socket_channel(s, w->inode,
 		    !w->out) : w->inode) : NULL;
 		if (pp != NULL) {
-			msg_printf(m, " (");
-			msg_pipe_name(m, pp);
-			msg_printf(m, ")");
+			diag_msg_printf(m, " (");
+			diag_msg_pipe_name(m, pp);
+			diag_msg_printf(m, ")");
 		}
 	}
 	if (shown == 0)
-		msg_printf(m, " for several fds");
+		diag_msg_printf(m, " for several fds");
 }
 
 /* What a process is doing instead of serving its pipe, for messages. */
 static void
-msg_doing(struct diag_msg *m, const struct snapshot *s,
+diag_msg_doing(struct diag_msg *m, const struct snapshot *s,
     const struct snap_proc *p)
 {
 	const struct snap_pipe *pp = NULL;
@@ -332,10 +333,11 @@ msg_doing(struct diag_msg *m, const struct snapshot *s,
 	if (p->blocked.pipe != 0)
 		pp = snapshot_find_pipe(s, p->blocked.pipe);
 	if (pp != NULL && snapshot_chan_remote(pp) &&
-	    (p->blocked.op == SNAP_BLOCK_READ || p->blocked.op == SNAP_BLOCK_WRITE)) {
+	    (p->blocked.op == SNAP_BLOCK_READ ||
+	    p->blocked.op == SNAP_BLOCK_WRITE)) {
 		char far[128];
 
-		msg_printf(m, p->blocked.op == SNAP_BLOCK_READ ?
+		diag_msg_printf(m, p->blocked.op == SNAP_BLOCK_READ ?
 		    "waiting for data from %s over %s on fd %d" :
 		    "blocked sending to %s over %s on fd %d",
 		    snapshot_chan_far_end(pp, far, sizeof far),
@@ -346,28 +348,28 @@ msg_doing(struct diag_msg *m, const struct snapshot *s,
 	switch (p->blocked.op) {
 	case SNAP_BLOCK_READ:
 	case SNAP_BLOCK_WRITE:
-		msg_printf(m, "blocked %s fd %d",
+		diag_msg_printf(m, "blocked %s fd %d",
 		    p->blocked.op == SNAP_BLOCK_READ ? "reading" : "writing",
 		    p->blocked.fd);
 		if (pp != NULL) {
-			msg_printf(m, p->blocked.op == SNAP_BLOCK_READ ?
+			diag_msg_printf(m, p->blocked.op == SNAP_BLOCK_READ ?
 			    " from " : " to ");
-			msg_pipe_name(m, pp);
+			diag_msg_pipe_name(m, pp);
 		}
 		break;
 	case SNAP_BLOCK_OPEN:
-		msg_printf(m, "blocked opening a FIFO");
+		diag_msg_printf(m, "blocked opening a FIFO");
 		break;
 	case SNAP_BLOCK_WAIT:
-		msg_printf(m, "waiting for a child");
+		diag_msg_printf(m, "waiting for a child");
 		break;
 	case SNAP_BLOCK_POLL:
-		msg_printf(m, "waiting in %s", procparse_syscall_name(
+		diag_msg_printf(m, "waiting in %s", procparse_syscall_name(
 		    p->blocked.multiplexed ? p->blocked.call : p->syscall));
 		msg_poll_fds(m, s, &p->blocked);
 		break;
 	case SNAP_BLOCK_NONE:
-		msg_printf(m, "sleeping");
+		diag_msg_printf(m, "sleeping");
 		break;
 	}
 }
@@ -403,7 +405,7 @@ hist_update(struct diag_hist *h, const struct snap_proc *p, double t)
 	bool moved = h->io_known && p->io_known &&
 	    (h->rchar != p->rchar || h->wchar != p->wchar);
 
-	if (p->blocked.op == SNAP_BLOCK_NONE || proc_stopped(p)) {
+	if (p->blocked.op == SNAP_BLOCK_NONE || diag_proc_stopped(p)) {
 		h->blocked_samples = 0;
 	} else if (h->blocked_samples == 0 ||
 	    !same_blocked(&h->blocked, &p->blocked) || moved) {
@@ -464,9 +466,9 @@ hist_prune(struct diagnose *d)
 }
 
 static double
-blocked_for(const struct diag_ctx *c, const struct snap_proc *p)
+diag_blocked_for(const struct diag_ctx *c, const struct snap_proc *p)
 {
-	const struct diag_hist *h = c->hist[proc_index(c->s, p)];
+	const struct diag_hist *h = c->hist[diag_proc_index(c->s, p)];
 
 	return h != NULL && h->blocked_samples > 0 ? c->s->t - h->blocked_since
 	    : 0;
@@ -491,15 +493,15 @@ graph_ends(struct diag_graph *g, const struct snapshot *s,
     size_t first)
 {
 	for (size_t i = 0; i < n; i++) {
-		const struct snap_proc *q = live_proc(s, ends[i].pid);
+		const struct snap_proc *q = diag_live_proc(s, ends[i].pid);
 		bool dup = false;
 
 		if (q == NULL || q == self)
 			continue;
 		for (size_t k = first; k < g->nsucc; k++)
-			dup = dup || g->succ[k] == proc_index(s, q);
+			dup = dup || g->succ[k] == diag_proc_index(s, q);
 		if (!dup)
-			graph_edge(g, proc_index(s, q));
+			graph_edge(g, diag_proc_index(s, q));
 	}
 }
 
@@ -516,16 +518,16 @@ graph_add_proc(struct diag_graph *g, const struct snapshot *s, size_t i)
 	const struct snap_pipe *pp;
 	size_t first = g->nsucc;
 
-	if ((pp = blocked_pipe(s, p, SNAP_BLOCK_WRITE)) != NULL) {
+	if ((pp = diag_blocked_pipe(s, p, SNAP_BLOCK_WRITE)) != NULL) {
 		/* An empty pipe cannot hold up a writer: a stale view. */
 		if (pp->fill == 0)
 			return;
 		graph_ends(g, s, p, pp->readers, pp->nreaders, first);
-	} else if ((pp = blocked_pipe(s, p, SNAP_BLOCK_READ)) != NULL) {
+	} else if ((pp = diag_blocked_pipe(s, p, SNAP_BLOCK_READ)) != NULL) {
 		if (pp->fill > 0)
 			return;
 		graph_ends(g, s, p, pp->writers, pp->nwriters, first);
-	} else if (proc_is_blocked(p, SNAP_BLOCK_WAIT)) {
+	} else if (diag_proc_is_blocked(p, SNAP_BLOCK_WAIT)) {
 		for (size_t j = 0; j < s->nprocs; j++) {
 			const struct snap_proc *q = &s->procs[j];
 
@@ -604,26 +606,26 @@ msg_wait_clause(struct diag_ctx *c, const struct diag_graph *g, size_t i,
 	const struct snap_pipe *pp;
 	size_t n = g->start[i + 1] - g->start[i], k = 0;
 
-	if ((pp = blocked_pipe(s, p, SNAP_BLOCK_WRITE)) != NULL ||
-	    (pp = blocked_pipe(s, p, SNAP_BLOCK_READ)) != NULL) {
+	if ((pp = diag_blocked_pipe(s, p, SNAP_BLOCK_WRITE)) != NULL ||
+	    (pp = diag_blocked_pipe(s, p, SNAP_BLOCK_READ)) != NULL) {
 		bool w = p->blocked.op == SNAP_BLOCK_WRITE;
 
-		msg_printf(&c->msg, "waits to %s ", w ? "write" : "read");
-		msg_pipe_name(&c->msg, pp);
-		msg_printf(&c->msg, " %s by ", w ? "read" : "written");
+		diag_msg_printf(&c->msg, "waits to %s ", w ? "write" : "read");
+		diag_msg_pipe_name(&c->msg, pp);
+		diag_msg_printf(&c->msg, " %s by ", w ? "read" : "written");
 	} else
-		msg_printf(&c->msg, "waits for its %s ",
+		diag_msg_printf(&c->msg, "waits for its %s ",
 		    n == 1 ? "child" : "children");
 	/* The one the sentence goes on with comes last, before "which". */
 	for (size_t e = g->start[i]; e < g->start[i + 1]; e++) {
 		if (g->succ[e] == last)
 			continue;
-		msg_printf(&c->msg, "%s", list_sep(k++, n));
-		msg_proc(&c->msg, &s->procs[g->succ[e]]);
+		diag_msg_printf(&c->msg, "%s", diag_list_sep(k++, n));
+		diag_msg_proc(&c->msg, &s->procs[g->succ[e]]);
 	}
 	if (last != DIAG_NONE) {
-		msg_printf(&c->msg, "%s", list_sep(k, n));
-		msg_proc(&c->msg, &s->procs[last]);
+		diag_msg_printf(&c->msg, "%s", diag_list_sep(k, n));
+		diag_msg_proc(&c->msg, &s->procs[last]);
 	}
 }
 
@@ -678,22 +680,23 @@ deadlock_report(struct diag_ctx *c, const struct diag_graph *g,
 		size_t next = k + 1 < nchain ? chain[k + 1] : DIAG_NONE;
 
 		if (k == 0)
-			msg_proc(&c->msg, &s->procs[chain[k]]);
+			diag_msg_proc(&c->msg, &s->procs[chain[k]]);
 		else
-			msg_printf(&c->msg, ", which");
-		msg_printf(&c->msg, " ");
+			diag_msg_printf(&c->msg, ", which");
+		diag_msg_printf(&c->msg, " ");
 		msg_wait_clause(c, g, chain[k], next);
 	}
 	for (size_t k = 0; k < n; k++) {
 		if (in_list(chain, nchain, members[k]))
 			continue;
-		msg_printf(&c->msg, ", and ");
-		msg_proc(&c->msg, &s->procs[members[k]]);
-		msg_printf(&c->msg, " ");
+		diag_msg_printf(&c->msg, ", and ");
+		diag_msg_proc(&c->msg, &s->procs[members[k]]);
+		diag_msg_printf(&c->msg, " ");
 		msg_wait_clause(c, g, members[k], DIAG_NONE);
 	}
-	msg_printf(&c->msg, "; none of them can go on until one is killed");
-	msg_emit(&c->msg, c->s, "deadlock");
+	diag_msg_printf(&c->msg,
+	    "; none of them can go on until one is killed");
+	diag_msg_emit(&c->msg, c->s, "deadlock");
 	free(chain);
 }
 
@@ -790,8 +793,9 @@ launched(const struct snapshot *s)
  * Whether q holds a write end of r's input on purpose: it reads what r
  * writes (bash's coproc, Popen(stdin=PIPE, stdout=PIPE): a conversation),
  * or it is r's parent, feeding the child it started through a pipe of its
- * own (Popen(stdin=PIPE)) and not just waiting for it to end.  Such a holder is the writer r waits for, not
- * a descriptor someone forgot to close.
+ * own (Popen(stdin=PIPE)) and not just waiting for it to end.  Such a
+ * holder is the writer r waits for, not a descriptor someone forgot to
+ * close.
  */
 static bool
 holds_by_design(const struct snapshot *s, const struct snap_proc *r,
@@ -830,11 +834,12 @@ static bool
 holder_writing(const struct snapshot *s, const struct snap_pipe *pp,
     const struct snap_end *e)
 {
-	const struct snap_proc *q = live_proc(s, e->pid);
+	const struct snap_proc *q = diag_live_proc(s, e->pid);
 
 	if (q == NULL)
 		return false;
-	return proc_active(q) || (proc_is_blocked(q, SNAP_BLOCK_WRITE) &&
+	return diag_proc_active(q) ||
+	    (diag_proc_is_blocked(q, SNAP_BLOCK_WRITE) &&
 	    q->blocked.pipe == pp->inode);
 }
 
@@ -847,17 +852,18 @@ eof_reason(struct diag_ctx *c, enum diag_hold why, const struct snap_pipe *pp,
 	switch (why) {
 	case HOLD_LEFT:
 		st = snapshot_exited_stage_on(c->s, pp->inode, true);
-		msg_printf(&c->msg, "; the stage wired to write it, ");
-		msg_proc(&c->msg, st);
-		msg_printf(&c->msg, ", has exited, but a process it left "
+		diag_msg_printf(&c->msg, "; the stage wired to write it, ");
+		diag_msg_proc(&c->msg, st);
+		diag_msg_printf(&c->msg, ", has exited, but a process it left "
 		    "in the background keeps the pipe open");
 		break;
 	case HOLD_LEAKED:
-		msg_printf(&c->msg, "; fd %d looks like a leaked descriptor "
+		diag_msg_printf(&c->msg,
+		    "; fd %d looks like a leaked descriptor "
 		    "that should have been closed", e->fd);
 		break;
 	case HOLD_ORPHAN:
-		msg_printf(&c->msg, "; its parent is gone, so it is a "
+		diag_msg_printf(&c->msg, "; its parent is gone, so it is a "
 		    "background process left running");
 		break;
 	case HOLD_SELF:
@@ -881,24 +887,25 @@ eof_report(struct diag_ctx *c, const struct snap_proc *r,
 		if (why[i] != HOLD_NONE && why[i] != HOLD_SELF)
 			nothers++;
 	}
-	msg_proc(&c->msg, r);
-	msg_printf(&c->msg, " waits for EOF on fd %d (", r->blocked.fd);
-	msg_pipe_name(&c->msg, pp);
-	msg_printf(&c->msg, "), but ");
+	diag_msg_proc(&c->msg, r);
+	diag_msg_printf(&c->msg, " waits for EOF on fd %d (", r->blocked.fd);
+	diag_msg_pipe_name(&c->msg, pp);
+	diag_msg_printf(&c->msg, "), but ");
 	for (size_t i = 0; i < pp->nwriters; i++) {
 		const struct snap_end *e = &pp->writers[i];
 		const struct snap_proc *q = snapshot_find_proc(c->s, e->pid);
 
 		if (why[i] == HOLD_NONE || q == NULL)
 			continue;
-		msg_printf(&c->msg, "%s", list_sep(k++, nnamed));
+		diag_msg_printf(&c->msg, "%s", diag_list_sep(k++, nnamed));
 		if (why[i] == HOLD_SELF) {
-			msg_printf(&c->msg, "it holds the write end itself "
+			diag_msg_printf(&c->msg,
+			    "it holds the write end itself "
 			    "as fd %d", e->fd);
 			continue;
 		}
-		msg_proc(&c->msg, q);
-		msg_printf(&c->msg, " still holds the write end as fd %d",
+		diag_msg_proc(&c->msg, q);
+		diag_msg_printf(&c->msg, " still holds the write end as fd %d",
 		    e->fd);
 		if (first == NULL) {
 			first = e;
@@ -906,13 +913,13 @@ eof_report(struct diag_ctx *c, const struct snap_proc *r,
 		}
 	}
 	if (nothers == 0)
-		msg_printf(&c->msg, ", so EOF can never come");
+		diag_msg_printf(&c->msg, ", so EOF can never come");
 	else
-		msg_printf(&c->msg, " and %s not writing",
+		diag_msg_printf(&c->msg, " and %s not writing",
 		    nothers == 1 ? "is" : "none of them is");
 	if (first != NULL)
 		eof_reason(c, first_why, pp, first);
-	msg_emit(&c->msg, c->s, "eof_held");
+	diag_msg_emit(&c->msg, c->s, "eof_held");
 }
 
 /*
@@ -926,18 +933,18 @@ eof_report_unseen(struct diag_ctx *c, const struct snap_proc *r,
 	const struct snap_proc *st = snapshot_exited_stage_on(c->s, pp->inode,
 	    true);
 
-	msg_proc(&c->msg, r);
-	msg_printf(&c->msg, " waits for EOF on fd %d (", r->blocked.fd);
-	msg_pipe_name(&c->msg, pp);
-	msg_printf(&c->msg, "), but a process pipeviz does not see still "
+	diag_msg_proc(&c->msg, r);
+	diag_msg_printf(&c->msg, " waits for EOF on fd %d (", r->blocked.fd);
+	diag_msg_pipe_name(&c->msg, pp);
+	diag_msg_printf(&c->msg, "), but a process pipeviz does not see still "
 	    "holds the write end");
 	if (st != NULL) {
-		msg_printf(&c->msg, " (the stage wired to write it, ");
-		msg_proc(&c->msg, st);
-		msg_printf(&c->msg, ", has exited: look for a background "
+		diag_msg_printf(&c->msg, " (the stage wired to write it, ");
+		diag_msg_proc(&c->msg, st);
+		diag_msg_printf(&c->msg, ", has exited: look for a background "
 		    "process it started)");
 	}
-	msg_emit(&c->msg, c->s, "eof_held");
+	diag_msg_emit(&c->msg, c->s, "eof_held");
 }
 
 /*
@@ -949,7 +956,7 @@ static bool
 diag_eof_held(struct diag_ctx *c, const struct snap_proc *r,
     const struct snap_pipe *pp)
 {
-	const struct diag_hist *h = c->hist[proc_index(c->s, r)];
+	const struct diag_hist *h = c->hist[diag_proc_index(c->s, r)];
 	enum diag_hold *why;
 	bool suspicious = false;
 
@@ -982,29 +989,31 @@ starved_report(struct diag_ctx *c, const struct snap_proc *r,
 	size_t n = 0, k = 0, me = (size_t)(r - c->s->procs), ndown = 0;
 
 	for (size_t i = 0; i < pp->nwriters; i++)
-		n += live_proc(c->s, pp->writers[i].pid) != NULL &&
+		n += diag_live_proc(c->s, pp->writers[i].pid) != NULL &&
 		    pp->writers[i].pid != r->pid;
-	msg_proc(&c->msg, r);
-	msg_printf(&c->msg, " is waiting to read fd %d: ", r->blocked.fd);
-	msg_pipe_name(&c->msg, pp);
-	msg_printf(&c->msg, " is empty for %.1f s; ", blocked_for(c, r));
+	diag_msg_proc(&c->msg, r);
+	diag_msg_printf(&c->msg, " is waiting to read fd %d: ", r->blocked.fd);
+	diag_msg_pipe_name(&c->msg, pp);
+	diag_msg_printf(&c->msg,
+	    " is empty for %.1f s; ", diag_blocked_for(c, r));
 	for (size_t i = 0; i < pp->nwriters; i++) {
-		const struct snap_proc *q = live_proc(c->s, pp->writers[i].pid);
+		const struct snap_proc *q = diag_live_proc(c->s,
+		    pp->writers[i].pid);
 
 		if (q == NULL || q == r)
 			continue;
-		msg_printf(&c->msg, "%s", list_sep(k++, n));
-		msg_proc(&c->msg, q);
-		if (proc_stopped(q))
-			msg_printf(&c->msg, " is stopped");
-		else if (proc_active(q))
-			msg_printf(&c->msg, " is busy and has not written "
+		diag_msg_printf(&c->msg, "%s", diag_list_sep(k++, n));
+		diag_msg_proc(&c->msg, q);
+		if (diag_proc_stopped(q))
+			diag_msg_printf(&c->msg, " is stopped");
+		else if (diag_proc_active(q))
+			diag_msg_printf(&c->msg, " is busy and has not written "
 			    "to it yet");
 		else if (q->blocked.op != SNAP_BLOCK_NONE) {
-			msg_printf(&c->msg, " is ");
-			msg_doing(&c->msg, c->s, q);
+			diag_msg_printf(&c->msg, " is ");
+			diag_msg_doing(&c->msg, c->s, q);
 		} else
-			msg_printf(&c->msg, " has not written to it");
+			diag_msg_printf(&c->msg, " has not written to it");
 	}
 	/* Those starving behind r, named up to a few. */
 	for (size_t i = 0; i < c->s->nprocs; i++)
@@ -1013,26 +1022,29 @@ starved_report(struct diag_ctx *c, const struct snap_proc *r,
 		if (i == me || head[i] != me)
 			continue;
 		if (named == 0)
-			msg_printf(&c->msg, "; downstream, %zu more wait in turn: ",
+			diag_msg_printf(&c->msg,
+			    "; downstream, %zu more wait in turn: ",
 			    ndown);
 		if (named < STARVED_NAMED) {
-			msg_printf(&c->msg, "%s", list_sep(named,
-			    ndown <= STARVED_NAMED ? ndown : STARVED_NAMED + 1));
-			msg_proc(&c->msg, &c->s->procs[i]);
+			diag_msg_printf(&c->msg, "%s", diag_list_sep(named,
+			    ndown <= STARVED_NAMED ? ndown :
+			    STARVED_NAMED + 1));
+			diag_msg_proc(&c->msg, &c->s->procs[i]);
 		} else
-			msg_pid(&c->msg, c->s->procs[i].pid);
+			diag_msg_pid(&c->msg, c->s->procs[i].pid);
 		named++;
 	}
 	if (ndown > STARVED_NAMED)
-		msg_printf(&c->msg, " and %zu others", ndown - STARVED_NAMED);
-	msg_emit(&c->msg, c->s, "starved_reader");
+		diag_msg_printf(&c->msg,
+		    " and %zu others", ndown - STARVED_NAMED);
+	diag_msg_emit(&c->msg, c->s, "starved_reader");
 }
 
 /* The empty pipeline pipe r is blocked reading, or NULL. */
 static const struct snap_pipe *
 starving_pipe(const struct snapshot *s, const struct snap_proc *r)
 {
-	const struct snap_pipe *pp = blocked_pipe(s, r, SNAP_BLOCK_READ);
+	const struct snap_pipe *pp = diag_blocked_pipe(s, r, SNAP_BLOCK_READ);
 
 	/* Data from the network is not the pipeline's to give. */
 	if (pp != NULL && snapshot_chan_remote(pp))
@@ -1063,7 +1075,8 @@ starved_on(struct diag_ctx *c, size_t i)
 	if (pp == NULL || c->eof_held[i] || c->deadlocked[i])
 		return NULL;
 	for (size_t k = 0; k < pp->nwriters; k++) {
-		const struct snap_proc *q = live_proc(s, pp->writers[k].pid);
+		const struct snap_proc *q = diag_live_proc(s,
+		    pp->writers[k].pid);
 
 		if (q != NULL && q != r)
 			return pp;
@@ -1083,7 +1096,8 @@ starved_upstream(struct diag_ctx *c, size_t i)
 	const struct snap_proc *w = NULL;
 
 	for (size_t k = 0; pp != NULL && k < pp->nwriters; k++) {
-		const struct snap_proc *q = live_proc(s, pp->writers[k].pid);
+		const struct snap_proc *q = diag_live_proc(s,
+		    pp->writers[k].pid);
 
 		if (q == NULL || q == &s->procs[i] || q == w)
 			continue;
@@ -1143,50 +1157,52 @@ blocked_writer_report(struct diag_ctx *c, const struct snap_proc *w,
 	size_t n = 0, k = 0;
 
 	for (size_t i = 0; i < pp->nreaders; i++)
-		n += live_proc(c->s, pp->readers[i].pid) != NULL &&
+		n += diag_live_proc(c->s, pp->readers[i].pid) != NULL &&
 		    pp->readers[i].pid != w->pid;
-	msg_proc(&c->msg, w);
-	msg_printf(&c->msg, " is blocked writing fd %d: ", w->blocked.fd);
-	msg_pipe_name(&c->msg, pp);
+	diag_msg_proc(&c->msg, w);
+	diag_msg_printf(&c->msg, " is blocked writing fd %d: ", w->blocked.fd);
+	diag_msg_pipe_name(&c->msg, pp);
 	if (pp->capacity > 0 && pp->fill >= 0)
-		msg_printf(&c->msg, " %s (%s/%s) for %.1f s; ",
+		diag_msg_printf(&c->msg, " %s (%s/%s) for %.1f s; ",
 		    pp->fill >= pp->capacity ? "is full" :
 		    "has no room for the next write",
 		    util_format_bytes(fill, sizeof fill, (double)pp->fill),
 		    util_format_bytes(cap, sizeof cap, (double)pp->capacity),
-		    blocked_for(c, w));
+		    diag_blocked_for(c, w));
 	else
-		msg_printf(&c->msg, " has no room for %.1f s; ",
-		    blocked_for(c, w));
+		diag_msg_printf(&c->msg, " has no room for %.1f s; ",
+		    diag_blocked_for(c, w));
 	if (n == 0 && snapshot_chan_remote(pp)) {
 		char far[128];
 
-		msg_printf(&c->msg, "the other end, %s, is not taking the data",
+		diag_msg_printf(&c->msg,
+		    "the other end, %s, is not taking the data",
 		    snapshot_chan_far_end(pp, far, sizeof far));
 	} else if (n == 0)
-		msg_printf(&c->msg, "no reader is observed");
+		diag_msg_printf(&c->msg, "no reader is observed");
 	for (size_t i = 0; i < pp->nreaders; i++) {
-		const struct snap_proc *q = live_proc(c->s, pp->readers[i].pid);
+		const struct snap_proc *q = diag_live_proc(c->s,
+		    pp->readers[i].pid);
 
 		if (q == NULL || q == w)
 			continue;
-		msg_printf(&c->msg, "%s", list_sep(k++, n));
-		msg_proc(&c->msg, q);
-		if (proc_stopped(q))
-			msg_printf(&c->msg, " is stopped");
-		else if (proc_active(q))
-			msg_printf(&c->msg, " reads it more slowly than "
+		diag_msg_printf(&c->msg, "%s", diag_list_sep(k++, n));
+		diag_msg_proc(&c->msg, q);
+		if (diag_proc_stopped(q))
+			diag_msg_printf(&c->msg, " is stopped");
+		else if (diag_proc_active(q))
+			diag_msg_printf(&c->msg, " reads it more slowly than "
 			    "%s writes", snapshot_proc_name(w));
 		else if (q->blocked.op != SNAP_BLOCK_NONE &&
 		    !(q->blocked.op == SNAP_BLOCK_READ &&
 		    q->blocked.pipe == pp->inode)) {
-			msg_printf(&c->msg, " is not reading it (");
-			msg_doing(&c->msg, c->s, q);
-			msg_printf(&c->msg, ")");
+			diag_msg_printf(&c->msg, " is not reading it (");
+			diag_msg_doing(&c->msg, c->s, q);
+			diag_msg_printf(&c->msg, ")");
 		} else
-			msg_printf(&c->msg, " is not reading it");
+			diag_msg_printf(&c->msg, " is not reading it");
 	}
-	msg_emit(&c->msg, c->s, "blocked_writer");
+	diag_msg_emit(&c->msg, c->s, "blocked_writer");
 }
 
 static void
@@ -1194,7 +1210,7 @@ diag_writers(struct diag_ctx *c)
 {
 	for (size_t i = 0; i < c->s->nprocs; i++) {
 		const struct snap_proc *w = &c->s->procs[i];
-		const struct snap_pipe *pp = blocked_pipe(c->s, w,
+		const struct snap_pipe *pp = diag_blocked_pipe(c->s, w,
 		    SNAP_BLOCK_WRITE);
 
 		if (pp != NULL && snapshot_proc_waits_room(w, pp))
@@ -1230,8 +1246,8 @@ holds_output_by_design(const struct snap_proc *p)
 	static const char *const names[] = { "sort", "tac", "wc", "shuf",
 		"tsort", "sponge", "tail", "md5sum", "sha1sum", "sha224sum",
 		"sha256sum", "sha384sum", "sha512sum", "b2sum", "cksum", "sum",
-		"gzip", "pigz", "bzip2", "xz", "lzma", "zstd", "lz4", "compress",
-		"tar", NULL };
+		"gzip", "pigz", "bzip2", "xz", "lzma", "zstd", "lz4",
+		"compress", "tar", NULL };
 	const char *name = snapshot_proc_name(p);
 
 	for (size_t i = 0; names[i] != NULL; i++) {
@@ -1252,7 +1268,8 @@ buffered_looks(const struct snapshot *s, const struct snap_proc *p,
 	*in = stdio_pipe(s, p, 0, SNAP_MODE_R);
 	*out = stdio_pipe(s, p, 1, SNAP_MODE_W);
 	return *in != NULL && *out != NULL && *in != *out &&
-	    !proc_stopped(p) && p->io_known && p->cpu_pct < DIAG_BUSY_CPU &&
+	    !diag_proc_stopped(p) && p->io_known &&
+	    p->cpu_pct < DIAG_BUSY_CPU &&
 	    (*in)->capacity > 0 && (*in)->fill >= 0 &&
 	    (*in)->fill < (*in)->capacity && (*out)->fill == 0;
 }
@@ -1304,29 +1321,34 @@ buffered_fix(struct diag_msg *m, const struct snap_proc *p)
 
 	if (strcmp(name, "grep") == 0 || strcmp(name, "egrep") == 0 ||
 	    strcmp(name, "fgrep") == 0 || strcmp(name, "rg") == 0)
-		msg_printf(m, "use %s --line-buffered (or stdbuf -oL %s ...)",
+		diag_msg_printf(m,
+		    "use %s --line-buffered (or stdbuf -oL %s ...)",
 		    name, name);
 	else if (strcmp(name, "sed") == 0)
-		msg_printf(m, "use sed -u (or stdbuf -oL sed ...)");
+		diag_msg_printf(m, "use sed -u (or stdbuf -oL sed ...)");
 	else if (strncmp(name, "python", 6) == 0)
-		msg_printf(m, "run it with python3 -u (or PYTHONUNBUFFERED=1), "
+		diag_msg_printf(m,
+		    "run it with python3 -u (or PYTHONUNBUFFERED=1), "
 		    "or print(..., flush=True)");
 	else if (strcmp(name, "gawk") == 0)
-		msg_printf(m, "call fflush() after print in gawk (or run it as "
+		diag_msg_printf(m,
+		    "call fflush() after print in gawk (or run it as "
 		    "stdbuf -oL gawk ...)");
 	else if (strcmp(name, "mawk") == 0)
-		msg_printf(m, "run it as mawk -W interactive (mawk also reads "
+		diag_msg_printf(m,
+		    "run it as mawk -W interactive (mawk also reads "
 		    "its input in blocks)");
 	else if (strstr(name, "awk") != NULL)
-		msg_printf(m, "call fflush() after print in gawk, or use "
+		diag_msg_printf(m, "call fflush() after print in gawk, or use "
 		    "-W interactive in mawk (Debian's default awk, which also "
 		    "reads its input in blocks)");
 	else if (strcmp(name, "perl") == 0)
-		msg_printf(m, "set $| = 1 in the perl script");
+		diag_msg_printf(m, "set $| = 1 in the perl script");
 	else if (strcmp(name, "jq") == 0)
-		msg_printf(m, "use jq --unbuffered");
+		diag_msg_printf(m, "use jq --unbuffered");
 	else
-		msg_printf(m, "run it as stdbuf -oL %s ... if it uses C stdio "
+		diag_msg_printf(m,
+		    "run it as stdbuf -oL %s ... if it uses C stdio "
 		    "(python3 -u for Python, fflush() in gawk, -W interactive "
 		    "in mawk)", name);
 }
@@ -1338,18 +1360,18 @@ buffered_report(struct diag_ctx *c, const struct snap_proc *p,
 {
 	char bytes[16];
 
-	msg_proc(&c->msg, p);
-	msg_printf(&c->msg, " has read %s bytes from ",
+	diag_msg_proc(&c->msg, p);
+	diag_msg_printf(&c->msg, " has read %s bytes from ",
 	    util_format_bytes(bytes, sizeof bytes, (double)h->bo_read));
-	msg_pipe_name(&c->msg, in);
-	msg_printf(&c->msg, " in the last %.1f s but written nothing to ",
+	diag_msg_pipe_name(&c->msg, in);
+	diag_msg_printf(&c->msg, " in the last %.1f s but written nothing to ",
 	    c->s->t - h->bo_since);
-	msg_pipe_name(&c->msg, out);
-	msg_printf(&c->msg, ": any output it made is probably held in its "
+	diag_msg_pipe_name(&c->msg, out);
+	diag_msg_printf(&c->msg, ": any output it made is probably held in its "
 	    "stdio buffer, which is flushed only when full because its "
 	    "output is a pipe; ");
 	buffered_fix(&c->msg, p);
-	msg_emit(&c->msg, c->s, "buffered_output");
+	diag_msg_emit(&c->msg, c->s, "buffered_output");
 }
 
 static void
@@ -1380,21 +1402,24 @@ stopped_waiters(struct diag_ctx *c, const struct snap_proc *p,
     const struct snap_pipe *pp, size_t *k)
 {
 	const struct snapshot *s = c->s;
-	bool reader = ends_have(pp->readers, pp->nreaders, p->pid);
-	bool writer = ends_have(pp->writers, pp->nwriters, p->pid);
+	bool reader = diag_ends_have(pp->readers, pp->nreaders, p->pid);
+	bool writer = diag_ends_have(pp->writers, pp->nwriters, p->pid);
 
 	for (size_t i = 0; i < s->nprocs; i++) {
 		const struct snap_proc *q = &s->procs[i];
-		bool w = reader && blocked_pipe(s, q, SNAP_BLOCK_WRITE) == pp;
-		bool r = writer && blocked_pipe(s, q, SNAP_BLOCK_READ) == pp;
+		bool w = reader &&
+		    diag_blocked_pipe(s, q, SNAP_BLOCK_WRITE) == pp;
+		bool r = writer &&
+		    diag_blocked_pipe(s, q, SNAP_BLOCK_READ) == pp;
 
 		if (q == p || (!w && !r))
 			continue;
-		msg_printf(&c->msg, "%s", *k == 0 ? "; " : ", and ");
+		diag_msg_printf(&c->msg, "%s", *k == 0 ? "; " : ", and ");
 		(*k)++;
-		msg_proc(&c->msg, q);
-		msg_printf(&c->msg, " waits for it to %s ", w ? "read" : "write");
-		msg_pipe_name(&c->msg, pp);
+		diag_msg_proc(&c->msg, q);
+		diag_msg_printf(&c->msg,
+		    " waits for it to %s ", w ? "read" : "write");
+		diag_msg_pipe_name(&c->msg, pp);
 	}
 }
 
@@ -1402,7 +1427,8 @@ stopped_waiters(struct diag_ctx *c, const struct snap_proc *p,
 static bool
 stopped_in_group(const struct snap_proc *q, pid_t pgid)
 {
-	return !snapshot_proc_gone(q) && proc_stopped(q) && q->pgid == pgid;
+	return !snapshot_proc_gone(q) && diag_proc_stopped(q) &&
+	    q->pgid == pgid;
 }
 
 /*
@@ -1431,11 +1457,11 @@ msg_shell(struct diag_msg *m, const struct snapshot *s, pid_t shell)
 	    NULL;
 
 	if (sh != NULL)
-		msg_proc(m, sh);
+		diag_msg_proc(m, sh);
 	else if (shell > 0)
-		msg_printf(m, "(pid %d)", (int)shell);
+		diag_msg_printf(m, "(pid %d)", (int)shell);
 	else
-		msg_printf(m, "the shell that started it");
+		diag_msg_printf(m, "the shell that started it");
 }
 
 /*
@@ -1468,25 +1494,26 @@ diag_stopped(struct diag_ctx *c)
 			if (!stopped_in_group(q, p->pgid))
 				continue;
 			if (n++ > 0)
-				msg_printf(&c->msg, ", ");
-			msg_proc(&c->msg, q);
+				diag_msg_printf(&c->msg, ", ");
+			diag_msg_proc(&c->msg, q);
 			debugger |= q->state == 't';
 			if (tty == NULL && (q->stop == SNAP_STOP_TTIN ||
 			    q->stop == SNAP_STOP_TTOU))
 				tty = q;
 		}
 		if (debugger)
-			msg_printf(&c->msg, " %s stopped by a debugger",
+			diag_msg_printf(&c->msg, " %s stopped by a debugger",
 			    n > 1 ? "are" : "is");
 		else if (tty != NULL)
-			msg_printf(&c->msg, " %s stopped: %s (pid %d) %s its "
+			diag_msg_printf(&c->msg,
+			    " %s stopped: %s (pid %d) %s its "
 			    "terminal from the background (%s)",
 			    n > 1 ? "are" : "is", snapshot_proc_name(tty),
 			    (int)tty->pid, tty->stop == SNAP_STOP_TTIN ?
 			    "read" : "wrote to", tty->stop == SNAP_STOP_TTIN ?
 			    "SIGTTIN" : "SIGTTOU");
 		else
-			msg_printf(&c->msg, " %s stopped (by SIGSTOP or "
+			diag_msg_printf(&c->msg, " %s stopped (by SIGSTOP or "
 			    "job control)", n > 1 ? "are" : "is");
 		for (size_t j = i; j < s->nprocs; j++) {
 			const struct snap_proc *q = &s->procs[j];
@@ -1500,25 +1527,32 @@ diag_stopped(struct diag_ctx *c)
 		}
 		shell = stopped_shell(s, p->pgid);
 		if (debugger)
-			msg_printf(&c->msg, "; let the debugger continue it");
+			diag_msg_printf(&c->msg,
+			    "; let the debugger continue it");
 		else if (tty != NULL) {
-			msg_printf(&c->msg, "; bring the job to the foreground "
+			diag_msg_printf(&c->msg,
+			    "; bring the job to the foreground "
 			    "with fg in its shell ");
 			msg_shell(&c->msg, s, shell);
-			msg_printf(&c->msg, " (a SIGCONT would only stop it "
+			diag_msg_printf(&c->msg,
+			    " (a SIGCONT would only stop it "
 			    "again)");
 		} else if (p->tpgid > 0) {
-			msg_printf(&c->msg, "; resume the job with fg or bg in "
+			diag_msg_printf(&c->msg,
+			    "; resume the job with fg or bg in "
 			    "its shell ");
 			msg_shell(&c->msg, s, shell);
-			msg_printf(&c->msg, ", or kill -CONT -%d", (int)p->pgid);
+			diag_msg_printf(&c->msg,
+			    ", or kill -CONT -%d", (int)p->pgid);
 		} else if (n > 1)
-			msg_printf(&c->msg, "; continue them with kill -CONT "
+			diag_msg_printf(&c->msg,
+			    "; continue them with kill -CONT "
 			    "-%d", (int)p->pgid);
 		else
-			msg_printf(&c->msg, "; continue it with kill -CONT %d",
+			diag_msg_printf(&c->msg,
+			    "; continue it with kill -CONT %d",
 			    (int)p->pid);
-		msg_emit(&c->msg, c->s, "stopped");
+		diag_msg_emit(&c->msg, c->s, "stopped");
 	}
 }
 
@@ -1542,21 +1576,22 @@ diag_no_reader(struct diag_ctx *c)
 		    false)) == NULL)
 			continue;
 		for (size_t k = 0; k < pp->nwriters; k++) {
-			const struct snap_proc *w = live_proc(s,
+			const struct snap_proc *w = diag_live_proc(s,
 			    pp->writers[k].pid);
 
 			if (w == NULL)
 				continue;
-			msg_proc(&c->msg, w);
-			msg_printf(&c->msg, " holds ");
-			msg_pipe_name(&c->msg, pp);
-			msg_printf(&c->msg, " as fd %d, but its reader ",
+			diag_msg_proc(&c->msg, w);
+			diag_msg_printf(&c->msg, " holds ");
+			diag_msg_pipe_name(&c->msg, pp);
+			diag_msg_printf(&c->msg, " as fd %d, but its reader ",
 			    pp->writers[k].fd);
-			msg_proc(&c->msg, gone);
-			msg_printf(&c->msg, " has exited and nothing reads it; "
+			diag_msg_proc(&c->msg, gone);
+			diag_msg_printf(&c->msg,
+			    " has exited and nothing reads it; "
 			    "its next write will fail with EPIPE or kill it "
 			    "by SIGPIPE");
-			msg_emit(&c->msg, c->s, "no_reader");
+			diag_msg_emit(&c->msg, c->s, "no_reader");
 		}
 	}
 }
@@ -1579,22 +1614,24 @@ diag_sigpipe(struct diag_ctx *c)
 			pp = snapshot_find_pipe(s, out->inode);
 		if (pp != NULL)
 			r = snapshot_fd0_reader(s, w, pp->inode);
-		msg_proc(&c->msg, w);
-		msg_printf(&c->msg, " was killed by SIGPIPE because ");
+		diag_msg_proc(&c->msg, w);
+		diag_msg_printf(&c->msg, " was killed by SIGPIPE because ");
 		if (r != NULL) {
-			msg_printf(&c->msg, "its reader ");
-			msg_proc(&c->msg, r);
-			msg_printf(&c->msg, " %s ", r->exit.exited ?
+			diag_msg_printf(&c->msg, "its reader ");
+			diag_msg_proc(&c->msg, r);
+			diag_msg_printf(&c->msg, " %s ", r->exit.exited ?
 			    "exited and closed" : "stopped reading");
-			msg_pipe_name(&c->msg, pp);
-			msg_printf(&c->msg, "; this is normal when a reader "
+			diag_msg_pipe_name(&c->msg, pp);
+			diag_msg_printf(&c->msg,
+			    "; this is normal when a reader "
 			    "exits before the end of its input, as in "
 			    "yes | head");
 		} else
-			msg_printf(&c->msg, "its reader went away; this is "
+			diag_msg_printf(&c->msg,
+			    "its reader went away; this is "
 			    "normal when a reader exits before the end of its "
 			    "input, as in yes | head");
-		msg_emit(&c->msg, c->s, "sigpipe");
+		diag_msg_emit(&c->msg, c->s, "sigpipe");
 	}
 }
 
@@ -1611,8 +1648,8 @@ evidence_pipe(const struct snapshot *s, const struct snap_proc *p,
     const struct snap_pipe *pp, struct diag_evidence *ev,
     struct diag_msg *m)
 {
-	bool reads = ends_have(pp->readers, pp->nreaders, p->pid);
-	bool writes = ends_have(pp->writers, pp->nwriters, p->pid);
+	bool reads = diag_ends_have(pp->readers, pp->nreaders, p->pid);
+	bool writes = diag_ends_have(pp->writers, pp->nwriters, p->pid);
 
 	/* Its own pipe both ways: no neighbour to judge by. */
 	if (reads == writes)
@@ -1624,18 +1661,22 @@ evidence_pipe(const struct snapshot *s, const struct snap_proc *p,
 		ev->score++;
 	for (size_t i = 0; i < s->nprocs; i++) {
 		const struct snap_proc *q = &s->procs[i];
-		bool w = reads && blocked_pipe(s, q, SNAP_BLOCK_WRITE) == pp;
-		bool r = writes && blocked_pipe(s, q, SNAP_BLOCK_READ) == pp;
+		bool w = reads &&
+		    diag_blocked_pipe(s, q, SNAP_BLOCK_WRITE) == pp;
+		bool r = writes &&
+		    diag_blocked_pipe(s, q, SNAP_BLOCK_READ) == pp;
 
 		if (q == p || (!w && !r))
 			continue;
 		ev->score += 2;
 		if (m != NULL) {
-			msg_printf(m, "%s", ev->nwaiting == 0 ? ": " : " and ");
-			msg_proc(m, q);
-			msg_printf(m, " waits to %s ", w ? "write" : "read");
-			msg_pipe_name(m, pp);
-			msg_printf(m, " %s it", w ? "to" : "from");
+			diag_msg_printf(m,
+			    "%s", ev->nwaiting == 0 ? ": " : " and ");
+			diag_msg_proc(m, q);
+			diag_msg_printf(m,
+			    " waits to %s ", w ? "write" : "read");
+			diag_msg_pipe_name(m, pp);
+			diag_msg_printf(m, " %s it", w ? "to" : "from");
 		}
 		ev->nwaiting++;
 	}
@@ -1651,7 +1692,7 @@ evidence_of(const struct snapshot *s, const struct snap_proc *p,
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < s->npipes; i++) {
 			const struct snap_pipe *pp = &s->pipes[i];
-			bool reads = ends_have(pp->readers, pp->nreaders,
+			bool reads = diag_ends_have(pp->readers, pp->nreaders,
 			    p->pid);
 
 			if (!pp->stray && reads == (pass == 0))
@@ -1736,18 +1777,18 @@ diag_bottleneck(struct diag_ctx *c)
 	if (d->nwindow < DIAG_WINDOW)
 		d->nwindow++;
 	if ((win = bottleneck_winner(d, &votes)) == NULL ||
-	    (p = live_proc(c->s, win->pid)) == NULL ||
-	    p->start_ticks != win->start_ticks || proc_stopped(p))
+	    (p = diag_live_proc(c->s, win->pid)) == NULL ||
+	    p->start_ticks != win->start_ticks || diag_proc_stopped(p))
 		return;
-	msg_proc(&c->msg, p);
-	msg_printf(&c->msg, " limits the pipeline's throughput (busy in "
+	diag_msg_proc(&c->msg, p);
+	diag_msg_printf(&c->msg, " limits the pipeline's throughput (busy in "
 	    "%zu of the last %zu checks", votes, d->nwindow);
 	if (p->cpu_pct >= 1)
-		msg_printf(&c->msg, ", %.0f%% CPU now", p->cpu_pct);
-	msg_printf(&c->msg, ")");
+		diag_msg_printf(&c->msg, ", %.0f%% CPU now", p->cpu_pct);
+	diag_msg_printf(&c->msg, ")");
 	if (evidence_of(c->s, p, &c->msg).nwaiting == 0)
-		msg_printf(&c->msg, ": the stages next to it wait for it");
-	msg_emit(&c->msg, c->s, "bottleneck");
+		diag_msg_printf(&c->msg, ": the stages next to it wait for it");
+	diag_msg_emit(&c->msg, c->s, "bottleneck");
 }
 
 void
@@ -1772,7 +1813,7 @@ diagnose_sample(struct diagnose *d, struct snapshot *s)
 	diag_starved(&c);
 	diag_sigpipe(&c);
 	hist_prune(d);
-	msg_free(&c.msg);
+	diag_msg_free(&c.msg);
 	free(c.eof_held);
 	free(c.deadlocked);
 	free(c.hist);
@@ -1791,7 +1832,7 @@ diag_is_symptom(const struct snapshot *s, const struct snap_diag *bw,
 	if (bw->npipes == 0 || bn->npids == 0 ||
 	    (pp = snapshot_find_pipe(s, bw->pipes[0])) == NULL)
 		return false;
-	return ends_have(pp->readers, pp->nreaders, bn->pids[0]);
+	return diag_ends_have(pp->readers, pp->nreaders, bn->pids[0]);
 }
 
 /*
