@@ -8,31 +8,23 @@
  * process waits on the same thing without progress, for how many samples
  * it has been part of a deadlock, and which stage was the busy one in the
  * recent samples.
+ *
+ * The rule for each kind of diagnosis is in the file named for it
+ * (diag-*.c, listed in docs/architecture.md); this file keeps the history
+ * and runs the checks, in an order some of them depend on.
  */
 #include "pipeviz/diagnose.h"
 
-#include <inttypes.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeviz/procparse.h"
 #include "pipeviz/util.h"
+#include "diagnose-internal.h"
 
-/*
- * Checks (calls of diagnose_sample) over which the bottleneck is judged:
- * the loop checks at most every 100 ms, so about the last second.
- */
-#define DIAG_WINDOW 10
 /* Votes a stage needs in that window (and a strict majority of it). */
 #define DIAG_BOTTLENECK_VOTES 3
-/* CPU share above which a sleeping-looking stage still counts as busy. */
-#define DIAG_BUSY_CPU 50.0
-/* CPU share above which a write-end holder is computing, not idle. */
-#define DIAG_ACTIVE_CPU 10.0
 /* A knot must last this many samples and this long to be a deadlock. */
 #define DIAG_DEADLOCK_SAMPLES 2
 #define DIAG_DEADLOCK_SECONDS 0.5
@@ -46,59 +38,8 @@
 #define DIAG_BUFFERED_SECONDS 2.0
 #define DIAG_BUFFERED_READS 3
 #define DIAG_BUFFERED_GAPS 2.0
-
-#define DIAG_NONE SIZE_MAX
 /* Processes starving behind another named in its report, at most. */
 #define STARVED_NAMED 3
-
-/* What is remembered of one live process between samples. */
-struct diag_hist {
-	pid_t pid;
-	uint64_t start_ticks;
-	bool seen; /* in the current sample */
-	struct snap_blocked blocked;
-	double blocked_since; /* first sample blocked on it without progress */
-	int blocked_samples;
-	uint64_t rchar, wchar;
-	bool io_known;
-	int knot_samples; /* consecutive samples inside a knot */
-	double knot_since;
-	/*
-	 * buffered_output: the current quiet spell, in which it read but did
-	 * not write and its output pipe stayed empty.
-	 */
-	bool bo_seen;		/* bo_rchar and bo_wchar hold a sample */
-	uint64_t bo_rchar, bo_wchar;
-	double bo_since;	/* start of the spell */
-	double bo_last_write;	/* when wchar last moved (or first seen) */
-	double bo_gap;		/* between its last two writes; 0 unknown */
-	int bo_reads;		/* samples of the spell in which rchar grew */
-	uint64_t bo_read;	/* bytes read in the spell */
-};
-
-/* The busy stage of one sample, if there was one. */
-struct diag_vote {
-	bool valid;
-	pid_t pid;
-	uint64_t start_ticks;
-};
-
-struct diagnose {
-	struct diag_hist *hist;
-	size_t nhist;
-	struct diag_vote window[DIAG_WINDOW];
-	size_t nwindow, next;
-};
-
-/* A message being built, with the pids and pipes it names. */
-struct diag_msg {
-	char *text;
-	size_t len, cap;
-	pid_t *pids;
-	size_t npids;
-	uint64_t *pipes;
-	size_t npipes;
-};
 
 /* The wait-for graph: edges from each blocked process, as proc indices. */
 struct diag_graph {
@@ -106,16 +47,6 @@ struct diag_graph {
 	size_t *start;	/* edges of proc i: succ[start[i] .. start[i + 1]) */
 	size_t *succ;
 	size_t nsucc, capsucc;
-};
-
-/* Everything one call works with. */
-struct diag_ctx {
-	struct diagnose *d;
-	struct snapshot *s;
-	struct diag_hist **hist; /* per proc; NULL for exited stages */
-	bool *deadlocked;	 /* per proc: named in a reported deadlock */
-	bool *eof_held;		 /* per proc: named as waiting for EOF */
-	struct diag_msg msg;
 };
 
 struct diagnose *
@@ -133,82 +64,9 @@ diagnose_free(struct diagnose *d)
 	free(d);
 }
 
-/* Messages. */
-
-static void diag_msg_printf(struct diag_msg *, const char *, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-diag_msg_printf(struct diag_msg *m, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	util_vappendf(&m->text, &m->len, &m->cap, fmt, ap);
-	va_end(ap);
-}
-
-static void
-diag_msg_pid(struct diag_msg *m, pid_t pid)
-{
-	for (size_t i = 0; i < m->npids; i++) {
-		if (m->pids[i] == pid)
-			return;
-	}
-	m->pids = xreallocarray(m->pids, m->npids + 1, sizeof *m->pids);
-	m->pids[m->npids++] = pid;
-}
-
-static void
-msg_pipe(struct diag_msg *m, uint64_t inode)
-{
-	for (size_t i = 0; i < m->npipes; i++) {
-		if (m->pipes[i] == inode)
-			return;
-	}
-	m->pipes = xreallocarray(m->pipes, m->npipes + 1, sizeof *m->pipes);
-	m->pipes[m->npipes++] = inode;
-}
-
-/* Append the message as a diagnosis of s and start the next one. */
-static void
-diag_msg_emit(struct diag_msg *m, struct snapshot *s, const char *kind)
-{
-	snapshot_add_diag(s, kind, m->pids, m->npids, m->pipes, m->npipes,
-	    m->text != NULL ? m->text : "");
-	m->len = 0;
-	if (m->text != NULL)
-		m->text[0] = '\0';
-	m->npids = m->npipes = 0;
-}
-
-static void
-diag_msg_free(struct diag_msg *m)
-{
-	free(m->text);
-	free(m->pids);
-	free(m->pipes);
-}
-
-/* The separator before item i of n in "a, b and c". */
-static const char *
-diag_list_sep(size_t i, size_t n)
-{
-	if (i == 0)
-		return "";
-	return i + 1 == n ? " and " : ", ";
-}
-
 /* Processes. */
 
-static void
-diag_msg_proc(struct diag_msg *m, const struct snap_proc *p)
-{
-	diag_msg_printf(m, "%s (pid %d)", snapshot_proc_name(p), (int)p->pid);
-	diag_msg_pid(m, p->pid);
-}
-
-static bool
+bool
 diag_proc_stopped(const struct snap_proc *p)
 {
 	return p->state == 'T' || p->state == 't';
@@ -223,28 +81,28 @@ proc_busy(const struct snap_proc *p)
 }
 
 /* Doing anything at all, so it may still write: not an idle holder. */
-static bool
+bool
 diag_proc_active(const struct snap_proc *p)
 {
 	return !snapshot_proc_gone(p) && !diag_proc_stopped(p) &&
 	    (p->state == 'R' || p->cpu_pct >= DIAG_ACTIVE_CPU);
 }
 
-static bool
+bool
 diag_proc_is_blocked(const struct snap_proc *p, enum snap_block_op op)
 {
 	return !snapshot_proc_gone(p) && !diag_proc_stopped(p) &&
 	    p->blocked.op == op;
 }
 
-static size_t
+size_t
 diag_proc_index(const struct snapshot *s, const struct snap_proc *p)
 {
 	return (size_t)(p - s->procs);
 }
 
 /* A live process by pid, or NULL. */
-static struct snap_proc *
+struct snap_proc *
 diag_live_proc(const struct snapshot *s, pid_t pid)
 {
 	struct snap_proc *p = snapshot_find_proc(s, pid);
@@ -255,7 +113,7 @@ diag_live_proc(const struct snapshot *s, pid_t pid)
 /* Pipes. */
 
 /* The pipeline pipe p is blocked on with op, or NULL. */
-static struct snap_pipe *
+struct snap_pipe *
 diag_blocked_pipe(const struct snapshot *s, const struct snap_proc *p,
     enum snap_block_op op)
 {
@@ -273,7 +131,7 @@ pipe_full(const struct snap_pipe *pp)
 	return pp->capacity > 0 && pp->fill >= pp->capacity;
 }
 
-static bool
+bool
 diag_ends_have(const struct snap_end *ends, size_t n, pid_t pid)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -281,97 +139,6 @@ diag_ends_have(const struct snap_end *ends, size_t n, pid_t pid)
 			return true;
 	}
 	return false;
-}
-
-static void
-diag_msg_pipe_name(struct diag_msg *m, const struct snap_pipe *pp)
-{
-	char label[160];
-
-	diag_msg_printf(m, "%s", snapshot_chan_label(pp, label, sizeof label));
-	msg_pipe(m, pp->inode);
-}
-
-/* " on fd 3 (TCP 127.0.0.1:22) and fd 5": the channels of a poll set. */
-static void
-msg_poll_fds(struct diag_msg *m, const struct snapshot *s,
-    const struct snap_blocked *b)
-{
-	size_t shown = 0;
-
-	for (size_t i = 0; i < b->nwaits && shown < 3; i++) {
-		const struct snap_wait_fd *w = &b->waits[i];
-		const struct snap_pipe *pp;
-		bool seen = false;
-
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = b->waits[j].fd == w->fd;
-		if (seen || (!w->in && !w->out))
-			continue;
-		diag_msg_printf(m,
-		    "%s fd %d", shown++ == 0 ? " on" : ",", w->fd);
-		pp = w->inode != 0 ? snapshot_find_pipe(s, w->kind ==
-		    SNAP_FD_SOCKET ? snapshot_socket_channel(s, w->inode,
-		    !w->out) : w->inode) : NULL;
-		if (pp != NULL) {
-			diag_msg_printf(m, " (");
-			diag_msg_pipe_name(m, pp);
-			diag_msg_printf(m, ")");
-		}
-	}
-	if (shown == 0)
-		diag_msg_printf(m, " for several fds");
-}
-
-/* What a process is doing instead of serving its pipe, for messages. */
-static void
-diag_msg_doing(struct diag_msg *m, const struct snapshot *s,
-    const struct snap_proc *p)
-{
-	const struct snap_pipe *pp = NULL;
-
-	if (p->blocked.pipe != 0)
-		pp = snapshot_find_pipe(s, p->blocked.pipe);
-	if (pp != NULL && snapshot_chan_remote(pp) &&
-	    (p->blocked.op == SNAP_BLOCK_READ ||
-	    p->blocked.op == SNAP_BLOCK_WRITE)) {
-		char far[128];
-
-		diag_msg_printf(m, p->blocked.op == SNAP_BLOCK_READ ?
-		    "waiting for data from %s over %s on fd %d" :
-		    "blocked sending to %s over %s on fd %d",
-		    snapshot_chan_far_end(pp, far, sizeof far),
-		    snapshot_sock_proto(pp), p->blocked.fd);
-		msg_pipe(m, pp->inode);
-		return;
-	}
-	switch (p->blocked.op) {
-	case SNAP_BLOCK_READ:
-	case SNAP_BLOCK_WRITE:
-		diag_msg_printf(m, "blocked %s fd %d",
-		    p->blocked.op == SNAP_BLOCK_READ ? "reading" : "writing",
-		    p->blocked.fd);
-		if (pp != NULL) {
-			diag_msg_printf(m, p->blocked.op == SNAP_BLOCK_READ ?
-			    " from " : " to ");
-			diag_msg_pipe_name(m, pp);
-		}
-		break;
-	case SNAP_BLOCK_OPEN:
-		diag_msg_printf(m, "blocked opening a FIFO");
-		break;
-	case SNAP_BLOCK_WAIT:
-		diag_msg_printf(m, "waiting for a child");
-		break;
-	case SNAP_BLOCK_POLL:
-		diag_msg_printf(m, "waiting in %s", procparse_syscall_name(
-		    p->blocked.multiplexed ? p->blocked.call : p->syscall));
-		msg_poll_fds(m, s, &p->blocked);
-		break;
-	case SNAP_BLOCK_NONE:
-		diag_msg_printf(m, "sleeping");
-		break;
-	}
 }
 
 /* History. */
@@ -465,7 +232,7 @@ hist_prune(struct diagnose *d)
 	d->nhist = n;
 }
 
-static double
+double
 diag_blocked_for(const struct diag_ctx *c, const struct snap_proc *p)
 {
 	const struct diag_hist *h = c->hist[diag_proc_index(c->s, p)];
@@ -718,7 +485,7 @@ knot_lasted(const struct diag_ctx *c, const size_t *members, size_t n)
 	return true;
 }
 
-static void
+void
 diag_deadlocks(struct diag_ctx *c)
 {
 	const struct snapshot *s = c->s;
@@ -1052,7 +819,7 @@ starving_pipe(const struct snapshot *s, const struct snap_proc *r)
 	return pp != NULL && pp->fill == 0 ? pp : NULL;
 }
 
-static void
+void
 diag_eof(struct diag_ctx *c)
 {
 	for (size_t i = 0; i < c->s->nprocs; i++) {
@@ -1115,7 +882,7 @@ starved_upstream(struct diag_ctx *c, size_t i)
  * One cause, one report: a reader that starves because its only writer
  * starves is named in the report of the head of that chain, not alone.
  */
-static void
+void
 diag_starved(struct diag_ctx *c)
 {
 	const struct snapshot *s = c->s;
@@ -1205,7 +972,7 @@ blocked_writer_report(struct diag_ctx *c, const struct snap_proc *w,
 	diag_msg_emit(&c->msg, c->s, "blocked_writer");
 }
 
-static void
+void
 diag_writers(struct diag_ctx *c)
 {
 	for (size_t i = 0; i < c->s->nprocs; i++) {
@@ -1374,7 +1141,7 @@ buffered_report(struct diag_ctx *c, const struct snap_proc *p,
 	diag_msg_emit(&c->msg, c->s, "buffered_output");
 }
 
-static void
+void
 diag_buffered(struct diag_ctx *c)
 {
 	const struct snapshot *s = c->s;
@@ -1470,7 +1237,7 @@ msg_shell(struct diag_msg *m, const struct snapshot *s, pid_t shell)
  * that touched its terminal (SIGTTIN, SIGTTOU) must be brought to the
  * foreground: a SIGCONT would only stop it again.
  */
-static void
+void
 diag_stopped(struct diag_ctx *c)
 {
 	const struct snapshot *s = c->s;
@@ -1562,7 +1329,7 @@ diag_stopped(struct diag_ctx *c)
  * A writer whose launched reader stage has exited: nothing reads the pipe
  * any more, so its next write fails (EPIPE) or kills it (SIGPIPE).
  */
-static void
+void
 diag_no_reader(struct diag_ctx *c)
 {
 	const struct snapshot *s = c->s;
@@ -1596,7 +1363,7 @@ diag_no_reader(struct diag_ctx *c)
 	}
 }
 
-static void
+void
 diag_sigpipe(struct diag_ctx *c)
 {
 	const struct snapshot *s = c->s;
@@ -1764,7 +1531,7 @@ bottleneck_winner(const struct diagnose *d, size_t *votes)
 	return NULL;
 }
 
-static void
+void
 diag_bottleneck(struct diag_ctx *c)
 {
 	struct diagnose *d = c->d;
