@@ -29,6 +29,10 @@ diag_is_symptom(const struct snapshot *s, const struct snap_diag *bw,
 static size_t
 diag_urgency(const struct snapshot *s, const struct snap_diag *d)
 {
+	/*
+	 * buffered_output is not listed, so it ranks with unknown kinds,
+	 * after sigpipe; whether that is meant is for a later change.
+	 */
 	static const char *rank[] = { "deadlock", "eof_held", "stopped",
 		"blocked_writer", "bottleneck", "no_reader", "starved_reader",
 		"sigpipe" };

@@ -210,7 +210,11 @@ diagnose_sample(struct diagnose *d, struct snapshot *s)
 	c.deadlocked = xcalloc(s->nprocs + 1, sizeof *c.deadlocked);
 	c.eof_held = xcalloc(s->nprocs + 1, sizeof *c.eof_held);
 	hist_attach(&c);
-	/* Most telling first: a view that shows one line shows that. */
+	/*
+	 * Most telling first: a view that shows one line shows that.
+	 * diag_starved leaves out the readers diag_deadlocks and diag_eof
+	 * named (c->deadlocked, c->eof_held): it must come after them.
+	 */
 	diag_deadlocks(&c);
 	diag_eof(&c);
 	diag_stopped(&c);
