@@ -31,7 +31,7 @@ stopped_waiters(struct diag_ctx *c, const struct snap_proc *p,
 	}
 }
 
-/* The first stopped process of p's group at or after index from. */
+/* Whether q is a live, stopped process of the group pgid. */
 static bool
 stopped_in_group(const struct snap_proc *q, pid_t pgid)
 {
