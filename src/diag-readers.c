@@ -232,23 +232,19 @@ static void
 starved_report(struct diag_ctx *c, const struct snap_proc *r,
     const struct snap_pipe *pp, const size_t *head)
 {
-	size_t n = 0, k = 0, me = (size_t)(r - c->s->procs), ndown = 0;
+	const struct snap_proc **wr = xcalloc(pp->nwriters + 1, sizeof *wr);
+	size_t n = diag_other_ends(c->s, r, pp->writers, pp->nwriters, wr);
+	size_t me = (size_t)(r - c->s->procs), ndown = 0;
 
-	for (size_t i = 0; i < pp->nwriters; i++)
-		n += diag_live_proc(c->s, pp->writers[i].pid) != NULL &&
-		    pp->writers[i].pid != r->pid;
 	diag_msg_proc(&c->msg, r);
 	diag_msg_printf(&c->msg, " is waiting to read fd %d: ", r->blocked.fd);
 	diag_msg_pipe_name(&c->msg, pp);
 	diag_msg_printf(&c->msg,
 	    " is empty for %.1f s; ", diag_blocked_for(c, r));
-	for (size_t i = 0; i < pp->nwriters; i++) {
-		const struct snap_proc *q = diag_live_proc(c->s,
-		    pp->writers[i].pid);
+	for (size_t k = 0; k < n; k++) {
+		const struct snap_proc *q = wr[k];
 
-		if (q == NULL || q == r)
-			continue;
-		diag_msg_printf(&c->msg, "%s", diag_list_sep(k++, n));
+		diag_msg_printf(&c->msg, "%s", diag_list_sep(k, n));
 		diag_msg_proc(&c->msg, q);
 		if (diag_proc_stopped(q))
 			diag_msg_printf(&c->msg, " is stopped");
@@ -283,6 +279,7 @@ starved_report(struct diag_ctx *c, const struct snap_proc *r,
 	if (ndown > STARVED_NAMED)
 		diag_msg_printf(&c->msg,
 		    " and %zu others", ndown - STARVED_NAMED);
+	free(wr);
 	diag_msg_emit(&c->msg, c->s, "starved_reader");
 }
 

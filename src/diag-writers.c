@@ -4,6 +4,7 @@
  * has exited, sigpipe when a writer was killed for writing to no one.
  */
 #include <signal.h>
+#include <stdlib.h>
 
 #include "pipeviz/util.h"
 #include "diagnose-internal.h"
@@ -13,11 +14,9 @@ blocked_writer_report(struct diag_ctx *c, const struct snap_proc *w,
     const struct snap_pipe *pp)
 {
 	char fill[16], cap[16];
-	size_t n = 0, k = 0;
+	const struct snap_proc **rd = xcalloc(pp->nreaders + 1, sizeof *rd);
+	size_t n = diag_other_ends(c->s, w, pp->readers, pp->nreaders, rd);
 
-	for (size_t i = 0; i < pp->nreaders; i++)
-		n += diag_live_proc(c->s, pp->readers[i].pid) != NULL &&
-		    pp->readers[i].pid != w->pid;
 	diag_msg_proc(&c->msg, w);
 	diag_msg_printf(&c->msg, " is blocked writing fd %d: ", w->blocked.fd);
 	diag_msg_pipe_name(&c->msg, pp);
@@ -37,15 +36,17 @@ blocked_writer_report(struct diag_ctx *c, const struct snap_proc *w,
 		diag_msg_printf(&c->msg,
 		    "the other end, %s, is not taking the data",
 		    snapshot_chan_far_end(pp, far, sizeof far));
-	} else if (n == 0)
+	} else if (n == 0 && diag_ends_have(pp->readers, pp->nreaders, w->pid))
+		/* --demo fill: its own read end, and it never gets to it. */
+		diag_msg_printf(&c->msg, "only %s itself holds the read end, "
+		    "and it is blocked writing, so nothing will ever read it",
+		    snapshot_proc_name(w));
+	else if (n == 0)
 		diag_msg_printf(&c->msg, "no reader is observed");
-	for (size_t i = 0; i < pp->nreaders; i++) {
-		const struct snap_proc *q = diag_live_proc(c->s,
-		    pp->readers[i].pid);
+	for (size_t k = 0; k < n; k++) {
+		const struct snap_proc *q = rd[k];
 
-		if (q == NULL || q == w)
-			continue;
-		diag_msg_printf(&c->msg, "%s", diag_list_sep(k++, n));
+		diag_msg_printf(&c->msg, "%s", diag_list_sep(k, n));
 		diag_msg_proc(&c->msg, q);
 		if (diag_proc_stopped(q))
 			diag_msg_printf(&c->msg, " is stopped");
@@ -61,6 +62,7 @@ blocked_writer_report(struct diag_ctx *c, const struct snap_proc *w,
 		} else
 			diag_msg_printf(&c->msg, " is not reading it");
 	}
+	free(rd);
 	diag_msg_emit(&c->msg, c->s, "blocked_writer");
 }
 

@@ -110,6 +110,13 @@ struct snap_proc *diag_live_proc(const struct snapshot *, pid_t);
 struct snap_pipe *diag_blocked_pipe(const struct snapshot *,
     const struct snap_proc *, enum snap_block_op);
 bool diag_ends_have(const struct snap_end *, size_t, pid_t);
+/*
+ * The live processes holding ends[0..n) other than self, each once (a
+ * process holds a pipe twice with 2>&1 or |&), in order, into out[0..n):
+ * how many.  A report names each of them once.
+ */
+size_t diag_other_ends(const struct snapshot *, const struct snap_proc *self,
+    const struct snap_end *ends, size_t n, const struct snap_proc **out);
 double diag_blocked_for(const struct diag_ctx *, const struct snap_proc *);
 
 /*

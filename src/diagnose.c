@@ -89,6 +89,26 @@ diag_blocked_pipe(const struct snapshot *s, const struct snap_proc *p,
 	return pp != NULL && !pp->stray ? pp : NULL;
 }
 
+size_t
+diag_other_ends(const struct snapshot *s, const struct snap_proc *self,
+    const struct snap_end *ends, size_t n, const struct snap_proc **out)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct snap_proc *q = diag_live_proc(s, ends[i].pid);
+		bool seen = false;
+
+		if (q == NULL || q == self)
+			continue;
+		for (size_t j = 0; j < k && !seen; j++)
+			seen = out[j] == q;
+		if (!seen)
+			out[k++] = q;
+	}
+	return k;
+}
+
 bool
 diag_ends_have(const struct snap_end *ends, size_t n, pid_t pid)
 {

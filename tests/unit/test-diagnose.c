@@ -1612,10 +1612,83 @@ free_accepts_null(void **state)
 	diagnose_free(NULL);
 }
 
+/*
+ * yes 2>&1 | sleep, and its mirror sleep 2>&1 | cat: a process holding one
+ * pipe on fd 1 and fd 2 is named once.  variant 1: --demo fill, a writer
+ * blocked on a pipe only it can read.
+ */
+static struct snapshot *
+twice_held(double t, int variant)
+{
+	struct snapshot *s = snapshot_create(t);
+
+	if (variant == 1) {
+		proc(s, 900, 500, "fill", 'S', 0);
+		pipe_fd(s, 900, 3, SNAP_MODE_R, 7000);
+		pipe_fd(s, 900, 4, SNAP_MODE_W, 7000);
+		block(s, 900, SNAP_BLOCK_WRITE, 4);
+		snapshot_link_pipes(s);
+		fill(s, 7000, CAP, CAP);
+		return s;
+	}
+	proc(s, 812, 500, "yes", 'S', 0);
+	pipe_fd(s, 812, 1, SNAP_MODE_W, 5159);
+	pipe_fd(s, 812, 2, SNAP_MODE_W, 5159);
+	proc(s, 813, 500, "sleep", 'S', 1);
+	pipe_fd(s, 813, 0, SNAP_MODE_R, 5159);
+	pipe_fd(s, 813, 1, SNAP_MODE_W, 5160);
+	pipe_fd(s, 813, 2, SNAP_MODE_W, 5160);
+	P(s, 813)->syscall = 230;
+	proc(s, 814, 500, "cat", 'S', 2);
+	pipe_fd(s, 814, 0, SNAP_MODE_R, 5160);
+	block(s, 812, SNAP_BLOCK_WRITE, 1);
+	block(s, 814, SNAP_BLOCK_READ, 0);
+	snapshot_link_pipes(s);
+	fill(s, 5159, CAP, CAP);
+	fill(s, 5160, 0, CAP);
+	return s;
+}
+
+static void
+a_process_holding_a_pipe_twice_is_named_once(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = run(d, twice_held, 0, 1.0, 0.5, 5, NULL);
+	const struct snap_diag *g = must(s, "starved_reader");
+
+	(void)state;
+	says(g, "; sleep (pid 813) has not written to it");
+	if (strstr(g->message, "and sleep") != NULL)
+		fail_msg("sleep named twice: %s", g->message);
+	g = must(s, "blocked_writer");
+	says(g, "sleep (pid 813) is not reading it");
+	if (strstr(g->message, "it and sleep") != NULL)
+		fail_msg("sleep named twice: %s", g->message);
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
+static void
+a_writer_only_it_can_read_is_told_so(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = run(d, twice_held, 1, 1.0, 0.5, 5, NULL);
+	const struct snap_diag *g = must(s, "blocked_writer");
+
+	(void)state;
+	says(g, "only fill itself holds the read end");
+	if (strstr(g->message, "no reader is observed") != NULL)
+		fail_msg("fill's own read end ignored: %s", g->message);
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(a_process_holding_a_pipe_twice_is_named_once),
+		cmocka_unit_test(a_writer_only_it_can_read_is_told_so),
 		cmocka_unit_test(blocked_writer_names_writer_fd_pipe_and_reader),
 		cmocka_unit_test(blocked_writer_without_reader_says_so),
 		cmocka_unit_test(blocked_writer_time_restarts_after_progress),
