@@ -33,9 +33,9 @@ diag_urgency(const struct snapshot *s, const struct snap_diag *d)
 	 * buffered_output is not listed, so it ranks with unknown kinds,
 	 * after sigpipe; whether that is meant is for a later change.
 	 */
-	static const char *rank[] = { "deadlock", "eof_held", "stopped",
-		"blocked_writer", "bottleneck", "no_reader", "starved_reader",
-		"sigpipe" };
+	static const char *rank[] = { "exec_failed", "deadlock", "eof_held",
+		"stopped", "blocked_writer", "bottleneck", "no_reader",
+		"starved_reader", "sigpipe" };
 	const size_t n = sizeof rank / sizeof rank[0];
 	size_t r;
 

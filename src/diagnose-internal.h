@@ -130,6 +130,7 @@ void diag_starved(struct diag_ctx *);	/* diag-readers.c */
 void diag_writers(struct diag_ctx *);	/* diag-writers.c */
 void diag_no_reader(struct diag_ctx *);	/* diag-writers.c */
 void diag_sigpipe(struct diag_ctx *);	/* diag-writers.c */
+void diag_exec_failed(struct diag_ctx *); /* diag-exits.c */
 void diag_buffered(struct diag_ctx *);	/* diag-buffered.c */
 void diag_stopped(struct diag_ctx *);	/* diag-stopped.c */
 void diag_bottleneck(struct diag_ctx *);	/* diag-bottleneck.c */

@@ -235,6 +235,7 @@ diagnose_sample(struct diagnose *d, struct snapshot *s)
 	 * diag_starved leaves out the readers diag_deadlocks and diag_eof
 	 * named (c->deadlocked, c->eof_held): it must come after them.
 	 */
+	diag_exec_failed(&c);
 	diag_deadlocks(&c);
 	diag_eof(&c);
 	diag_stopped(&c);

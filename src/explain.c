@@ -245,37 +245,6 @@ ex_sigpipe(struct ex_buf *b, const struct snapshot *s,
 	    "yes | head)");
 }
 
-/*
- * The command a shell was asked to run (sh -c 'nosuchcmd arg', or the
- * command words of a stage that ended before its first sample): its first
- * word into b, and true; false when p's argv does not say.
- */
-static bool
-ex_shell_command(struct ex_buf *b, const struct snap_proc *p)
-{
-	char word[64];
-	const char *cmd;
-	size_t len;
-
-	if (p->argv[0] == NULL)
-		return false;
-	/* A stage gone before its first sample has its command's words. */
-	if (p->argv[1] == NULL || strcmp(p->argv[1], "-c") != 0)
-		cmd = strcmp(p->argv[0], p->comm) != 0 ? p->argv[0] : NULL;
-	else
-		cmd = p->argv[2];
-	if (cmd == NULL)
-		return false;
-	cmd += strspn(cmd, " \t");
-	if (strncmp(cmd, "exec ", 5) == 0)
-		cmd += 5 + strspn(cmd + 5, " \t");
-	if ((len = strcspn(cmd, " \t\n;|&")) == 0)
-		return false;
-	snprintf(word, sizeof word, "%.*s", (int)len, cmd);
-	ex_name_text(b, word);
-	return true;
-}
-
 static void
 ex_exit_code(struct ex_buf *b, const struct snap_proc *p, int code)
 {
@@ -283,8 +252,11 @@ ex_exit_code(struct ex_buf *b, const struct snap_proc *p, int code)
 		ex_printf(b, "exited normally with status 0 (success)");
 		return;
 	}
+	char word[64];
+
 	if ((code == 127 || code == 126) && ex_is_shell(p) &&
-	    ex_shell_command(b, p)) {
+	    snapshot_proc_command_word(p, word, sizeof word)) {
+		ex_printf(b, "%s", word);
 		ex_printf(b, code == 127 ? ": command not found (the shell "
 		    "exited with status 127)" : ": found but could not be run "
 		    "(the shell exited with status 126)");

@@ -972,3 +972,31 @@ snapshot_sock_proto(const struct snap_pipe *pp)
 	}
 	return "a socket";
 }
+
+bool
+snapshot_proc_command_word(const struct snap_proc *p, char *buf, size_t size)
+{
+	const char *cmd;
+	size_t len;
+
+	if (p->argv[0] == NULL || size == 0)
+		return false;
+	/* A stage gone before its first sample has its command's words. */
+	if (p->argv[1] == NULL || strcmp(p->argv[1], "-c") != 0)
+		cmd = strcmp(p->argv[0], p->comm) != 0 ? p->argv[0] : NULL;
+	else
+		cmd = p->argv[2];
+	if (cmd == NULL)
+		return false;
+	cmd += strspn(cmd, " \t");
+	if (strncmp(cmd, "exec ", 5) == 0)
+		cmd += 5 + strspn(cmd + 5, " \t");
+	if ((len = strcspn(cmd, " \t\n;|&")) == 0)
+		return false;
+	snprintf(buf, size, "%.*s", (int)len, cmd);
+	for (char *c = buf; *c != '\0'; c++) {
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	}
+	return true;
+}

@@ -359,6 +359,14 @@ bool snapshot_proc_waits_room(const struct snap_proc *, const struct snap_pipe *
 const char *snapshot_chan_label(const struct snap_pipe *, char *buf,
     size_t size);
 
+/*
+ * The command a shell stage was asked to run (sh -c 'nosuchcmd arg'), or
+ * for a stage gone before its first sample the first of its command's
+ * words: its first word into buf (control bytes replaced), and true;
+ * false when p's argv does not say.
+ */
+bool snapshot_proc_command_word(const struct snap_proc *, char *buf,
+    size_t size);
 /* Whether pp is a socket whose other end is not observed (elsewhere). */
 bool snapshot_chan_remote(const struct snap_pipe *);
 /* Who is at the other end of a remote socket: its address, or a phrase. */

@@ -146,4 +146,17 @@ check "bash and its coprocess writing both ways: deadlock names bash and cat" jq
         | (.pids | sort) == ([$(pid_of bash), $(pid_of cat)] | sort) and (.pipes | length) == 2)
     | length >= 3 and all"
 
+# nosuchcmd | cat: the stage's shell exits 127; the report names the
+# command, not the shell, and comes first.
+"$PIPEVIZ" --json nf.json -i 100 -o /dev/null 'nosuchcmd-pz3001 --x | cat' </dev/null 2>/dev/null
+check "nosuchcmd | cat: exec_failed names the command, not the shell" jq_true nf.json "
+    $samples | last | .diagnoses[0] | .kind == \"exec_failed\"
+        and (.message | startswith(\"nosuchcmd-pz3001: command not found\"))"
+check "nosuchcmd | cat: its sentence names the command too" jq_true nf.json "
+    $samples | last | .procs[] | select(.exit.code == 127) | .explain
+        | startswith(\"nosuchcmd-pz3001: command not found\")"
+check "seq 3 | grep x: grep's exit 1 is no exec failure" bash -c "
+    '$PIPEVIZ' --json - -i 100 -o /dev/null 'seq 3 | grep x' </dev/null 2>/dev/null |
+    jq -s -e '[.[] | select(.type==\"sample\") | .diagnoses[] | select(.kind==\"exec_failed\")] | length == 0' >/dev/null"
+
 done_testing

@@ -1683,10 +1683,46 @@ a_writer_only_it_can_read_is_told_so(void **state)
 	diagnose_free(d);
 }
 
+/* nosuchcmd | cat, and a program that itself exits 127: only the first. */
+static struct snapshot *
+exec_failures(double t, int variant)
+{
+	struct snapshot *s = snapshot_create(t);
+	char *argv[] = { "sh", "-c", "nosuchcmd -x", NULL };
+
+	(void)variant;
+	proc(s, 700, 500, "sh", 'X', 0);
+	snapshot_proc_set_argv(P(s, 700), argv);
+	exited(s, 700, 127, 0);
+	proc(s, 701, 500, "cat", 'X', 1);
+	exited(s, 701, 0, 0);
+	proc(s, 702, 500, "myprog", 'X', 2);
+	exited(s, 702, 127, 0);
+	snapshot_link_pipes(s);
+	return s;
+}
+
+static void
+exec_failed_names_the_command_first(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = run(d, exec_failures, 0, 1.0, 0.5, 2, NULL);
+	const struct snap_diag *g = must(s, "exec_failed");
+
+	(void)state;
+	assert_int_equal(ndiag(s, "exec_failed"), 1);
+	PIDS(g, 700);
+	says(g, "nosuchcmd: command not found (stage 1, sh (pid 700)");
+	assert_string_equal(diagnose_top(s)->kind, "exec_failed");
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(exec_failed_names_the_command_first),
 		cmocka_unit_test(a_process_holding_a_pipe_twice_is_named_once),
 		cmocka_unit_test(a_writer_only_it_can_read_is_told_so),
 		cmocka_unit_test(blocked_writer_names_writer_fd_pipe_and_reader),
