@@ -40,7 +40,17 @@ if command -v tmux >/dev/null; then
 	# stops the job.
 	tm send-keys -t bg 'cat | wc -l &' Enter
 	jc=$(retry 5 child_named "$sh_bg" cat)
-	jw=$(retry 5 child_named "$sh_bg" wc)
+	# wc's process, by being the job's other child: SIGTTIN stops the
+	# whole group, and it may stop wc's child before its exec (then it is
+	# still called bash).
+	other_child() {
+		local c
+		for c in $(children "$sh_bg"); do
+			[ "$c" != "$jc" ] && { echo "$c"; return 0; }
+		done
+		return 1
+	}
+	jw=$(retry 5 other_child)
 	KILL_PIDS="$KILL_PIDS $jc $jw"
 	check "staging: the background job's cat and wc are both stopped" \
 	    retry 5 bash -c "s() { local x=\$(cat /proc/\$1/stat); x=\${x##*) }; echo \${x%% *}; }
