@@ -33,8 +33,8 @@ diag_msg_pid(struct diag_msg *m, pid_t pid)
 	m->pids[m->npids++] = pid;
 }
 
-static void
-msg_pipe(struct diag_msg *m, uint64_t inode)
+void
+diag_msg_pipe(struct diag_msg *m, uint64_t inode)
 {
 	for (size_t i = 0; i < m->npipes; i++) {
 		if (m->pipes[i] == inode)
@@ -86,7 +86,7 @@ diag_msg_pipe_name(struct diag_msg *m, const struct snap_pipe *pp)
 	char label[160];
 
 	diag_msg_printf(m, "%s", snapshot_chan_label(pp, label, sizeof label));
-	msg_pipe(m, pp->inode);
+	diag_msg_pipe(m, pp->inode);
 }
 
 /* " on fd 3 (TCP 127.0.0.1:22) and fd 5": the channels of a poll set. */
@@ -139,7 +139,7 @@ diag_msg_doing(struct diag_msg *m, const struct snapshot *s,
 		    "blocked sending to %s over %s on fd %d",
 		    snapshot_chan_far_end(pp, far, sizeof far),
 		    snapshot_sock_proto(pp), p->blocked.fd);
-		msg_pipe(m, pp->inode);
+		diag_msg_pipe(m, pp->inode);
 		return;
 	}
 	switch (p->blocked.op) {

@@ -9,9 +9,77 @@
 #include "pipeviz/util.h"
 #include "diagnose-internal.h"
 
+/* Writers behind a chain's head named in its report, at most. */
+#define BLOCKED_NAMED 4
+
+/* The pipe procs[i] is blocked writing, with no room in it; or NULL. */
+static const struct snap_pipe *
+blocked_on(const struct diag_ctx *c, size_t i)
+{
+	const struct snap_proc *w = &c->s->procs[i];
+	const struct snap_pipe *pp = diag_blocked_pipe(c->s, w,
+	    SNAP_BLOCK_WRITE);
+
+	return pp != NULL && snapshot_proc_waits_room(w, pp) ? pp : NULL;
+}
+
+/*
+ * The one reader of the pipe procs[i] is blocked writing into, if that
+ * reader is a blocked writer too (each stage of yes | tr | grep | sleep
+ * waits for the next), or DIAG_NONE.
+ */
+static size_t
+blocked_downstream(const struct diag_ctx *c, size_t i)
+{
+	const struct snap_pipe *pp = blocked_on(c, i);
+	const struct snap_proc *rd[2];
+	size_t n;
+
+	if (pp == NULL || pp->nreaders == 0)
+		return DIAG_NONE;
+	if (diag_other_ends(c->s, &c->s->procs[i], pp->readers, 1, rd) != 1)
+		return DIAG_NONE;
+	for (size_t k = 1; k < pp->nreaders; k++) {
+		if (pp->readers[k].pid != rd[0]->pid)
+			return DIAG_NONE;
+	}
+	n = (size_t)(rd[0] - c->s->procs);
+	return blocked_on(c, n) != NULL ? n : DIAG_NONE;
+}
+
+/* "; upstream, 2 more wait in turn: tr (pid 5258), yes (pid 5257)" */
+static void
+blocked_upstream_clause(struct diag_ctx *c, const struct snap_proc *w,
+    const size_t *head)
+{
+	size_t me = (size_t)(w - c->s->procs), nup = 0, named = 0;
+
+	for (size_t i = 0; i < c->s->nprocs; i++)
+		nup += i != me && head[i] == me;
+	/* Nearest first: upstream is the other way along the chain. */
+	for (size_t i = c->s->nprocs; nup > 0 && i-- > 0;) {
+		if (i == me || head[i] != me)
+			continue;
+		if (named == 0)
+			diag_msg_printf(&c->msg, "; upstream, %zu more wait in "
+			    "turn: ", nup);
+		if (named < BLOCKED_NAMED) {
+			diag_msg_printf(&c->msg, "%s", diag_list_sep(named,
+			    nup <= BLOCKED_NAMED ? nup : BLOCKED_NAMED + 1));
+			diag_msg_proc(&c->msg, &c->s->procs[i]);
+		} else
+			diag_msg_pid(&c->msg, c->s->procs[i].pid);
+		/* Its pipe is one the report concerns too. */
+		diag_msg_pipe(&c->msg, blocked_on(c, i)->inode);
+		named++;
+	}
+	if (nup > BLOCKED_NAMED)
+		diag_msg_printf(&c->msg, " and %zu others", nup - BLOCKED_NAMED);
+}
+
 static void
 blocked_writer_report(struct diag_ctx *c, const struct snap_proc *w,
-    const struct snap_pipe *pp)
+    const struct snap_pipe *pp, const size_t *head)
 {
 	char fill[16], cap[16];
 	const struct snap_proc **rd = xcalloc(pp->nreaders + 1, sizeof *rd);
@@ -63,20 +131,47 @@ blocked_writer_report(struct diag_ctx *c, const struct snap_proc *w,
 			diag_msg_printf(&c->msg, " is not reading it");
 	}
 	free(rd);
+	blocked_upstream_clause(c, w, head);
 	diag_msg_emit(&c->msg, c->s, "blocked_writer");
 }
 
+/*
+ * One cause, one report: a writer blocked behind a reader that is itself
+ * a blocked writer is named in the report of the chain's last writer,
+ * the one the process that does not read holds up.
+ */
 void
 diag_writers(struct diag_ctx *c)
 {
-	for (size_t i = 0; i < c->s->nprocs; i++) {
-		const struct snap_proc *w = &c->s->procs[i];
-		const struct snap_pipe *pp = diag_blocked_pipe(c->s, w,
-		    SNAP_BLOCK_WRITE);
+	const struct snapshot *s = c->s;
+	size_t *down, *head;
 
-		if (pp != NULL && snapshot_proc_waits_room(w, pp))
-			blocked_writer_report(c, w, pp);
+	if (s->nprocs == 0)
+		return;
+	down = xcalloc(s->nprocs, sizeof *down);
+	head = xcalloc(s->nprocs, sizeof *head);
+	for (size_t i = 0; i < s->nprocs; i++)
+		down[i] = c->deadlocked[i] ? DIAG_NONE : blocked_downstream(c, i);
+	for (size_t i = 0; i < s->nprocs; i++) {
+		size_t j = i, steps = 0;
+
+		head[i] = DIAG_NONE;
+		if (blocked_on(c, i) == NULL)
+			continue;
+		while (down[j] != DIAG_NONE && down[j] != i &&
+		    steps++ < s->nprocs)
+			j = down[j];
+		/* A ring of blocked writers is a deadlock's: each alone. */
+		head[i] = down[j] == i || steps > s->nprocs ? i : j;
 	}
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct snap_pipe *pp = blocked_on(c, i);
+
+		if (pp != NULL && head[i] == i)
+			blocked_writer_report(c, &s->procs[i], pp, head);
+	}
+	free(down);
+	free(head);
 }
 
 /*
@@ -117,24 +212,109 @@ diag_no_reader(struct diag_ctx *c)
 	}
 }
 
+/* The pipe on w's fd 1 and the process that reads it on fd 0, if known. */
+static const struct snap_proc *
+sigpipe_reader(const struct snapshot *s, const struct snap_proc *w,
+    const struct snap_pipe **pp)
+{
+	const struct snap_fd *out = snapshot_proc_fd(w, 1);
+
+	*pp = NULL;
+	if (out != NULL && out->inode != 0 &&
+	    (out->kind == SNAP_FD_PIPE || out->kind == SNAP_FD_FIFO))
+		*pp = snapshot_find_pipe(s, out->inode);
+	return *pp != NULL ? snapshot_fd0_reader(s, w, (*pp)->inode) : NULL;
+}
+
+static bool
+sigpiped(const struct snap_proc *p)
+{
+	return p->exit.exited && p->exit.signal == SIGPIPE;
+}
+
+/*
+ * Where a SIGPIPE cascade began: following readers downstream while they
+ * too died of SIGPIPE (yes | tr | cat | head: cat, tr and yes die in
+ * turn after head leaves), the first that did not.  Its index, or
+ * DIAG_NONE when the chain leaves the picture.
+ */
+static size_t
+sigpipe_root(const struct snapshot *s, size_t i)
+{
+	const struct snap_pipe *pp;
+	const struct snap_proc *r = &s->procs[i];
+
+	for (size_t steps = 0; steps <= s->nprocs; steps++) {
+		if ((r = sigpipe_reader(s, r, &pp)) == NULL)
+			return DIAG_NONE;
+		if (!sigpiped(r))
+			return (size_t)(r - s->procs);
+	}
+	return DIAG_NONE;
+}
+
+static void
+sigpipe_normal(struct diag_msg *m)
+{
+	diag_msg_printf(m, "; this is normal when a reader exits before the "
+	    "end of its input, as in yes | head");
+}
+
+/*
+ * One report per cascade, from the reader that left first; a writer
+ * whose chain leaves the picture is reported alone.
+ */
 void
 diag_sigpipe(struct diag_ctx *c)
 {
 	const struct snapshot *s = c->s;
+	size_t *root;
 
+	if (s->nprocs == 0)
+		return;
+	root = xcalloc(s->nprocs, sizeof *root);
+	for (size_t i = 0; i < s->nprocs; i++)
+		root[i] = sigpiped(&s->procs[i]) ? sigpipe_root(s, i) : DIAG_NONE;
 	for (size_t i = 0; i < s->nprocs; i++) {
-		const struct snap_proc *w = &s->procs[i];
-		const struct snap_fd *out = snapshot_proc_fd(w, 1);
-		const struct snap_pipe *pp = NULL;
-		const struct snap_proc *r = NULL;
+		const struct snap_proc *w = &s->procs[i], *r;
+		const struct snap_pipe *pp;
+		size_t n = 0, k = 0;
 
-		if (!w->exit.exited || w->exit.signal != SIGPIPE)
+		if (!sigpiped(w))
 			continue;
-		if (out != NULL && out->inode != 0 &&
-		    (out->kind == SNAP_FD_PIPE || out->kind == SNAP_FD_FIFO))
-			pp = snapshot_find_pipe(s, out->inode);
-		if (pp != NULL)
-			r = snapshot_fd0_reader(s, w, pp->inode);
+		for (size_t j = 0; j < s->nprocs; j++)
+			n += root[i] != DIAG_NONE && root[j] == root[i];
+		r = sigpipe_reader(s, w, &pp);
+		if (n > 1) {
+			const struct snap_proc *first = &s->procs[root[i]];
+
+			/* Once per cascade: at the writer next to its root. */
+			if (r != first)
+				continue;
+			diag_msg_proc(&c->msg, first);
+			diag_msg_printf(&c->msg, " %s and closed ",
+			    first->exit.exited ? "exited" : "stopped reading");
+			diag_msg_pipe_name(&c->msg, pp);
+			diag_msg_printf(&c->msg, "; ");
+			/* Nearest first: from the root upstream. */
+			for (const struct snap_proc *q = w; q != NULL && k < n;) {
+				const struct snap_pipe *qp;
+				const struct snap_proc *up = NULL;
+
+				diag_msg_printf(&c->msg, "%s", diag_list_sep(k++, n));
+				diag_msg_proc(&c->msg, q);
+				for (size_t j = 0; j < s->nprocs && up == NULL; j++) {
+					if (root[j] == root[i] && sigpipe_reader(s,
+					    &s->procs[j], &qp) == q)
+						up = &s->procs[j];
+				}
+				q = up;
+			}
+			diag_msg_printf(&c->msg, " then died of SIGPIPE in turn");
+			sigpipe_normal(&c->msg);
+			diag_msg_emit(&c->msg, c->s, "sigpipe");
+			continue;
+		}
 		diag_msg_proc(&c->msg, w);
 		diag_msg_printf(&c->msg, " was killed by SIGPIPE because ");
 		if (r != NULL) {
@@ -143,15 +323,10 @@ diag_sigpipe(struct diag_ctx *c)
 			diag_msg_printf(&c->msg, " %s ", r->exit.exited ?
 			    "exited and closed" : "stopped reading");
 			diag_msg_pipe_name(&c->msg, pp);
-			diag_msg_printf(&c->msg,
-			    "; this is normal when a reader "
-			    "exits before the end of its input, as in "
-			    "yes | head");
 		} else
-			diag_msg_printf(&c->msg,
-			    "its reader went away; this is "
-			    "normal when a reader exits before the end of its "
-			    "input, as in yes | head");
+			diag_msg_printf(&c->msg, "its reader went away");
+		sigpipe_normal(&c->msg);
 		diag_msg_emit(&c->msg, c->s, "sigpipe");
 	}
+	free(root);
 }

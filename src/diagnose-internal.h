@@ -98,6 +98,8 @@ void diag_msg_free(struct diag_msg *);
 const char *diag_list_sep(size_t, size_t);
 void diag_msg_proc(struct diag_msg *, const struct snap_proc *);
 void diag_msg_pipe_name(struct diag_msg *, const struct snap_pipe *);
+/* Add a pipe the report concerns without naming it in the text. */
+void diag_msg_pipe(struct diag_msg *, uint64_t inode);
 void diag_msg_doing(struct diag_msg *, const struct snapshot *,
     const struct snap_proc *);
 
@@ -131,6 +133,8 @@ void diag_writers(struct diag_ctx *);	/* diag-writers.c */
 void diag_no_reader(struct diag_ctx *);	/* diag-writers.c */
 void diag_sigpipe(struct diag_ctx *);	/* diag-writers.c */
 void diag_exec_failed(struct diag_ctx *); /* diag-exits.c */
+/* Order s->diags most urgent first (diag-rank.c). */
+void diag_rank(struct snapshot *);
 void diag_buffered(struct diag_ctx *);	/* diag-buffered.c */
 void diag_stopped(struct diag_ctx *);	/* diag-stopped.c */
 void diag_bottleneck(struct diag_ctx *);	/* diag-bottleneck.c */

@@ -245,6 +245,7 @@ diagnose_sample(struct diagnose *d, struct snapshot *s)
 	diag_buffered(&c);
 	diag_starved(&c);
 	diag_sigpipe(&c);
+	diag_rank(s);
 	hist_prune(d);
 	diag_msg_free(&c.msg);
 	free(c.eof_held);

@@ -159,4 +159,22 @@ check "seq 3 | grep x: grep's exit 1 is no exec failure" bash -c "
     '$PIPEVIZ' --json - -i 100 -o /dev/null 'seq 3 | grep x' </dev/null 2>/dev/null |
     jq -s -e '[.[] | select(.type==\"sample\") | .diagnoses[] | select(.kind==\"exec_failed\")] | length == 0' >/dev/null"
 
+# yes | tr y n | grep -v x | sleep: one cause, one report.  Three writers
+# wait behind sleep, which never reads; the report is the first of every
+# sample once it is made, names sleep, and counts the others upstream.
+"$PIPEVIZ" --json chain.json -i 100 -n 25 -o /dev/null 'yes | tr y n | grep -v x | sleep 30' </dev/null
+check "blocked chain: one blocked_writer per sample, not one per writer" jq_true chain.json "
+    $samples | .[10:] | map(.diagnoses | map(select(.kind==\"blocked_writer\")) | length == 1) | all"
+check "blocked chain: it is the first diagnosis of the sample" jq_true chain.json "
+    $samples | .[10:] | map(.diagnoses[0].kind == \"blocked_writer\") | all"
+check "blocked chain: it names sleep as not reading, and the writers upstream" jq_true chain.json "
+    $samples | last as \$s | \$s.diagnoses[0] | (.message | test(\"sleep \\\\(pid [0-9]+\\\\) is not reading it; upstream, 2 more wait in turn: tr .* and yes\"))
+        and ((.pids | sort) == ([\$s.procs[] | select(.comm==\"yes\" or .comm==\"tr\" or .comm==\"grep\" or .comm==\"sleep\") | .pid] | sort))"
+
+# yes | tr y n | cat | head -c 10: one sigpipe report, from head.
+"$PIPEVIZ" --json casc.json -i 100 -o /dev/null 'yes | tr y n | cat | head -c 10' </dev/null >/dev/null
+check "SIGPIPE cascade: one report, from head, which left first" jq_true casc.json "
+    $samples | last | .diagnoses | map(select(.kind==\"sigpipe\"))
+    | length == 1 and (.[0].message | startswith(\"head (pid\") and test(\"cat .*tr .*yes .*then died of SIGPIPE in turn\"))"
+
 done_testing

@@ -1718,10 +1718,96 @@ exec_failed_names_the_command_first(void **state)
 	diagnose_free(d);
 }
 
+/* yes | tr | grep | sleep: three writers blocked behind sleep. */
+static struct snapshot *
+blocked_chain(double t, int variant)
+{
+	struct snapshot *s = snapshot_create(t);
+	static const char *const names[] = { "yes", "tr", "grep", "sleep" };
+
+	(void)variant;
+	for (int i = 0; i < 4; i++) {
+		pid_t pid = 601 + i;
+
+		proc(s, pid, 500, names[i], 'S', i);
+		if (i > 0)
+			pipe_fd(s, pid, 0, SNAP_MODE_R, 800 + (uint64_t)i - 1);
+		if (i < 3)
+			pipe_fd(s, pid, 1, SNAP_MODE_W, 800 + (uint64_t)i);
+	}
+	P(s, 604)->syscall = 230;
+	for (int i = 0; i < 3; i++)
+		block(s, 601 + i, SNAP_BLOCK_WRITE, 1);
+	snapshot_link_pipes(s);
+	for (int i = 0; i < 3; i++)
+		fill(s, 800 + (uint64_t)i, CAP, CAP);
+	return s;
+}
+
+static void
+a_chain_of_blocked_writers_is_one_report(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = run(d, blocked_chain, 0, 1.0, 0.5, 5, NULL);
+	const struct snap_diag *g = must(s, "blocked_writer");
+
+	(void)state;
+	assert_int_equal(ndiag(s, "blocked_writer"), 1);
+	assert_ptr_equal(g, &s->diags[0]);
+	PIDS(g, 603, 604, 602, 601);
+	PIPES(g, 802, 801, 800);
+	says(g, "grep (pid 603) is blocked writing fd 1");
+	says(g, "sleep (pid 604) is not reading it; upstream, 2 more wait in "
+	    "turn: tr (pid 602) and yes (pid 601)");
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
+/* yes | tr | cat | head -c 10: head left; cat, tr, yes died in turn. */
+static struct snapshot *
+sigpipe_cascade(double t, int variant)
+{
+	struct snapshot *s = snapshot_create(t);
+	static const char *const names[] = { "yes", "tr", "cat", "head" };
+
+	(void)variant;
+	for (int i = 0; i < 4; i++) {
+		pid_t pid = 611 + i;
+
+		proc(s, pid, 500, names[i], 'X', i);
+		if (i > 0)
+			pipe_fd(s, pid, 0, SNAP_MODE_R, 820 + (uint64_t)i - 1);
+		if (i < 3)
+			pipe_fd(s, pid, 1, SNAP_MODE_W, 820 + (uint64_t)i);
+		exited(s, pid, 0, i < 3 ? SIGPIPE : 0);
+	}
+	snapshot_link_pipes(s);
+	return s;
+}
+
+static void
+a_sigpipe_cascade_is_one_report_from_the_first_to_leave(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = run(d, sigpipe_cascade, 0, 1.0, 0.5, 2, NULL);
+	const struct snap_diag *g = must(s, "sigpipe");
+
+	(void)state;
+	assert_int_equal(ndiag(s, "sigpipe"), 1);
+	PIDS(g, 614, 613, 612, 611);
+	says(g, "head (pid 614) exited and closed pipe 822; cat (pid 613), "
+	    "tr (pid 612) and yes (pid 611) then died of SIGPIPE in turn");
+	says(g, "normal");
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(a_chain_of_blocked_writers_is_one_report),
+		cmocka_unit_test(a_sigpipe_cascade_is_one_report_from_the_first_to_leave),
 		cmocka_unit_test(exec_failed_names_the_command_first),
 		cmocka_unit_test(a_process_holding_a_pipe_twice_is_named_once),
 		cmocka_unit_test(a_writer_only_it_can_read_is_told_so),
