@@ -10,7 +10,8 @@
 
 /* A knot must last this many samples and this long to be a deadlock. */
 #define DIAG_DEADLOCK_SAMPLES 2
-#define DIAG_DEADLOCK_SECONDS 0.5
+/* The time a knot must last: half the stuck time (0.5 s; 0.2 s in --once). */
+#define DIAG_DEADLOCK_SHARE 0.5
 
 /* The wait-for graph: edges from each blocked process, as proc indices. */
 struct diag_graph {
@@ -256,7 +257,8 @@ knot_lasted(const struct diag_ctx *c, const size_t *members, size_t n)
 		const struct diag_hist *h = c->hist[members[k]];
 
 		if (h == NULL || h->knot_samples < DIAG_DEADLOCK_SAMPLES ||
-		    c->s->t - h->knot_since < DIAG_DEADLOCK_SECONDS)
+		    c->s->t - h->knot_since <
+		    DIAG_DEADLOCK_SHARE * c->d->stuck_seconds)
 			return false;
 	}
 	return true;

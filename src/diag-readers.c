@@ -283,16 +283,20 @@ starved_report(struct diag_ctx *c, const struct snap_proc *r,
 	diag_msg_emit(&c->msg, c->s, "starved_reader");
 }
 
-/* The empty pipeline pipe r is blocked reading, or NULL. */
+/*
+ * The empty pipeline pipe r has been blocked reading for the stuck time,
+ * or NULL: a reader that waits a moment for each chunk is not starved.
+ */
 static const struct snap_pipe *
-starving_pipe(const struct snapshot *s, const struct snap_proc *r)
+starving_pipe(const struct diag_ctx *c, const struct snap_proc *r)
 {
-	const struct snap_pipe *pp = diag_blocked_pipe(s, r, SNAP_BLOCK_READ);
+	const struct snap_pipe *pp = diag_blocked_pipe(c->s, r,
+	    SNAP_BLOCK_READ);
 
 	/* Data from the network is not the pipeline's to give. */
 	if (pp != NULL && snapshot_chan_remote(pp))
 		return NULL;
-	return pp != NULL && pp->fill == 0 ? pp : NULL;
+	return pp != NULL && pp->fill == 0 && diag_stuck(c, r) ? pp : NULL;
 }
 
 void
@@ -300,7 +304,7 @@ diag_eof(struct diag_ctx *c)
 {
 	for (size_t i = 0; i < c->s->nprocs; i++) {
 		const struct snap_proc *r = &c->s->procs[i];
-		const struct snap_pipe *pp = starving_pipe(c->s, r);
+		const struct snap_pipe *pp = starving_pipe(c, r);
 
 		if (pp != NULL && diag_eof_held(c, r, pp))
 			c->eof_held[i] = true;
@@ -313,7 +317,7 @@ starved_on(struct diag_ctx *c, size_t i)
 {
 	const struct snapshot *s = c->s;
 	const struct snap_proc *r = &s->procs[i];
-	const struct snap_pipe *pp = starving_pipe(s, r);
+	const struct snap_pipe *pp = starving_pipe(c, r);
 
 	if (pp == NULL || c->eof_held[i] || c->deadlocked[i])
 		return NULL;

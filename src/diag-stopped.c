@@ -89,7 +89,9 @@ diag_stopped(struct diag_ctx *c)
 		bool debugger = false, first = true;
 		pid_t shell;
 
-		if (!stopped_in_group(p, p->pgid))
+		/* A stop for a moment (a debugger's step, SIGSTOP then
+		 * SIGCONT) holds nothing up. */
+		if (!stopped_in_group(p, p->pgid) || !diag_stuck(c, p))
 			continue;
 		/* Reported with the first stopped process of its group. */
 		for (size_t j = 0; j < i && first; j++)

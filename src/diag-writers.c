@@ -12,7 +12,10 @@
 /* Writers behind a chain's head named in its report, at most. */
 #define BLOCKED_NAMED 4
 
-/* The pipe procs[i] is blocked writing, with no room in it; or NULL. */
+/*
+ * The pipe procs[i] is stuck writing, with no room in it for the stuck
+ * time; or NULL.
+ */
 static const struct snap_pipe *
 blocked_on(const struct diag_ctx *c, size_t i)
 {
@@ -20,7 +23,8 @@ blocked_on(const struct diag_ctx *c, size_t i)
 	const struct snap_pipe *pp = diag_blocked_pipe(c->s, w,
 	    SNAP_BLOCK_WRITE);
 
-	return pp != NULL && snapshot_proc_waits_room(w, pp) ? pp : NULL;
+	return pp != NULL && snapshot_proc_waits_room(w, pp) &&
+	    diag_stuck(c, w) ? pp : NULL;
 }
 
 /*
@@ -187,9 +191,11 @@ diag_no_reader(struct diag_ctx *c)
 		const struct snap_pipe *pp = &s->pipes[i];
 		const struct snap_proc *gone;
 
+		/* Its writers have had the stuck time to notice. */
 		if (pp->stray || pp->nreaders > 0 ||
 		    (gone = snapshot_exited_stage_on(s, pp->inode,
-		    false)) == NULL)
+		    false)) == NULL ||
+		    s->t - gone->exit.t < c->d->stuck_seconds - 1e-6)
 			continue;
 		for (size_t k = 0; k < pp->nwriters; k++) {
 			const struct snap_proc *w = diag_live_proc(s,

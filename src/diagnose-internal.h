@@ -25,6 +25,13 @@
 #define DIAG_ACTIVE_CPU 10.0
 /* No process (an index into s->procs), as in a list or a chain. */
 #define DIAG_NONE SIZE_MAX
+/*
+ * How long a wait must last without progress before it is called stuck
+ * (blocked_writer, starved_reader, eof_held, stopped, no_reader): a writer
+ * that blocks and unblocks as its reader drains the pipe is backpressure,
+ * not a problem.  A stall of yes | sleep is still named by 1.1 s.
+ */
+#define DIAG_STUCK_SECONDS 1.0
 
 /* What is remembered of one live process between samples. */
 struct diag_hist {
@@ -34,6 +41,7 @@ struct diag_hist {
 	struct snap_blocked blocked;
 	double blocked_since; /* first sample blocked on it without progress */
 	int blocked_samples;
+	double stopped_since; /* first sample of this stop; 0 when running */
 	uint64_t rchar, wchar;
 	bool io_known;
 	int knot_samples; /* consecutive samples inside a knot */
@@ -63,6 +71,7 @@ struct diagnose {
 	size_t nhist;
 	struct diag_vote window[DIAG_WINDOW];
 	size_t nwindow, next;
+	double stuck_seconds;	/* diagnose_set_stuck() */
 };
 
 /* A message being built, with the pids and pipes it names. */
@@ -119,6 +128,14 @@ bool diag_ends_have(const struct snap_end *, size_t, pid_t);
  */
 size_t diag_other_ends(const struct snapshot *, const struct snap_proc *self,
     const struct snap_end *ends, size_t n, const struct snap_proc **out);
+/*
+ * Whether p has waited (blocked on one thing without progress, or been
+ * stopped) for the stuck time: what a stuck-type report needs, so that
+ * normal backpressure, which blocks and unblocks, raises no alarm.
+ */
+bool diag_stuck(const struct diag_ctx *, const struct snap_proc *);
+/* How long p has been stopped, 0 if it is not. */
+double diag_stopped_for(const struct diag_ctx *, const struct snap_proc *);
 double diag_blocked_for(const struct diag_ctx *, const struct snap_proc *);
 
 /*

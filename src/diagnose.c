@@ -24,7 +24,10 @@
 struct diagnose *
 diagnose_create(void)
 {
-	return xcalloc(1, sizeof(struct diagnose));
+	struct diagnose *d = xcalloc(1, sizeof *d);
+
+	d->stuck_seconds = DIAG_STUCK_SECONDS;
+	return d;
 }
 
 void
@@ -150,6 +153,10 @@ hist_update(struct diag_hist *h, const struct snap_proc *p, double t)
 	bool moved = h->io_known && p->io_known &&
 	    (h->rchar != p->rchar || h->wchar != p->wchar);
 
+	if (!diag_proc_stopped(p))
+		h->stopped_since = 0;
+	else if (h->stopped_since == 0)
+		h->stopped_since = t > 0 ? t : 1e-9;
 	if (p->blocked.op == SNAP_BLOCK_NONE || diag_proc_stopped(p)) {
 		h->blocked_samples = 0;
 	} else if (h->blocked_samples == 0 ||
@@ -219,6 +226,32 @@ diag_blocked_for(const struct diag_ctx *c, const struct snap_proc *p)
 	    : 0;
 }
 
+double
+diag_stopped_for(const struct diag_ctx *c, const struct snap_proc *p)
+{
+	const struct diag_hist *h = c->hist[diag_proc_index(c->s, p)];
+
+	return h != NULL && h->stopped_since > 0 ?
+	    c->s->t - h->stopped_since : 0;
+}
+
+bool
+diag_stuck(const struct diag_ctx *c, const struct snap_proc *p)
+{
+	double need = c->d->stuck_seconds - 1e-6;
+
+	if (diag_proc_stopped(p))
+		return diag_stopped_for(c, p) >= need;
+	return p->blocked.op != SNAP_BLOCK_NONE &&
+	    diag_blocked_for(c, p) >= need;
+}
+
+void
+diagnose_set_stuck(struct diagnose *d, double seconds)
+{
+	d->stuck_seconds = seconds;
+}
+
 void
 diagnose_sample(struct diagnose *d, struct snapshot *s)
 {
@@ -246,6 +279,9 @@ diagnose_sample(struct diagnose *d, struct snapshot *s)
 	diag_starved(&c);
 	diag_sigpipe(&c);
 	diag_rank(s);
+	for (size_t i = 0; i < s->nprocs; i++)
+		s->procs[i].stuck = !snapshot_proc_gone(&s->procs[i]) &&
+		    c.hist[i] != NULL && diag_stuck(&c, &s->procs[i]);
 	hist_prune(d);
 	diag_msg_free(&c.msg);
 	free(c.eof_held);

@@ -281,9 +281,18 @@ layout_state_word(const struct snapshot *s, const struct snap_proc *p,
 	}
 	switch (p->blocked.op) {
 	case SNAP_BLOCK_WRITE:
-		if (snapshot_proc_waits_room(p, pp)) {
+		/*
+		 * Red only when it is stuck (no progress for the stuck time):
+		 * a writer its reader keeps draining is held back, not stuck,
+		 * and would flip between red and not every frame.
+		 */
+		if (p->stuck && snapshot_proc_waits_room(p, pp)) {
 			*style = LAYOUT_BLOCKED;
 			return "BLOCKED";
+		}
+		if (snapshot_proc_waits_room(p, pp)) {
+			*style = LAYOUT_WAITING;
+			return "held";
 		}
 		*style = LAYOUT_NORMAL;
 		return "writing";

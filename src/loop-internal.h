@@ -49,6 +49,7 @@ struct loop {
 	bool created_before;	/* it had changed at the check before */
 	struct diagnose *diag;
 	long samples;
+	int burst_left;		/* samples of the burst still to take */
 	int interval_ms;	/* the live view can change it */
 	bool paused;
 	bool over;		/* the pipeline has ended */

@@ -312,6 +312,8 @@ main(int argc, char **argv)
 
 	c.interval_ms = o.interval_ms;
 	c.count = o.count;
+	/* --once: five looks 100 ms apart are judged before the one shown. */
+	c.burst = o.once ? 5 : 0;
 	c.attach_pid = o.pid;
 	c.exit_at_end = o.exit_at_end;
 	c.slow_ms = o.slow_ms;

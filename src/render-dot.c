@@ -40,7 +40,7 @@ render_dot_proc_colour(const struct snapshot *s, const struct snap_proc *p)
 		return "grey";
 	if (p->state == 'T' || p->state == 't')
 		return "orange";
-	if (p->blocked.op == SNAP_BLOCK_WRITE &&
+	if (p->stuck && p->blocked.op == SNAP_BLOCK_WRITE &&
 	    (pp = snapshot_find_pipe(s, p->blocked.pipe)) != NULL &&
 	    snapshot_proc_waits_room(p, pp))
 		return "red";

@@ -212,6 +212,7 @@ trace_proc(struct snapshot *s, json_t *o)
 	p->wchar = (uint64_t)trace_int(o, "wchar", 0);
 	trace_blocked(json_object_get(o, "blocked"), &p->blocked);
 	p->tpgid = (pid_t)trace_int(o, "tpgid", -1);
+	p->stuck = json_is_true(json_object_get(o, "stuck"));
 	if ((str = trace_str(o, "stop")) != NULL)
 		for (int k = SNAP_STOP_SIGNAL; k <= SNAP_STOP_TTOU; k++)
 			if (strcmp(str, snapshot_stop_name(k)) == 0)

@@ -171,6 +171,8 @@ trace_proc(struct jsonw *w, const struct snapshot *s, const struct snap_proc *p)
 	trace_int_or_null(w, "tpgid", p->tpgid, p->tpgid > 0);
 	if (p->stop != SNAP_STOP_NONE)
 		jsonw_string(w, "stop", snapshot_stop_name(p->stop));
+	if (p->stuck)
+		jsonw_bool(w, "stuck", true);
 	if (p->nthreads_read > 0) {
 		jsonw_array_begin(w, "threads");
 		for (size_t i = 0; i < p->nthreads_read; i++)

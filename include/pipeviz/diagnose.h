@@ -33,6 +33,14 @@ void diagnose_free(struct diagnose *); /* NULL is a no-op */
 void diagnose_sample(struct diagnose *, struct snapshot *s);
 
 /*
+ * How long (seconds) a wait must last without progress through the pipe
+ * before a stuck-type report (blocked_writer, starved_reader, eof_held,
+ * stopped, no_reader) is made and the process is marked stuck: 1 s by
+ * default; --once, which judges a burst of half a second, asks for less.
+ */
+void diagnose_set_stuck(struct diagnose *, double seconds);
+
+/*
  * The most urgent of s's diagnoses, the one a one-line view (the live
  * view's status line) shows, or NULL.  What stops the pipeline ranks above
  * what slows it, but a bottleneck ranks above the writers blocked on its

@@ -25,6 +25,12 @@ struct loop_config {
 	const char *command;	/* for titles and the start record */
 	int interval_ms;
 	long count;		/* samples to take, 0 for no limit */
+	/*
+	 * Samples judged but not shown before the first one counted (--once:
+	 * a short burst, so that what needs two looks, a deadlock or a
+	 * stall, is in the one record a bug report attaches).
+	 */
+	int burst;
 	struct launch *launch;	/* NULL when attaching */
 	pid_t attach_pid;	/* when attaching */
 	enum loop_output output;

@@ -159,6 +159,12 @@ struct snap_proc {
 	 * foreground group is not its own (TTOU: a write), else SIGNAL.
 	 */
 	enum snap_stop stop;
+	/*
+	 * Judged with the diagnoses: it has waited on the same thing, with
+	 * no progress through its pipes, for the stuck time (1 s; less for
+	 * --once).  A writer under normal backpressure never is.
+	 */
+	bool stuck;
 	long nthreads;	/* 1 for most */
 	struct snap_thread *threads; /* nthreads > 1: each one, main first */
 	size_t nthreads_read;	     /* entries in threads */

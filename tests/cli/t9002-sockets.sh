@@ -35,7 +35,7 @@ if command -v ss >/dev/null; then
 	check "staging: the peer of yes's socket is one socat holds" bash -c "
 	    ls -l /proc/$so/fd | grep -q 'socket:\\[$yspeer\\]'"
 fi
-sleep 1.2
+sleep 2.2
 stop_pz
 yb="$(proc "$y") | select(.blocked.op == \"write\")"
 check "socat: sample.sockets lists yes's socket as unix" jq_true socat.json "
@@ -102,7 +102,7 @@ child_end() {
 csock=""
 retry 5 child_end
 check "staging: the child holds the other end" test -n "$csock" -a "$csock" != "$psock"
-sleep 1.2
+sleep 2.2
 stop_pz
 check "socketpair: both ends are listed, each the other's peer" jq_true pair.json "
     $samples | map(. as \$s | ($(sock "$psock") | .peer == $csock and .type == \"unix\")
@@ -153,7 +153,7 @@ check "staging: nc waits in poll(2) with the connection's send buffer full" bash
 	exit 0
 	sleep 0.05
     done; exit 1"
-sleep 1.2
+sleep 2.2
 stop_pz
 check "tcp: sockets has a tcp entry held by nc whose remote is 127.0.0.1:$port" jq_true tcp.json "
     $samples | map(. as \$s | \$s.sockets[]? | select(.type == \"tcp\" and .remote == \"127.0.0.1:$port\")
@@ -183,7 +183,7 @@ check "staging: the reading nc sleeps in poll(2) or read(2)" bash -c "
     done; exit 1"
 rfd=$(ls -l "/proc/$nr/fd" | awk '/socket:/ { print $9; exit }')
 rsock=$(fd_inode "$nr" "$rfd")
-sleep 1.2
+sleep 2.2
 stop_pz
 check "tcp reader: nc waits to read its socket (op read, or poll with the socket in waits for read)" jq_true tcpr.json "
     $samples | map(. as \$s | $(proc "$nr") | .blocked

@@ -200,6 +200,21 @@ run(struct diagnose *d, scenario make, int variant, double t0, double dt,
 	return s;
 }
 
+/*
+ * A judge that calls a wait stuck at once: most tests are about what a
+ * rule says, and stage a condition for a sample or two.  How long a wait
+ * must last first (DIAG_STUCK_SECONDS) has tests of its own, which use
+ * diagnose_create() as pipeviz does.
+ */
+static struct diagnose *
+instant(void)
+{
+	struct diagnose *d = diagnose_create();
+
+	diagnose_set_stuck(d, 0);
+	return d;
+}
+
 /* Scenarios. */
 
 #define CAP 65536
@@ -228,7 +243,7 @@ yes_sleep(double t, int variant)
 static void
 blocked_writer_names_writer_fd_pipe_and_reader(void **state)
 {
-	struct diagnose *d = diagnose_create();
+	struct diagnose *d = instant();
 	struct snapshot *s = run(d, yes_sleep, 0, 1.0, 0.5, 5, NULL);
 	const struct snap_diag *g = must(s, "blocked_writer");
 
@@ -249,7 +264,7 @@ blocked_writer_names_writer_fd_pipe_and_reader(void **state)
 static void
 blocked_writer_without_reader_says_so(void **state)
 {
-	struct diagnose *d = diagnose_create();
+	struct diagnose *d = instant();
 	struct snapshot *s = run(d, yes_sleep, 1, 0, 0.1, 1, NULL);
 	const struct snap_diag *g = must(s, "blocked_writer");
 
@@ -265,7 +280,7 @@ blocked_writer_without_reader_says_so(void **state)
 static void
 blocked_writer_time_restarts_after_progress(void **state)
 {
-	struct diagnose *d = diagnose_create();
+	struct diagnose *d = instant();
 	struct snapshot *s = run(d, yes_sleep, 2, 0, 0.5, 5, NULL);
 
 	(void)state;
@@ -278,7 +293,7 @@ blocked_writer_time_restarts_after_progress(void **state)
 static void
 blocked_writer_time_is_per_process_identity(void **state)
 {
-	struct diagnose *d = diagnose_create();
+	struct diagnose *d = instant();
 	struct snapshot *s = run(d, yes_sleep, 0, 0, 1.0, 3, NULL);
 
 	(void)state;
@@ -327,7 +342,7 @@ no_eof_held_check(const struct snapshot *s, int i)
 static void
 starved_reader_for_sleep_cat_not_eof_held(void **state)
 {
-	struct diagnose *d = diagnose_create();
+	struct diagnose *d = instant();
 	struct snapshot *s = run(d, sleep_cat, 0, 0, 0.25, 8,
 	    no_eof_held_check);
 	const struct snap_diag *g = must(s, "starved_reader");
@@ -371,7 +386,7 @@ sleep_cats(double t, int n)
 static void
 empty_snapshot_has_no_diagnoses(void **state)
 {
-	struct diagnose *d = diagnose_create();
+	struct diagnose *d = instant();
 	struct snapshot *s = snapshot_create(1.0);
 
 	(void)state;
@@ -385,7 +400,7 @@ empty_snapshot_has_no_diagnoses(void **state)
 static void
 starved_chain_is_one_report(void **state)
 {
-	struct diagnose *d = diagnose_create();
+	struct diagnose *d = instant();
 	struct snapshot *s = run(d, sleep_cats, 3, 0, 0.25, 4, NULL);
 	const struct snap_diag *g = must(s, "starved_reader");
 
@@ -400,7 +415,7 @@ starved_chain_is_one_report(void **state)
 	diagnose_free(d);
 
 	/* A long chain names three and counts the rest, but lists all pids. */
-	d = diagnose_create();
+	d = instant();
 	s = run(d, sleep_cats, 10, 0, 0.25, 4, NULL);
 	g = must(s, "starved_reader");
 	assert_int_equal(ndiag(s, "starved_reader"), 1);
@@ -414,7 +429,7 @@ starved_chain_is_one_report(void **state)
 static void
 reader_of_computing_writer_is_not_eof_held(void **state)
 {
-	struct diagnose *d = diagnose_create();
+	struct diagnose *d = instant();
 	struct snapshot *s = run(d, sleep_cat, 1, 0, 0.25, 8,
 	    no_eof_held_check);
 	const struct snap_diag *g = must(s, "starved_reader");
@@ -458,7 +473,7 @@ background_holder(double t, int variant)
 static void
 eof_held_by_background_process_of_exited_stage(void **state)
 {
-	struct diagnose *d = diagnose_create();
+	struct diagnose *d = instant();
 	struct snapshot *s = run(d, background_holder, 0, 0, 0.1, 1, NULL);
 	const struct snap_diag *g = must(s, "eof_held");
 
@@ -477,7 +492,7 @@ eof_held_by_background_process_of_exited_stage(void **state)
 static void
 eof_held_by_unseen_process_needs_two_samples(void **state)
 {
-	struct diagnose *d = diagnose_create();
+	struct diagnose *d = instant();
 	struct snapshot *s = run(d, background_holder, 1, 0, 0.1, 1, NULL);
 	const struct snap_diag *g;
 
@@ -512,7 +527,7 @@ self_holder(double t, int variant)
 static void
 eof_held_by_reader_itself(void **state)
 {
-	struct diagnose *d = diagnose_create();
+	struct diagnose *d = instant();
 	struct snapshot *s = run(d, self_holder, 0, 0, 0.2, 6, NULL);
 	const struct snap_diag *g = must(s, "eof_held");
 
@@ -551,7 +566,7 @@ leaked_fd(double t, int variant)
 static void
 eof_held_by_leaked_descriptor_then_deadlock(void **state)
 {
-	struct diagnose *d = diagnose_create();
+	struct diagnose *d = instant();
 	struct snapshot *s = run(d, leaked_fd, 0, 0, 0.2, 1, NULL);
 	const struct snap_diag *g = must(s, "eof_held");
 
@@ -597,7 +612,7 @@ orphan_holder(double t, int variant)
 static void
 eof_held_by_orphan(void **state)
 {
-	struct diagnose *d = diagnose_create();
+	struct diagnose *d = instant();
 	struct snapshot *s = run(d, orphan_holder, 0, 0, 0.2, 4, NULL);
 	const struct snap_diag *g = must(s, "eof_held");
 
@@ -695,7 +710,7 @@ deadlock_through_fifo_names_cycle_in_order(void **state)
 static void
 deadlock_cycle_follows_pipes_before_waits(void **state)
 {
-	struct diagnose *d = diagnose_create();
+	struct diagnose *d = instant();
 	struct snapshot *s = run(d, fifo_knot, 2, 0, 0.25, 4, NULL);
 	const struct snap_diag *g = must(s, "deadlock");
 
@@ -799,7 +814,7 @@ bottleneck_after_three_votes(const struct snapshot *s, int i)
 static void
 bottleneck_names_busy_middle_stage(void **state)
 {
-	struct diagnose *d = diagnose_create();
+	struct diagnose *d = instant();
 	struct snapshot *s = run(d, gzip_chain, 0, 0, 0.1, 10,
 	    bottleneck_after_three_votes);
 	const struct snap_diag *g = must(s, "bottleneck");
@@ -819,7 +834,7 @@ bottleneck_names_busy_middle_stage(void **state)
 static void
 bottleneck_survives_a_noisy_sample(void **state)
 {
-	struct diagnose *d = diagnose_create();
+	struct diagnose *d = instant();
 	struct snapshot *s = run(d, gzip_chain, 0, 0, 0.1, 6, NULL);
 	const struct snap_diag *g;
 
@@ -841,7 +856,7 @@ bottleneck_survives_a_noisy_sample(void **state)
 static void
 bottleneck_caught_between_reads_is_still_the_busy_stage(void **state)
 {
-	struct diagnose *d = diagnose_create();
+	struct diagnose *d = instant();
 	struct snapshot *s = run(d, gzip_chain, 3, 0, 0.1, 4, NULL);
 	const struct snap_diag *g = must(s, "bottleneck");
 
@@ -874,7 +889,7 @@ blip(double t, int variant)
 static void
 momentarily_full_pipe_is_no_deadlock_nor_bottleneck(void **state)
 {
-	struct diagnose *d = diagnose_create();
+	struct diagnose *d = instant();
 	struct snapshot *s = NULL;
 
 	(void)state;
@@ -904,14 +919,14 @@ lone(double t, int variant)
 static void
 no_bottleneck_without_waiting_neighbours(void **state)
 {
-	struct diagnose *d = diagnose_create();
+	struct diagnose *d = instant();
 	struct snapshot *s = run(d, lone, 0, 0, 0.1, 10, no_bottleneck_check);
 
 	(void)state;
 	assert_int_equal(s->ndiags, 0);
 	snapshot_free(s);
 	diagnose_free(d);
-	d = diagnose_create();
+	d = instant();
 	s = run(d, gzip_chain, 2, 0, 0.1, 10, no_bottleneck_check);
 	snapshot_free(s);
 	diagnose_free(d);
@@ -953,7 +968,7 @@ diag_index(const struct snapshot *s, const struct snap_diag *d)
 static void
 top_diagnosis_is_the_bottleneck_not_its_blocked_writer(void **state)
 {
-	struct diagnose *d = diagnose_create();
+	struct diagnose *d = instant();
 	struct snapshot *s = run(d, bottleneck_and_stall, 0, 0, 0.1, 10, NULL);
 	const struct snap_diag *bn = must(s, "bottleneck");
 	const struct snap_diag *bw = must(s, "blocked_writer");
@@ -973,7 +988,7 @@ top_diagnosis_is_the_bottleneck_not_its_blocked_writer(void **state)
 static void
 top_diagnosis_is_an_unrelated_blocked_writer(void **state)
 {
-	struct diagnose *d = diagnose_create();
+	struct diagnose *d = instant();
 	struct snapshot *s = run(d, bottleneck_and_stall, 1, 0, 0.1, 10, NULL);
 	const struct snap_diag *top = diagnose_top(s);
 
@@ -1010,7 +1025,7 @@ yes_head(double t, int variant)
 static void
 sigpipe_names_reader_and_says_normal(void **state)
 {
-	struct diagnose *d = diagnose_create();
+	struct diagnose *d = instant();
 	struct snapshot *s = run(d, yes_head, 0, 0, 0.1, 2, NULL);
 	const struct snap_diag *g = must(s, "sigpipe");
 
@@ -1049,7 +1064,7 @@ yes_sort(double t, int variant)
 static void
 stopped_stage_holding_up_a_writer(void **state)
 {
-	struct diagnose *d = diagnose_create();
+	struct diagnose *d = instant();
 	struct snapshot *s = run(d, yes_sort, 0, 0, 0.2, 5, NULL);
 	const struct snap_diag *g = must(s, "stopped");
 
@@ -1069,7 +1084,7 @@ stopped_stage_holding_up_a_writer(void **state)
 static void
 no_reader_when_reader_stage_exited(void **state)
 {
-	struct diagnose *d = diagnose_create();
+	struct diagnose *d = instant();
 	struct snapshot *s = run(d, yes_sort, 1, 0, 0.2, 2, NULL);
 	const struct snap_diag *g = must(s, "no_reader");
 
@@ -1115,7 +1130,7 @@ strays(double t, int variant)
 static void
 stray_pipes_are_ignored(void **state)
 {
-	struct diagnose *d = diagnose_create();
+	struct diagnose *d = instant();
 	struct snapshot *s = NULL;
 
 	(void)state;
@@ -1157,7 +1172,7 @@ two_way(double t, int variant)
 static void
 deadlock_between_parent_and_child_writing_both_ways(void **state)
 {
-	struct diagnose *d = diagnose_create();
+	struct diagnose *d = instant();
 	struct snapshot *s = run(d, two_way, 0, 0, 0.25, 4, NULL);
 	const struct snap_diag *g = must(s, "deadlock");
 
@@ -1252,7 +1267,7 @@ buffered_after_two_seconds(const struct snapshot *s, int i)
 static void
 buffered_output_names_grep_and_the_fix(void **state)
 {
-	struct diagnose *d = diagnose_create();
+	struct diagnose *d = instant();
 	struct snapshot *s = run(d, buffered, 0, 0, 0.1, 26,
 	    buffered_after_two_seconds);
 	const struct snap_diag *g = must(s, "buffered_output");
@@ -1286,7 +1301,7 @@ buffered_output_fix_depends_on_the_program(void **state)
 
 	(void)state;
 	for (int k = 0; k < 5; k++) {
-		struct diagnose *d = diagnose_create();
+		struct diagnose *d = instant();
 		struct snapshot *s = run(d, buffered, 10 + k, 0, 0.1, 22,
 		    NULL);
 		const struct snap_diag *g = must(s, "buffered_output");
@@ -1315,7 +1330,7 @@ buffered_output_near_misses(void **state)
 
 	(void)state;
 	for (size_t k = 0; k < sizeof variants / sizeof variants[0]; k++) {
-		struct diagnose *d = diagnose_create();
+		struct diagnose *d = instant();
 		struct snapshot *s = run(d, buffered, variants[k], 0, 0.1, 60,
 		    quiet_buffered_check);
 
@@ -1332,7 +1347,7 @@ buffered_output_near_misses(void **state)
 static void
 buffered_output_learns_a_burst_rhythm(void **state)
 {
-	struct diagnose *d = diagnose_create();
+	struct diagnose *d = instant();
 	struct snapshot *s = run(d, buffered, 4, 0, 0.1, 30, NULL);
 
 	(void)state;
@@ -1347,7 +1362,7 @@ buffered_output_learns_a_burst_rhythm(void **state)
 static void
 buffered_output_ends_when_it_writes(void **state)
 {
-	struct diagnose *d = diagnose_create();
+	struct diagnose *d = instant();
 	struct snapshot *s = run(d, buffered, 0, 0, 0.1, 25, NULL);
 
 	(void)state;
@@ -1399,7 +1414,7 @@ stopped_job(double t, int variant)
 static void
 stopped_job_after_sigttin_wants_fg_not_sigcont(void **state)
 {
-	struct diagnose *d = diagnose_create();
+	struct diagnose *d = instant();
 	struct snapshot *s = run(d, stopped_job, 0, 0, 0.5, 3, NULL);
 	const struct snap_diag *g = must(s, "stopped");
 
@@ -1421,7 +1436,7 @@ stopped_job_after_sigttin_wants_fg_not_sigcont(void **state)
 static void
 stopped_job_after_ctrl_z_wants_fg_bg_or_group_sigcont(void **state)
 {
-	struct diagnose *d = diagnose_create();
+	struct diagnose *d = instant();
 	struct snapshot *s = run(d, stopped_job, 1, 0, 0.5, 3, NULL);
 	const struct snap_diag *g = must(s, "stopped");
 
@@ -1440,7 +1455,7 @@ stopped_job_after_ctrl_z_wants_fg_bg_or_group_sigcont(void **state)
 static void
 stopped_group_without_terminal_wants_group_sigcont(void **state)
 {
-	struct diagnose *d = diagnose_create();
+	struct diagnose *d = instant();
 	struct snapshot *s = run(d, stopped_job, 2, 0, 0.5, 3, NULL);
 	const struct snap_diag *g = must(s, "stopped");
 
@@ -1473,7 +1488,7 @@ records_sleep(double t, int variant)
 static void
 blocked_writer_without_room_for_the_next_write(void **state)
 {
-	struct diagnose *d = diagnose_create();
+	struct diagnose *d = instant();
 	struct snapshot *s = run(d, records_sleep, 0, 0, 0.5, 3, NULL);
 	const struct snap_diag *g = must(s, "blocked_writer");
 
@@ -1485,7 +1500,7 @@ blocked_writer_without_room_for_the_next_write(void **state)
 	says(g, "sleep (pid 813) is not reading it");
 	snapshot_free(s);
 	/* Without the kernel's word a pipe with room is no blocked writer. */
-	d = (diagnose_free(d), diagnose_create());
+	d = (diagnose_free(d), instant());
 	s = records_sleep(0, 0);
 	P(s, 812)->wchan[0] = '\0';
 	diagnose_sample(d, s);
@@ -1537,7 +1552,7 @@ no_leak_check(const struct snapshot *s, int i)
 static void
 coproc_feeder_is_no_leaked_descriptor(void **state)
 {
-	struct diagnose *d = diagnose_create();
+	struct diagnose *d = instant();
 	struct snapshot *s;
 
 	(void)state;
@@ -1548,7 +1563,7 @@ coproc_feeder_is_no_leaked_descriptor(void **state)
 		none(s, "deadlock");
 		snapshot_free(s);
 		diagnose_free(d);
-		d = diagnose_create();
+		d = instant();
 	}
 	diagnose_free(d);
 }
@@ -1589,7 +1604,7 @@ nc_gzip(double t, int variant)
 static void
 reader_fed_from_the_network_names_the_far_end(void **state)
 {
-	struct diagnose *d = diagnose_create();
+	struct diagnose *d = instant();
 	struct snapshot *s = run(d, nc_gzip, 0, 0, 0.5, 6, no_eof_held_check);
 	const struct snap_diag *g = must(s, "starved_reader");
 
@@ -1652,7 +1667,7 @@ twice_held(double t, int variant)
 static void
 a_process_holding_a_pipe_twice_is_named_once(void **state)
 {
-	struct diagnose *d = diagnose_create();
+	struct diagnose *d = instant();
 	struct snapshot *s = run(d, twice_held, 0, 1.0, 0.5, 5, NULL);
 	const struct snap_diag *g = must(s, "starved_reader");
 
@@ -1671,7 +1686,7 @@ a_process_holding_a_pipe_twice_is_named_once(void **state)
 static void
 a_writer_only_it_can_read_is_told_so(void **state)
 {
-	struct diagnose *d = diagnose_create();
+	struct diagnose *d = instant();
 	struct snapshot *s = run(d, twice_held, 1, 1.0, 0.5, 5, NULL);
 	const struct snap_diag *g = must(s, "blocked_writer");
 
@@ -1705,7 +1720,7 @@ exec_failures(double t, int variant)
 static void
 exec_failed_names_the_command_first(void **state)
 {
-	struct diagnose *d = diagnose_create();
+	struct diagnose *d = instant();
 	struct snapshot *s = run(d, exec_failures, 0, 1.0, 0.5, 2, NULL);
 	const struct snap_diag *g = must(s, "exec_failed");
 
@@ -1747,7 +1762,7 @@ blocked_chain(double t, int variant)
 static void
 a_chain_of_blocked_writers_is_one_report(void **state)
 {
-	struct diagnose *d = diagnose_create();
+	struct diagnose *d = instant();
 	struct snapshot *s = run(d, blocked_chain, 0, 1.0, 0.5, 5, NULL);
 	const struct snap_diag *g = must(s, "blocked_writer");
 
@@ -1788,7 +1803,7 @@ sigpipe_cascade(double t, int variant)
 static void
 a_sigpipe_cascade_is_one_report_from_the_first_to_leave(void **state)
 {
-	struct diagnose *d = diagnose_create();
+	struct diagnose *d = instant();
 	struct snapshot *s = run(d, sigpipe_cascade, 0, 1.0, 0.5, 2, NULL);
 	const struct snap_diag *g = must(s, "sigpipe");
 
@@ -1802,10 +1817,79 @@ a_sigpipe_cascade_is_one_report_from_the_first_to_leave(void **state)
 	diagnose_free(d);
 }
 
+/* The stuck time: what normal backpressure must not raise. */
+
+/* A stall: nothing before 1 s, a blocked_writer from 1 s on. */
+static void
+stall_is_reported_after_the_stuck_time(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = NULL;
+
+	(void)state;
+	for (int i = 0; i <= 12; i++) {
+		snapshot_free(s);
+		s = yes_sleep(0.1 + 0.1 * i, 0);
+		diagnose_sample(d, s);
+		if (i < 10) {
+			assert_int_equal(s->ndiags, 0);
+			assert_false(P(s, 812)->stuck);
+		} else {
+			says(must(s, "blocked_writer"), "for 1.");
+			assert_true(P(s, 812)->stuck);
+		}
+	}
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
+/* Backpressure: a writer that makes progress every sample never is. */
+static void
+backpressure_raises_no_alarm(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = run(d, yes_sleep, 2, 0.1, 0.1, 40, NULL);
+
+	(void)state;
+	assert_int_equal(ndiag(s, "blocked_writer"), 0);
+	assert_false(P(s, 812)->stuck);
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
+/* A reader starved for less than the stuck time is only waiting. */
+static void
+short_wait_for_input_is_no_starved_reader(void **state)
+{
+	struct diagnose *d = diagnose_create();
+	struct snapshot *s = NULL;
+
+	(void)state;
+	for (int i = 0; i < 8; i++) {
+		snapshot_free(s);
+		s = snapshot_create(0.1 + 0.1 * i);
+		proc(s, 820, 500, "sleep", 'S', 0);
+		pipe_fd(s, 820, 1, SNAP_MODE_W, 830);
+		P(s, 820)->syscall = 230;
+		proc(s, 821, 500, "cat", 'S', 1);
+		pipe_fd(s, 821, 0, SNAP_MODE_R, 830);
+		block(s, 821, SNAP_BLOCK_READ, 0);
+		snapshot_link_pipes(s);
+		fill(s, 830, 0, CAP);
+		diagnose_sample(d, s);
+		assert_int_equal(ndiag(s, "starved_reader"), 0);
+	}
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(stall_is_reported_after_the_stuck_time),
+		cmocka_unit_test(backpressure_raises_no_alarm),
+		cmocka_unit_test(short_wait_for_input_is_no_starved_reader),
 		cmocka_unit_test(a_chain_of_blocked_writers_is_one_report),
 		cmocka_unit_test(a_sigpipe_cascade_is_one_report_from_the_first_to_leave),
 		cmocka_unit_test(exec_failed_names_the_command_first),

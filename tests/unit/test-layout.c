@@ -134,6 +134,7 @@ seed(void)
 		pipe_fd(p, 251, SNAP_MODE_W, 42);
 	}
 	s->procs[0].blocked = (struct snap_blocked){ SNAP_BLOCK_WRITE, 1, 501 };
+	s->procs[0].stuck = true; /* as diagnose_sample judged it */
 	s->procs[1].state = 'R';
 	s->procs[1].cpu_pct = 97;
 	s->procs[1].read_bps = 1234567;
@@ -368,10 +369,29 @@ empty_snapshot(void **state)
 	snapshot_free(s);
 }
 
+/* A writer held back by a full pipe it is not stuck on: calm, not red. */
+static void
+held_writer_is_not_red(void **state)
+{
+	struct snapshot *s = seed();
+	enum layout_style style;
+
+	(void)state;
+	assert_string_equal(layout_state_word(s, &s->procs[0], &style),
+	    "BLOCKED");
+	assert_int_equal(style, LAYOUT_BLOCKED);
+	s->procs[0].stuck = false;
+	assert_string_equal(layout_state_word(s, &s->procs[0], &style),
+	    "held");
+	assert_int_equal(style, LAYOUT_WAITING);
+	snapshot_free(s);
+}
+
 int
 main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(held_writer_is_not_red),
 		cmocka_unit_test(chain_wide),
 		cmocka_unit_test(chain_wraps),
 		cmocka_unit_test(chain_compact_ascii),
