@@ -180,4 +180,24 @@ check "SIGPIPE cascade: one report, from head, which left first" jq_true casc.js
     $samples | last | .diagnoses | map(select(.kind==\"sigpipe\"))
     | length == 1 and (.[0].message | startswith(\"head (pid\") and test(\"cat .*tr .*yes .*then died of SIGPIPE in turn\"))"
 
+# The Python subprocess deadlock, with --once: what a bug report attaches
+# names the deadlock first, though it takes two looks to see.
+cat > popen.py <<'EOF'
+import subprocess
+p = subprocess.Popen(["cat"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+p.stdin.write(b"x" * 2000000)
+EOF
+"$PIPEVIZ" --once --json once.json -o /dev/null "python3 $PWD/popen.py" </dev/null
+check "--once, Popen deadlock: one sample, whose first diagnosis is the deadlock" jq_true once.json "
+    $samples | length == 1 and .[0].diagnoses[0].kind == \"deadlock\""
+
+# Normal backpressure: gzip is the bottleneck, head waits for it and wc
+# for gzip, each moving; no stuck-type report, no stuck process.
+"$PIPEVIZ" --json bp.json -i 100 -n 25 -o /dev/null 'head -c 400M /dev/zero | gzip -1 | wc -c' </dev/null
+check "backpressure: no blocked_writer or starved_reader while data flows" jq_true bp.json "
+    $samples | map(select(any(.procs[]; .comm == \"gzip\" and .exit == null)) | .diagnoses[]
+        | select(.kind == \"blocked_writer\" or .kind == \"starved_reader\")) | length == 0"
+check "backpressure: head is never marked stuck" jq_true bp.json "
+    $samples | map(.procs[] | select(.comm == \"head\" and .stuck == true)) | length == 0"
+
 done_testing
