@@ -367,29 +367,24 @@ diag_starved(struct diag_ctx *c)
 {
 	const struct snapshot *s = c->s;
 	size_t *up, *head;
+	bool *in;
 
 	if (s->nprocs == 0)
 		return;
 	up = xcalloc(s->nprocs, sizeof *up);
 	head = xcalloc(s->nprocs, sizeof *head);
-
-	for (size_t i = 0; i < s->nprocs; i++)
-		up[i] = starved_upstream(c, i);
+	in = xcalloc(s->nprocs, sizeof *in);
 	for (size_t i = 0; i < s->nprocs; i++) {
-		size_t j = i, steps = 0;
-
-		head[i] = DIAG_NONE;
-		if (starved_on(c, i) == NULL)
-			continue;
-		while (up[j] != DIAG_NONE && up[j] != i && steps++ < s->nprocs)
-			j = up[j];
-		/* A ring of starved readers has no head: each stands alone. */
-		head[i] = up[j] == i || steps > s->nprocs ? i : j;
+		up[i] = starved_upstream(c, i);
+		in[i] = starved_on(c, i) != NULL;
 	}
+	/* A ring of starved readers has no head: each stands alone. */
+	diag_chain_heads(up, in, s->nprocs, head);
 	for (size_t i = 0; i < s->nprocs; i++) {
 		if (head[i] == i)
 			starved_report(c, &s->procs[i], starved_on(c, i), head);
 	}
+	free(in);
 	free(up);
 	free(head);
 }

@@ -149,31 +149,26 @@ diag_writers(struct diag_ctx *c)
 {
 	const struct snapshot *s = c->s;
 	size_t *down, *head;
+	bool *in;
 
 	if (s->nprocs == 0)
 		return;
 	down = xcalloc(s->nprocs, sizeof *down);
 	head = xcalloc(s->nprocs, sizeof *head);
-	for (size_t i = 0; i < s->nprocs; i++)
-		down[i] = c->deadlocked[i] ? DIAG_NONE : blocked_downstream(c, i);
+	in = xcalloc(s->nprocs, sizeof *in);
 	for (size_t i = 0; i < s->nprocs; i++) {
-		size_t j = i, steps = 0;
-
-		head[i] = DIAG_NONE;
-		if (blocked_on(c, i) == NULL)
-			continue;
-		while (down[j] != DIAG_NONE && down[j] != i &&
-		    steps++ < s->nprocs)
-			j = down[j];
-		/* A ring of blocked writers is a deadlock's: each alone. */
-		head[i] = down[j] == i || steps > s->nprocs ? i : j;
+		down[i] = c->deadlocked[i] ? DIAG_NONE : blocked_downstream(c, i);
+		in[i] = blocked_on(c, i) != NULL;
 	}
+	/* A ring of blocked writers is a deadlock's: each alone. */
+	diag_chain_heads(down, in, s->nprocs, head);
 	for (size_t i = 0; i < s->nprocs; i++) {
 		const struct snap_pipe *pp = blocked_on(c, i);
 
 		if (pp != NULL && head[i] == i)
 			blocked_writer_report(c, &s->procs[i], pp, head);
 	}
+	free(in);
 	free(down);
 	free(head);
 }

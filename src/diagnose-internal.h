@@ -150,6 +150,14 @@ void diag_writers(struct diag_ctx *);	/* diag-writers.c */
 void diag_no_reader(struct diag_ctx *);	/* diag-writers.c */
 void diag_sigpipe(struct diag_ctx *);	/* diag-writers.c */
 void diag_exec_failed(struct diag_ctx *); /* diag-exits.c */
+/*
+ * The head of each process's chain: follow next[] (DIAG_NONE ends it)
+ * from every i with in[i] set; a ring has no head, so each of its members
+ * is its own.  head[i] is DIAG_NONE where in[i] is not set.  Chains of
+ * starved readers and of blocked writers are reported from their heads.
+ */
+void diag_chain_heads(const size_t *next, const bool *in, size_t n,
+    size_t *head);
 /* Order s->diags most urgent first (diag-rank.c). */
 void diag_rank(struct snapshot *);
 void diag_buffered(struct diag_ctx *);	/* diag-buffered.c */

@@ -112,6 +112,21 @@ diag_other_ends(const struct snapshot *s, const struct snap_proc *self,
 	return k;
 }
 
+void
+diag_chain_heads(const size_t *next, const bool *in, size_t n, size_t *head)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t j = i, steps = 0;
+
+		head[i] = DIAG_NONE;
+		if (!in[i])
+			continue;
+		while (next[j] != DIAG_NONE && next[j] != i && steps++ < n)
+			j = next[j];
+		head[i] = next[j] == i || steps > n ? i : j;
+	}
+}
+
 bool
 diag_ends_have(const struct snap_end *ends, size_t n, pid_t pid)
 {

@@ -52,7 +52,7 @@ check "-i 10: no starved_reader before cat has waited 1 s" jq_true fast.json "
     $samples | map(select(.t < 0.9) | .diagnoses[] | select(.kind==\"starved_reader\")) | length == 0"
 
 # A background job keeps cat's input open after its stage has exited.
-watch_for bg.json '{ sleep 31.7 & echo hi; } | cat' 1.5
+watch_for bg.json '{ sleep 31.7 & echo hi; } | cat' 2.5
 check "{ sleep & echo; } | cat: eof_held for cat" jq_true bg.json "
     $samples | map(. as \$s | \$s.diagnoses[] | select(.kind==\"eof_held\" and .pids[0]==$(pid_of cat)
         and (.message | startswith(\"cat (pid \($(pid_of cat))) waits for EOF on fd 0\"))))
