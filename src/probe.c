@@ -420,26 +420,36 @@ probe_update(struct probe *pr, struct probe_entry *e)
 	}
 
 	if (fresh || ran || full) {
-		if (p->state != 'R' && p->state != 'Z' && p->state != 'X')
-			probe_proc_read_wchan(&e->files, p);
-		else
-			p->wchan[0] = '\0';
-		if (probe_fd_read_blocked(&e->files, p) != 0 && !full) {
+		bool threads;
+
+		p->nthreads = e->nthreads > 0 ? e->nthreads : 1;
+		threads = p->nthreads > 1 && p->state != 'Z' && p->state != 'X';
+		if (threads && probe_thread_read(dir, p, pr->buf,
+		    sizeof pr->buf) != 0 && !full) {
 			probe_read_table(pr, e, dir);
 			full = true;
-			probe_fd_read_blocked(&e->files, p);
+			probe_thread_read(dir, p, pr->buf, sizeof pr->buf);
 		}
-		p->nthreads = e->nthreads > 0 ? e->nthreads : 1;
-		if (p->nthreads > 1 && p->state != 'Z' && p->state != 'X') {
-			if (probe_thread_read(dir, p, pr->buf,
-			    sizeof pr->buf) != 0 && !full) {
-				probe_read_table(pr, e, dir);
-				probe_fd_read_blocked(&e->files, p);
-				probe_thread_read(dir, p, pr->buf,
-				    sizeof pr->buf);
-			}
-		} else if (p->nthreads_read > 0)
+		if (!threads && p->nthreads_read > 0)
 			snapshot_proc_set_threads(p, NULL, 0);
+		p->stop = SNAP_STOP_NONE;
+		/*
+		 * The threads' reads gave the wait and wchan, the main thread's
+		 * among them; the process's own files are read when there are
+		 * no threads to read, and for a stop, whose reason they tell.
+		 */
+		if (!threads || p->nthreads_read == 0 || p->state == 'T') {
+			if (p->state != 'R' && p->state != 'Z' &&
+			    p->state != 'X')
+				probe_proc_read_wchan(&e->files, p);
+			else
+				p->wchan[0] = '\0';
+			if (probe_fd_read_blocked(&e->files, p) != 0 && !full) {
+				probe_read_table(pr, e, dir);
+				full = true;
+				probe_fd_read_blocked(&e->files, p);
+			}
+		}
 	}
 
 	if (fresh || exec || (ran && gen - e->argv_at >= pr->recheck)) {
