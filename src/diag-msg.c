@@ -107,9 +107,8 @@ msg_poll_fds(struct diag_msg *m, const struct snapshot *s,
 			continue;
 		diag_msg_printf(m,
 		    "%s fd %d", shown++ == 0 ? " on" : ",", w->fd);
-		pp = w->inode != 0 ? snapshot_find_pipe(s, w->kind ==
-		    SNAP_FD_SOCKET ? snapshot_socket_channel(s, w->inode,
-		    !w->out) : w->inode) : NULL;
+		pp = w->inode != 0 ? snapshot_find_pipe(s,
+		    snapshot_wait_channel(s, w)) : NULL;
 		if (pp != NULL) {
 			diag_msg_printf(m, " (");
 			diag_msg_pipe_name(m, pp);

@@ -644,8 +644,7 @@ ex_wait_fd(struct ex_buf *b, const struct snapshot *s,
     const struct snap_wait_fd *w)
 {
 	const struct snap_pipe *pp = NULL;
-	uint64_t chan = w->kind == SNAP_FD_SOCKET ?
-	    snapshot_socket_channel(s, w->inode, w->in && !w->out) : w->inode;
+	uint64_t chan = snapshot_wait_channel(s, w);
 
 	ex_printf(b, "fd %d", w->fd);
 	if (chan != 0)

@@ -68,39 +68,24 @@ rates_stray(const struct rates_strays *st, const struct snap_fd *f)
 }
 
 /*
- * Whether p writes nowhere but into channel inode: every fd it may write
- * through, stderr aside (a diagnostic, not the data path) and stray pipes
- * (an inherited fd 251), is on it.
+ * Whether p moves bytes (writing, or reading) through no channel but
+ * inode: every fd it may write (read) through is on it, stderr aside when
+ * writing (a diagnostic, not the data path) and stray pipes (an inherited
+ * fd 251) aside always.
  */
 static bool
-rates_writes_only(const struct rates_strays *st, const struct snap_proc *p,
-    uint64_t inode)
+rates_only_on(const struct snapshot *s, const struct rates_strays *st,
+    const struct snap_proc *p, uint64_t inode, bool writer)
 {
 	for (size_t i = 0; i < p->nfds; i++) {
 		const struct snap_fd *f = &p->fds[i];
+		bool may = writer ? f->mode == SNAP_MODE_W ||
+		    f->mode == SNAP_MODE_RW : f->mode == SNAP_MODE_R ||
+		    f->mode == SNAP_MODE_RW;
 
-		if (f->fd == 2 || (f->mode != SNAP_MODE_W &&
-		    f->mode != SNAP_MODE_RW) || rates_stray(st, f))
+		if (!may || (writer && f->fd == 2) || rates_stray(st, f))
 			continue;
-		if (f->inode != inode || (f->kind != SNAP_FD_PIPE &&
-		    f->kind != SNAP_FD_FIFO && f->kind != SNAP_FD_SOCKET))
-			return false;
-	}
-	return true;
-}
-
-/* The same for reading: every fd it may read through is on inode. */
-static bool
-rates_reads_only(const struct snapshot *s, const struct rates_strays *st,
-    const struct snap_proc *p, uint64_t inode)
-{
-	for (size_t i = 0; i < p->nfds; i++) {
-		const struct snap_fd *f = &p->fds[i];
-
-		if ((f->mode != SNAP_MODE_R && f->mode != SNAP_MODE_RW) ||
-		    rates_stray(st, f))
-			continue;
-		if (snapshot_fd_channel(s, f, true) != inode)
+		if (snapshot_fd_channel(s, f, !writer) != inode)
 			return false;
 	}
 	return true;
@@ -171,8 +156,7 @@ rates_ends(const struct snapshot *s, const struct rates_strays *st,
 		if (!p->io_known || q == NULL || q->start_ticks != p->start_ticks ||
 		    !q->io_known)
 			return -1;
-		if (writer ? !rates_writes_only(st, p, inode) :
-		    !rates_reads_only(s, st, p, inode))
+		if (!rates_only_on(s, st, p, inode, writer))
 			return -1;
 		sum += writer ? p->write_bps : p->read_bps;
 		live++;

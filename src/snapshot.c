@@ -589,6 +589,13 @@ snapshot_socket_channel(const struct snapshot *s, uint64_t inode, bool reading)
 }
 
 uint64_t
+snapshot_wait_channel(const struct snapshot *s, const struct snap_wait_fd *w)
+{
+	return w->kind == SNAP_FD_SOCKET ? snapshot_socket_channel(s, w->inode,
+	    w->in && !w->out) : w->inode;
+}
+
+uint64_t
 snapshot_fd_channel(const struct snapshot *s, const struct snap_fd *f,
     bool reading)
 {
@@ -993,10 +1000,10 @@ snapshot_proc_command_word(const struct snap_proc *p, char *buf, size_t size)
 		cmd += 5 + strspn(cmd + 5, " \t");
 	if ((len = strcspn(cmd, " \t\n;|&")) == 0)
 		return false;
-	snprintf(buf, size, "%.*s", (int)len, cmd);
-	for (char *c = buf; *c != '\0'; c++) {
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			*c = '?';
-	}
+	if (len >= size)
+		len = size - 1;
+	memcpy(buf, cmd, len);
+	buf[len] = '\0';
+	snapshot_label_clean(buf, size, 0, buf);
 	return true;
 }

@@ -226,45 +226,35 @@ trace_pipe(struct jsonw *w, const struct snap_pipe *pp)
 	jsonw_object_end(w);
 }
 
-/* The holders of a socket are the ends of its channel that hold it. */
+/*
+ * A socket, with what its channel knows (snapshot_link_sockets()): the
+ * channel's writers are the socket's holders, and its rate the socket's.
+ */
 static void
 trace_socket(struct jsonw *w, const struct snapshot *s,
     const struct snap_socket *k)
 {
+	const struct snap_pipe *chan = NULL;
+
+	for (size_t i = 0; i < s->npipes && chan == NULL; i++) {
+		if (s->pipes[i].kind == SNAP_FD_SOCKET &&
+		    s->pipes[i].inode == k->inode)
+			chan = &s->pipes[i];
+	}
 	jsonw_object_begin(w, NULL);
 	jsonw_int(w, "inode", (long long)k->inode);
 	jsonw_string(w, "type", snapshot_sock_type_name(k->type));
 	trace_int_or_null(w, "peer", (long long)k->peer, k->peer != 0);
 	jsonw_string(w, "local", k->local);
 	jsonw_string(w, "remote", k->remote);
-	jsonw_array_begin(w, "holders");
-	for (size_t i = 0; i < s->nprocs; i++) {
-		const struct snap_proc *p = &s->procs[i];
-
-		if (p->exit.exited)
-			continue;
-		for (size_t j = 0; j < p->nfds; j++) {
-			if (p->fds[j].kind != SNAP_FD_SOCKET ||
-			    p->fds[j].inode != k->inode)
-				continue;
-			jsonw_object_begin(w, NULL);
-			jsonw_int(w, "pid", p->pid);
-			jsonw_int(w, "fd", p->fds[j].fd);
-			jsonw_object_end(w);
-		}
-	}
-	jsonw_array_end(w);
+	trace_ends(w, "holders", chan != NULL ? chan->writers : NULL,
+	    chan != NULL ? chan->nwriters : 0);
 	trace_int_or_null(w, "queued", k->rqueue, k->rqueue >= 0);
 	if (k->wqueue >= 0)
 		jsonw_int(w, "unsent", k->wqueue);
-	/* Its channel's rate: socket channels are derived again on reading. */
-	for (size_t i = 0; i < s->npipes; i++) {
-		const struct snap_pipe *pp = &s->pipes[i];
-
-		if (pp->kind == SNAP_FD_SOCKET && pp->inode == k->inode &&
-		    pp->rate_bps >= 0)
-			jsonw_real(w, "rate_bps", pp->rate_bps, 1);
-	}
+	/* Socket channels are derived again on reading: the rate goes here. */
+	if (chan != NULL && chan->rate_bps >= 0)
+		jsonw_real(w, "rate_bps", chan->rate_bps, 1);
 	if (k->listening)
 		jsonw_bool(w, "listening", true);
 	jsonw_object_end(w);

@@ -348,6 +348,9 @@ uint64_t snapshot_fd_channel(const struct snapshot *, const struct snap_fd *,
     bool reading);
 uint64_t snapshot_socket_channel(const struct snapshot *, uint64_t inode,
     bool reading);
+/* The channel an fd of a poll set waits on (for data only: its peer's). */
+uint64_t snapshot_wait_channel(const struct snapshot *,
+    const struct snap_wait_fd *);
 
 /*
  * Whether p is a blocked writer: it sleeps writing (or polls for room
