@@ -13,24 +13,18 @@ sock="pztest$$"
 tm() { tmux -L "$sock" -f /dev/null "$@"; }
 session=0
 screen() { tm capture-pane -p -t "pz$session"; }
-wait_for() {
+# tui_wait GREP-FLAG PATTERN WHAT: poll the screen for PATTERN.
+tui_wait() {
 	for _ in $(seq "${TUI_WAIT:-50}"); do
-		screen | grep -qF -- "$1" && return 0
+		screen | grep -q"$1" -- "$2" && return 0
 		sleep 0.1
 	done
-	echo "screen never showed: $1"
+	echo "$3: $2"
 	screen
 	return 1
 }
-wait_line() {
-	for _ in $(seq "${TUI_WAIT:-50}"); do
-		screen | grep -qE -- "$1" && return 0
-		sleep 0.1
-	done
-	echo "no line matched: $1"
-	screen
-	return 1
-}
+wait_for() { tui_wait F "$1" "screen never showed"; }
+wait_line() { tui_wait E "$1" "no line matched"; }
 start() {
 	local cols=$1 rows=$2
 	shift 2
