@@ -13,6 +13,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "pipeviz/all.h"
 #include "pipeviz/demo.h"
 #include "pipeviz/launch.h"
 #include "pipeviz/loop.h"
@@ -240,6 +241,48 @@ main_replay_trace(const struct options *o, struct loop_config *c)
 	return status;
 }
 
+/* The list refreshes every second unless -i says otherwise. */
+#define MAIN_ALL_INTERVAL_MS 1000
+
+/* --all: the machine's pipelines, listed live, as a table or as records. */
+static int
+main_all(const struct options *o, struct loop_config *c)
+{
+	struct all_config ac = { 0 };
+	int status;
+
+	ac.out = stdout;
+	ac.interval_ms = o->interval_set ? o->interval_ms : MAIN_ALL_INTERVAL_MS;
+	ac.count = o->count;
+	if (o->json_path != NULL) {
+		ac.output = ALL_OUT_JSON;
+		ac.out = main_open_trace(o->json_path);
+	} else if (o->text || o->once) {
+		ac.output = ALL_OUT_TEXT;
+	} else {
+		main_front_end(c);
+		/* No terminal: the table, once, where text frames would go. */
+		ac.output = c->ui != NULL ? ALL_OUT_UI : ALL_OUT_TEXT;
+		ac.ui = c->ui;
+	}
+	if (ac.output == ALL_OUT_TEXT && ac.count == 0)
+		ac.count = 1;
+	fatal_set_cleanup(main_cleanup);
+	ac.sigfd = main_signals(ac.ui != NULL);
+	/* An opened pipeline: the live view as -p gives it. */
+	ac.view = *c;
+	ac.view.interval_ms = o->interval_set ? o->interval_ms : 100;
+	ac.view.capture_out_fd = ac.view.capture_err_fd = -1;
+	status = all_run(&ac);
+	ui_close(ac.ui);
+	if (ac.out != stdout && fclose(ac.out) == EOF) {
+		fprintf(stderr, "pipeviz: cannot write the list: %s\n",
+		    strerror(errno));
+		status = status == 0 ? 1 : status;
+	}
+	return status;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -271,6 +314,14 @@ main(int argc, char **argv)
 	c.out = stdout;
 	if (o.replay_path != NULL) {
 		status = main_replay_trace(&o, &c);
+		options_clear(&o);
+		return status;
+	}
+	if (o.all) {
+		if (access("/proc/self/stat", R_OK) == -1)
+			usage_error("/proc is not mounted (or not readable): "
+			    "pipeviz sees processes only through it");
+		status = main_all(&o, &c);
 		options_clear(&o);
 		return status;
 	}

@@ -22,6 +22,7 @@ enum {
 	OPT_DEMO,
 	OPT_SLOW,
 	OPT_PEEK,
+	OPT_ALL,
 };
 
 /* --peek without a value, and the most it may ask for. */
@@ -45,6 +46,7 @@ static const struct option options_long[] = {
 	{ "demo", no_argument, NULL, OPT_DEMO },
 	{ "slow", required_argument, NULL, OPT_SLOW },
 	{ "peek", optional_argument, NULL, OPT_PEEK },
+	{ "all", no_argument, NULL, OPT_ALL },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -57,9 +59,13 @@ options_usage(void)
 	       "       pipeviz [OPTIONS] -p PID\n"
 	       "       pipeviz [OPTIONS] --replay FILE\n"
 	       "       pipeviz [OPTIONS] --demo [NAME]\n"
+	       "       pipeviz [--all] [--text | --json FILE] [--once]\n"
 	       "Show the processes and pipes of a shell pipeline, live.\n"
+	       "Without arguments, or with --all: every pipeline on the machine.\n"
 	       "\n"
 	       "  -p, --pid PID        attach to the pipeline PID belongs to\n"
+	       "      --all            list every pipeline, stuck ones first\n"
+	       "                       (refreshed every second unless -i)\n"
 	       "  -i, --interval MS    sample every MS milliseconds (default 100)\n"
 	       "  -n, --count N        stop sampling after N samples\n"
 	       "      --once           take one sample and print it\n"
@@ -144,6 +150,7 @@ again:
 			if (options_number("-i", optarg, 1, 3600000, &v, err))
 				return -1;
 			o->interval_ms = (int)v;
+			o->interval_set = true;
 			break;
 		case 'n':
 			if (options_number("-n", optarg, 1, LONG_MAX, &v, err))
@@ -191,6 +198,9 @@ again:
 				return -1;
 			o->slow_ms = (int)v;
 			break;
+		case OPT_ALL:
+			o->all = true;
+			break;
 		case OPT_PEEK:
 			o->peek = OPTIONS_PEEK_DEFAULT;
 			if (optarg != NULL && options_number("--peek", optarg,
@@ -229,7 +239,23 @@ again:
 		o->pipeline = options_join(argc - optind, argv + optind);
 	if (o->once)
 		o->count = 1;
-	if (o->demo && (o->pid != 0 || o->replay_path != NULL))
+	/* Plain `pipeviz`, as plain htop: the machine's pipelines. */
+	if (argc == 1)
+		o->all = true;
+	if (o->all && (o->pid != 0 || o->pipeline != NULL || o->demo ||
+	    o->replay_path != NULL))
+		*err = xstrdup("--all lists every pipeline: no PIPELINE, -p, "
+		    "--demo or --replay");
+	else if (o->all && (o->output_path != NULL || o->pipefail ||
+	    o->pipe_size != 0 || o->slow_ms != 0 || o->record_path != NULL ||
+	    o->dot || o->peek != 0 || o->exit_at_end))
+		*err = xstrdup("--all takes only -i, -n, --once, --text and "
+		    "--json");
+	else if (o->all && o->text && o->json_path != NULL)
+		*err = xstrdup("choose one of --json and --text");
+	else if (o->all)
+		; /* checked */
+	else if (o->demo && (o->pid != 0 || o->replay_path != NULL))
 		*err = xstrdup("--demo runs a pipeline of its own: no -p or --replay");
 	else if (o->replay_path != NULL && (o->pid != 0 || o->pipeline != NULL))
 		*err = xstrdup("--replay plays a trace: no PIPELINE or -p");

@@ -818,19 +818,33 @@ size_t
 probe_socket_peers(struct probe *pr, const uint64_t *inodes, size_t n,
     uint64_t *peers, size_t max)
 {
-	struct snapshot *s = snapshot_create(0);
-	struct snap_proc *p = snapshot_add_proc(s, pr->self);
+	uint64_t *peer = xcalloc(n + 1, sizeof *peer);
 	size_t got = 0;
 
-	/* A process of the mind that holds them all: one dump answers. */
+	probe_socket_peer_of(pr, inodes, n, peer);
+	for (size_t i = 0; i < n && got < max; i++) {
+		if (peer[i] != 0)
+			peers[got++] = peer[i];
+	}
+	free(peer);
+	return got;
+}
+
+void
+probe_socket_peer_of(struct probe *pr, const uint64_t *inodes, size_t n,
+    uint64_t *peer)
+{
+	struct snapshot *s = snapshot_create(0);
+	struct snap_proc *p = snapshot_add_proc(s, pr->self);
+
 	for (size_t i = 0; i < n; i++)
 		snapshot_proc_add_fd(p, (int)i, SNAP_MODE_RW, SNAP_FD_SOCKET,
 		    NULL)->inode = inodes[i];
 	(void)probe_sock_read(pr->sock, s);
-	for (size_t i = 0; i < s->nsockets && got < max; i++) {
-		if (s->sockets[i].peer != 0)
-			peers[got++] = s->sockets[i].peer;
+	for (size_t i = 0; i < n; i++) {
+		const struct snap_socket *k = snapshot_find_socket(s, inodes[i]);
+
+		peer[i] = k != NULL ? k->peer : 0;
 	}
 	snapshot_free(s);
-	return got;
 }

@@ -260,10 +260,11 @@ trace_socket(struct jsonw *w, const struct snapshot *s,
 	jsonw_object_end(w);
 }
 
+/* A diagnosis, as an element of an array (key NULL) or a member. */
 static void
-trace_diag(struct jsonw *w, const struct snap_diag *d)
+trace_diag(struct jsonw *w, const char *key, const struct snap_diag *d)
 {
-	jsonw_object_begin(w, NULL);
+	jsonw_object_begin(w, key);
 	jsonw_string(w, "kind", d->kind);
 	jsonw_array_begin(w, "pids");
 	for (size_t i = 0; i < d->npids; i++)
@@ -299,7 +300,7 @@ trace_sample(struct jsonw *w, const struct snapshot *s)
 	jsonw_array_end(w);
 	jsonw_array_begin(w, "diagnoses");
 	for (size_t i = 0; i < s->ndiags; i++)
-		trace_diag(w, &s->diags[i]);
+		trace_diag(w, NULL, &s->diags[i]);
 	jsonw_array_end(w);
 	jsonw_object_end(w);
 }
@@ -388,6 +389,34 @@ trace_write_end(FILE *f, double t, int status, int signal)
 	jsonw_object_end(w);
 	if (signal != 0)
 		jsonw_string(w, "stopped_by", trace_signal_name(signal));
+	jsonw_object_end(w);
+	return trace_emit(f, w);
+}
+
+int
+trace_write_pipeline(FILE *f, const struct trace_pipeline *p)
+{
+	struct jsonw *w = trace_begin();
+
+	jsonw_object_begin(w, NULL);
+	jsonw_string(w, "type", "pipeline");
+	jsonw_array_begin(w, "pids");
+	for (size_t i = 0; i < p->npids; i++)
+		jsonw_int(w, NULL, p->pids[i]);
+	jsonw_array_end(w);
+	jsonw_string(w, "command", p->command);
+	jsonw_string(w, "health", p->health);
+	if (p->top != NULL)
+		trace_diag(w, "top", p->top);
+	else
+		jsonw_null(w, "top");
+	jsonw_real(w, "since", p->since, 10);
+	if (p->rate_bps >= 0)
+		jsonw_real(w, "rate_bps", p->rate_bps, 1);
+	else
+		jsonw_null(w, "rate_bps");
+	jsonw_int(w, "uid", (long long)p->uid);
+	jsonw_string(w, "user", p->user);
 	jsonw_object_end(w);
 	return trace_emit(f, w);
 }

@@ -48,6 +48,11 @@ struct ui {
 	struct layout *layout; /* the last one drawn, for keys and mouse */
 	int body_top, body_rows, body_cols;
 	int status_rows; /* 1, or 2 for a long diagnosis */
+	/* The --all list (ui-list.c). */
+	pid_t list_selected;	/* the selected row's id, -1 none */
+	int list_scroll;	/* first row shown */
+	char list_filter[128];	/* typed after '/' */
+	bool list_editing;
 };
 
 

@@ -124,6 +124,9 @@ ui_open(bool utf8, bool colour, char **err, bool *fatal)
 	u->utf8 = utf8;
 	u->colour = colour && has_colors();
 	u->selected = -1;
+	u->list_selected = -1;
+	/* Esc alone is a key (closing help, clearing a filter): as htop. */
+	set_escdelay(25);
 	cbreak();
 	noecho();
 	nonl();

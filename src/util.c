@@ -184,6 +184,30 @@ util_format_bytes(char *buf, size_t size, double bytes)
 	return buf;
 }
 
+char *
+util_format_age(char *buf, size_t size, double seconds)
+{
+	long s = seconds > 0 ? (long)seconds : 0;
+
+	if (s < 60)
+		snprintf(buf, size, "%lds", s);
+	else if (s < 3600)
+		snprintf(buf, size, "%ldm%02lds", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(buf, size, "%ldh%02ldm", s / 3600, s % 3600 / 60);
+	else
+		snprintf(buf, size, "%ldd%02ldh", s / 86400, s % 86400 / 3600);
+	return buf;
+}
+
+int
+util_cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
 void
 util_vappendf(char **text, size_t *len, size_t *cap, const char *fmt,
     va_list ap)

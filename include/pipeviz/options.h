@@ -9,6 +9,8 @@ struct options {
 	char *pipeline;		 /* PIPELINE (args joined by spaces), or NULL */
 	pid_t pid;		 /* -p: attach, 0 when launching */
 	int interval_ms;	 /* -i, default 100 */
+	bool interval_set;	 /* -i was given */
+	bool all;		 /* --all, or no arguments at all */
 	long count;		 /* -n, 0 for no limit; --once sets 1 */
 	bool once;
 	const char *json_path;	 /* --json FILE, "-" for stdout */

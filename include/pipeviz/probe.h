@@ -74,6 +74,13 @@ size_t probe_socket_peers(struct probe *, const uint64_t *inodes, size_t n,
     uint64_t *peers, size_t max);
 
 /*
+ * The peer of each socket inodes[i] into peer[i], 0 where sock_diag does
+ * not know one: `pipeviz --all` pairs sockets with it.
+ */
+void probe_socket_peer_of(struct probe *, const uint64_t *inodes, size_t n,
+    uint64_t *peer);
+
+/*
  * Peek (src/probe-peek.c): for every pipe and FIFO of snap that is not
  * stray, has a reader and a fill above 0, copy up to max bytes (at most
  * 4096) of what waits in it into pp->peek, without consuming anything:

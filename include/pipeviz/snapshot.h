@@ -300,6 +300,14 @@ const char *snapshot_sock_type_name(enum snap_sock_type);
 /* Set p's argv from a NULL-terminated vector, copied into one block. */
 void snapshot_proc_set_argv(struct snap_proc *, char *const *argv);
 
+/*
+ * A new snapshot of s's processes whose take[] is set, the sockets they
+ * hold and the channels between them, with the fill levels and peeks s
+ * read (src/snapshot-subset.c: one pipeline of a machine-wide sample).
+ * Rates and diagnoses are left to be derived.
+ */
+struct snapshot *snapshot_subset(const struct snapshot *s, const bool *take);
+
 struct snap_proc *snapshot_find_proc(const struct snapshot *, pid_t);
 const struct snap_fd *snapshot_proc_fd(const struct snap_proc *, int fd);
 struct snap_pipe *snapshot_find_pipe(const struct snapshot *, uint64_t inode);

@@ -23,6 +23,23 @@ int trace_write_exit(FILE *, double t, pid_t pid, int stage,
 int trace_write_end(FILE *, double t, int status, int signal);
 
 /* Give back the buffer the writers keep from record to record. */
+/*
+ * `pipeviz --all`: one pipeline of the machine as a "pipeline" record
+ * (docs/json-format.md), a line of its own.
+ */
+struct trace_pipeline {
+	const pid_t *pids;
+	size_t npids;
+	const char *command;
+	const char *health;		/* "stuck", "slow", "idle", "ok" */
+	const struct snap_diag *top;	/* its most urgent diagnosis, or NULL */
+	double since;			/* seconds it has run */
+	double rate_bps;		/* its busiest pipe's, -1 unknown */
+	uid_t uid;
+	const char *user;
+};
+int trace_write_pipeline(FILE *, const struct trace_pipeline *);
+
 void trace_release(void);
 
 /* The sample record as a newly allocated one-line string (for tests). */

@@ -87,4 +87,42 @@ void ui_note(struct ui *, const char *);
 /* The pid of the selected process, or -1. */
 pid_t ui_selected(const struct ui *);
 
+/*
+ * `pipeviz --all`'s list (src/ui-list.c): one row per pipeline, the
+ * selected one's diagnosis below, a filter typed after '/'.
+ */
+struct ui_list_row {
+	pid_t id;		/* the pipeline's first pid: its identity */
+	const char *health;	/* "stuck", "slow", "idle", "ok" */
+	const char *user;	/* its owner */
+	bool others;		/* another user's: shown, marked */
+	size_t nprocs;
+	double since;		/* seconds it has run */
+	double rate_bps;	/* its busiest pipe's, -1 unknown */
+	const char *command;
+	const char *why;	/* "kind: message" of its top diagnosis, or NULL */
+};
+
+struct ui_list_frame {
+	const struct ui_list_row *rows; /* those the filter lets through */
+	size_t nrows;
+	size_t total;		/* before the filter */
+	int interval_ms;
+};
+
+enum ui_list_action {
+	UI_LIST_NONE,
+	UI_LIST_REDRAW,
+	UI_LIST_FILTER,	/* the filter changed: rows must be chosen again */
+	UI_LIST_OPEN,	/* the selected pipeline's live view */
+	UI_LIST_QUIT,
+};
+
+void ui_list_draw(struct ui *, const struct ui_list_frame *);
+enum ui_list_action ui_list_input(struct ui *, const struct ui_list_frame *);
+/* The selected row's id, or -1. */
+pid_t ui_list_selected(const struct ui *);
+/* What '/' typed, "" for none. */
+const char *ui_list_filter(const struct ui *);
+
 #endif

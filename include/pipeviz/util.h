@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 /* Allocators never return NULL: they die with a message instead. */
 void *xmalloc(size_t);
@@ -45,6 +46,10 @@ void util_vappendf(char **text, size_t *len, size_t *cap, const char *fmt,
  * buf; returns buf.
  */
 char *util_format_bytes(char *buf, size_t size, double bytes);
+/* A duration the short way ("45s", "12m05s", "3h07m", "2d04h"); buf. */
+char *util_format_age(char *buf, size_t size, double seconds);
+/* qsort and bsearch order of pid_t values. */
+int util_cmp_pid(const void *, const void *);
 /*
  * Write observed text (a process name, a path, a message that quotes
  * them) to out with every control character (C0, DEL) as '?': what a
