@@ -49,22 +49,6 @@ census_free(struct census *c)
 	free(c);
 }
 
-const struct census_proc *
-census_find(const struct census_proc *procs, size_t n, pid_t pid)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (procs[mid].pid < pid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < n && procs[lo].pid == pid ? &procs[lo] : NULL;
-}
-
 static void
 census_add_end(struct census_proc *p, size_t *cap, enum census_kind kind,
     uint64_t dev, uint64_t ino, int fd)

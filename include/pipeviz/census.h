@@ -53,8 +53,21 @@ void census_free(struct census *); /* NULL is a no-op */
  */
 size_t census_scan(struct census *, const struct census_proc **out);
 
-/* The pid's entry in the last scan, or NULL (binary search). */
-const struct census_proc *census_find(const struct census_proc *procs,
-    size_t n, pid_t pid);
+/* The pid's entry in procs (sorted by pid), or NULL.  Pure: inline. */
+static inline const struct census_proc *
+census_find(const struct census_proc *procs, size_t n, pid_t pid)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (procs[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && procs[lo].pid == pid ? &procs[lo] : NULL;
+}
 
 #endif
