@@ -1,7 +1,10 @@
 /*
- * loop-internal.h - the loop's state, shared by loop.c (the poll loop),
- * loop-stages.c (launched stages: wiring, exits, reaping) and loop-view.c
- * (the live view: frames and keys).
+ * loop-internal.h - the loop's state, shared by the loop files, which call
+ * each other in one direction only, top to bottom:
+ *   loop.c         the poll loop: samples, signals, keys, the end
+ *   loop-view.c    the live view: frames and the actions of its keys
+ *   loop-stages.c  launched stages: wiring, exits, reaping, slow motion
+ *   loop-output.c  trace records, text and DOT frames
  */
 #ifndef PIPEVIZ_LOOP_INTERNAL_H
 #define PIPEVIZ_LOOP_INTERNAL_H
@@ -15,6 +18,7 @@
 #include "pipeviz/probe.h"
 #include "pipeviz/snapshot.h"
 #include "pipeviz/textlog.h"
+#include "pipeviz/util.h"
 
 /* How long stages get to exit after SIGTERM before SIGKILL. */
 #define LOOP_GRACE_SECONDS 2.0
@@ -61,9 +65,17 @@ struct loop {
 	char **stage_names;
 };
 
-/* loop.c */
-double loop_elapsed(void); /* seconds since the session started */
+/* Seconds since the session started. */
+static inline double
+loop_elapsed(const struct loop *l)
+{
+	return util_now() - l->t0;
+}
+
+/* loop-output.c */
 void loop_output_failed(struct loop *);
+/* The sample's trace record and frame, as the outputs ask. */
+void loop_emit(struct loop *, const struct snapshot *);
 
 /* loop-stages.c */
 void loop_remember_stage(struct loop *, size_t stage, const struct snap_proc *);

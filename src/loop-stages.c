@@ -169,7 +169,7 @@ loop_reap(struct loop *l)
 		}
 		/* Its children, if any, are pipeviz's now. */
 		l->orphans_stale = true;
-		if (launch_reap(ln, pid, loop_elapsed()) < 0 || i < 0) {
+		if (launch_reap(ln, pid, loop_elapsed(l)) < 0 || i < 0) {
 			snapshot_free(tmp);
 			continue;
 		}

@@ -23,7 +23,7 @@ loop_draw(struct loop *l, const struct snapshot *s, int status)
 		return;
 	f.snap = s;
 	f.command = c->command;
-	f.elapsed = loop_elapsed();
+	f.elapsed = loop_elapsed(l);
 	f.interval_ms = l->interval_ms;
 	f.paused = l->paused;
 	f.attached = c->launch == NULL;

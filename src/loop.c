@@ -45,7 +45,6 @@
 #define LOOP_MAX_ORPHANS 256
 
 
-static double loop_t0;
 
 /* The process of prev that is p, by pid and start time, or NULL. */
 static struct snap_proc *
@@ -156,30 +155,12 @@ loop_discover(struct loop *l, double t)
 	    getpid(), &l->roots);
 }
 
-double
-loop_elapsed(void)
-{
-	return util_now() - loop_t0;
-}
-
-void
-loop_output_failed(struct loop *l)
-{
-	if (l->output_failed)
-		return;
-	l->output_failed = true;
-	/* A reader that went away (| head) is not worth a message. */
-	if (errno != EPIPE)
-		fprintf(stderr, "pipeviz: cannot write the output: %s\n",
-		    strerror(errno));
-}
-
 static struct snapshot *
 loop_sample(struct loop *l)
 {
 	struct launch *ln = l->cfg->launch;
 	/* Milliseconds, as the trace keeps them. */
-	struct snapshot *s = snapshot_create(round(loop_elapsed() * 1000) / 1000);
+	struct snapshot *s = snapshot_create(round(loop_elapsed(l) * 1000) / 1000);
 
 	if (ln != NULL) {
 		size_t n = launch_nstages(ln), nlive = 0;
@@ -241,32 +222,6 @@ loop_sample(struct loop *l)
 	rates_apply_pipes(l->prev, s);
 	loop_diagnose(l, s);
 	return s;
-}
-
-static void
-loop_emit(struct loop *l, const struct snapshot *s)
-{
-	const struct loop_config *c = l->cfg;
-
-	if (l->output_failed)
-		return;
-	if (c->trace != NULL && trace_write_sample(c->trace, s) == -1) {
-		loop_output_failed(l);
-		return;
-	}
-	switch (c->output) {
-	case LOOP_OUT_TEXT:
-		render_text(c->out, s, c->command, c->width, c->utf8);
-		break;
-	case LOOP_OUT_DOT:
-		render_dot(c->out, s, c->command);
-		break;
-	case LOOP_OUT_UI:
-	case LOOP_OUT_NONE:
-		return;
-	}
-	if (fflush(c->out) == EOF || ferror(c->out))
-		loop_output_failed(l);
 }
 
 /* Handle pending signals; returns true when the screen needs a redraw. */
@@ -375,7 +330,7 @@ loop_run(const struct loop_config *c)
 	/* A burst's half second stands for the stuck time of a longer look. */
 	if (c->burst > 0)
 		diagnose_set_stuck(l.diag, LOOP_BURST_STUCK_SECONDS);
-	l.t0 = loop_t0 = util_now();
+	l.t0 = util_now();
 	l.hz = sysconf(_SC_CLK_TCK);
 	l.interval_ms = c->interval_ms;
 	l.discovered_at = -LOOP_REDISCOVER_SECONDS;
@@ -400,7 +355,7 @@ loop_run(const struct loop_config *c)
 		next = c->count > 0 || c->interval_ms < LOOP_FIRST_SAMPLE_MS ?
 		    c->interval_ms / 1000.0 : LOOP_FIRST_SAMPLE_MS / 1000.0;
 	for (;;) {
-		double now = loop_elapsed();
+		double now = loop_elapsed(&l);
 		bool sampling = !l.over && !l.paused &&
 		    (c->count == 0 || l.samples < c->count);
 		nfds_t npfd;
@@ -411,7 +366,7 @@ loop_run(const struct loop_config *c)
 		if (l.stop_signal != 0 || l.quit)
 			break;
 		/* Before a sample: one taken late must not see the freeze. */
-		if (thaw_at > 0 && loop_elapsed() >= thaw_at) {
+		if (thaw_at > 0 && loop_elapsed(&l) >= thaw_at) {
 			loop_thaw(&l);
 			thaw_at = 0;
 		}
@@ -471,7 +426,7 @@ loop_run(const struct loop_config *c)
 			loop_draw(&l, l.prev, status);
 			redraw = false;
 		}
-		now = loop_elapsed();
+		now = loop_elapsed(&l);
 		timeout = -1;
 		if (sampling) {
 			double at = thaw_at > 0 ? thaw_at : next;
@@ -522,7 +477,7 @@ loop_run(const struct loop_config *c)
 			loop_capture(&l, launch_output_fd(c->launch), -1);
 	}
 	if (c->trace != NULL && !l.output_failed &&
-	    trace_write_end(c->trace, loop_elapsed(), status, l.stop_signal) == -1)
+	    trace_write_end(c->trace, loop_elapsed(&l), status, l.stop_signal) == -1)
 		loop_output_failed(&l);
 	trace_release();
 	discover_free(l.discover);
