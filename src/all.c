@@ -18,6 +18,7 @@
 #include "pipeviz/layout.h"
 #include "pipeviz/pipelines.h"
 #include "pipeviz/probe.h"
+#include "pipeviz/sanitize.h"
 #include "pipeviz/rates.h"
 #include "pipeviz/trace.h"
 #include "pipeviz/ui.h"
@@ -342,8 +343,8 @@ all_format_rate(char *buf, size_t size, double bps)
 static void
 all_put_cell(FILE *out, const char *text, int width)
 {
-	util_fputs_clean(text, out);
-	for (int n = (int)strlen(text); n < width; n++)
+	sanitize_fputs(text, out);
+	for (int n = (int)sanitize_width(text); n < width; n++)
 		fputc(' ', out);
 }
 
@@ -364,11 +365,11 @@ all_write_text(struct all *a)
 		    r->track->last->nprocs, age, rate);
 		all_put_cell(out, r->user, 10);
 		fputc(' ', out);
-		util_fputs_clean(r->command, out);
+		sanitize_fputs(r->command, out);
 		fputc('\n', out);
 		if (r->why != NULL) {
 			fputs("       ", out);
-			util_fputs_clean(r->why, out);
+			sanitize_fputs(r->why, out);
 			fputc('\n', out);
 		}
 	}

@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pipeviz/all.h"
@@ -31,11 +32,9 @@ usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("pipeviz: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	util_vwarn_errno(0, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	exit(2);
 }
 
@@ -197,13 +196,41 @@ main_front_end(struct loop_config *c)
 	if (c->ui == NULL && fatal_ui)
 		usage_error("%s", err);
 	if (c->ui == NULL) {
-		fprintf(stderr, "pipeviz: %s: printing text frames instead of "
-		    "the live view\n", err);
+		util_warn("%s: printing text frames instead of the live view",
+		    err);
 		c->output = LOOP_OUT_TEXT;
 		c->out = stderr;
 	} else
 		c->output = LOOP_OUT_UI;
 	free(err);
+}
+
+/*
+ * A trace to replay: a regular file or a pipe.  A device would be opened
+ * (a tape rewinds, a terminal becomes ours) and could be read without
+ * end (/dev/zero): it is refused from its stat, before any open, and the
+ * open file is checked again.
+ */
+static FILE *
+main_open_replay(const char *path)
+{
+	struct stat st;
+	FILE *f;
+
+	if (stat(path, &st) == -1)
+		usage_error("cannot open trace '%s': %s", path, strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		usage_error("cannot open trace '%s': %s", path, strerror(EISDIR));
+	if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode))
+		usage_error("cannot replay '%s': not a regular file or a pipe",
+		    path);
+	if ((f = fopen(path, "re")) == NULL)
+		usage_error("cannot open trace '%s': %s", path, strerror(errno));
+	if (fstat(fileno(f), &st) == -1 ||
+	    (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)))
+		usage_error("cannot replay '%s': not a regular file or a pipe",
+		    path);
+	return f;
 }
 
 static int
@@ -215,9 +242,7 @@ main_replay_trace(const struct options *o, struct loop_config *c)
 	char *err;
 	int status;
 
-	if ((f = fopen(o->replay_path, "re")) == NULL)
-		usage_error("cannot open trace '%s': %s", o->replay_path,
-		    strerror(errno));
+	f = main_open_replay(o->replay_path);
 	if (trace_read(f, &tf, &err) == -1)
 		usage_error("%s: %s", o->replay_path, err);
 	fclose(f);
@@ -226,7 +251,7 @@ main_replay_trace(const struct options *o, struct loop_config *c)
 	else
 		main_front_end(c);
 	if (c->ui == NULL && tf.warning != NULL)
-		fprintf(stderr, "pipeviz: %s: %s\n", o->replay_path, tf.warning);
+		util_warn("%s: %s", o->replay_path, tf.warning);
 	fatal_set_cleanup(main_cleanup);
 	rc.tf = &tf;
 	rc.ui = c->ui;
@@ -290,13 +315,13 @@ main(int argc, char **argv)
 	struct loop_config c = { 0 };
 	struct split_result sr = { 0 };
 	int out_fd = -1, null_in, null_out, status;
-	char *err, *command;
+	char *err, *command, *exec_failed = NULL;
 	const char *demo_dir = NULL;
 
 	main_ensure_std_fds();
 	setlocale(LC_ALL, "");
 	if (options_parse(argc, argv, &o, &err) == -1) {
-		fprintf(stderr, "pipeviz: %s\n", err);
+		util_warn("%s", err);
 		free(err);
 		return 2;
 	}
@@ -339,6 +364,8 @@ main(int argc, char **argv)
 		usage_error("/proc is not mounted (or not readable): pipeviz "
 		    "sees processes only through it");
 	if (o.pipeline != NULL && split_pipeline(o.pipeline, &sr, &err) == -1)
+		usage_error("%s", err);
+	if (o.pipeline != NULL && launch_check(&sr, &err) == -1)
 		usage_error("%s", err);
 	main_check_pipe_size(o.pipe_size);
 	if (o.pid != 0) {
@@ -411,6 +438,13 @@ main(int argc, char **argv)
 			usage_error("%s", err);
 		}
 		main_pgid = launch_pgid(c.launch);
+		/* Said once, where it is seen: after the live view if any. */
+		if ((exec_failed = launch_exec_failures(c.launch)) != NULL &&
+		    c.ui == NULL) {
+			util_warn("%s", exec_failed);
+			free(exec_failed);
+			exec_failed = NULL;
+		}
 		if (out_fd != -1)
 			close(out_fd);
 		close(null_in);
@@ -426,6 +460,9 @@ main(int argc, char **argv)
 
 	status = loop_run(&c);
 	ui_close(c.ui);
+	if (exec_failed != NULL)
+		util_warn("%s", exec_failed);
+	free(exec_failed);
 	/* What the pipeline printed while the view had the screen. */
 	main_replay(c.capture_out_fd, 1);
 	main_replay(c.capture_err_fd, 2);
