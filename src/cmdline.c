@@ -102,62 +102,121 @@ cmdline_std_channel(const struct snapshot *s, const struct snap_proc *p,
 	return f != NULL ? snapshot_fd_channel(s, f, fd == 0) : 0;
 }
 
+/* A stage and the channels on its fds 0 and 1, for the sorts below. */
+struct cmdline_root {
+	const struct snap_proc *p;
+	uint64_t in, out;
+	bool done;
+};
+
+static int
+cmdline_cmp_in(const void *a, const void *b)
+{
+	uint64_t x = (*(struct cmdline_root *const *)a)->in;
+	uint64_t y = (*(struct cmdline_root *const *)b)->in;
+
+	return (x > y) - (x < y);
+}
+
+static int
+cmdline_cmp_out(const void *a, const void *b)
+{
+	uint64_t x = (*(struct cmdline_root *const *)a)->out;
+	uint64_t y = (*(struct cmdline_root *const *)b)->out;
+
+	return (x > y) - (x < y);
+}
+
+/* The first of v (sorted by cmp's channel) whose channel is ch, or NULL. */
+static struct cmdline_root **
+cmdline_lookup(struct cmdline_root **v, size_t n, uint64_t ch, bool by_in)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if ((by_in ? v[mid]->in : v[mid]->out) < ch)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && (by_in ? v[lo]->in : v[lo]->out) == ch ? &v[lo] : NULL;
+}
+
+static void
+cmdline_stage(struct cmdline_buf *b, const struct snap_proc *p)
+{
+	if (p->argv[0] != NULL)
+		cmdline_argv(b, p->argv);
+	else {
+		cmdline_puts(b, "[");
+		cmdline_puts(b, p->comm);
+		cmdline_puts(b, "]");
+	}
+}
+
 char *
 cmdline_pipeline(const struct snapshot *s)
 {
 	struct cmdline_buf b = { 0 };
-	size_t n = s->nprocs, nroots = 0;
-	const struct snap_proc **root = xcalloc(n + 1, sizeof *root);
-	uint64_t *in = xcalloc(n + 1, sizeof *in), *out = xcalloc(n + 1,
-	    sizeof *out);
-	bool *done = xcalloc(n + 1, sizeof *done);
+	size_t n = 0;
+	struct cmdline_root *r = xcalloc(s->nprocs + 1, sizeof *r);
+	struct cmdline_root **by_in = xcalloc(s->nprocs + 1, sizeof *by_in);
+	struct cmdline_root **by_out = xcalloc(s->nprocs + 1, sizeof *by_out);
+	pid_t *pids = xcalloc(s->nprocs + 1, sizeof *pids);
 
 	cmdline_put(&b, "", 0);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < s->nprocs; i++)
+		pids[i] = s->procs[i].pid;
+	qsort(pids, s->nprocs, sizeof *pids, util_cmp_pid);
+	/* Stages: the processes whose parent is not shown. */
+	for (size_t i = 0; i < s->nprocs; i++) {
 		const struct snap_proc *p = &s->procs[i];
 
-		if (snapshot_find_proc(s, p->ppid) != NULL && p->ppid != p->pid)
+		if (p->ppid != p->pid && bsearch(&p->ppid, pids, s->nprocs,
+		    sizeof *pids, util_cmp_pid) != NULL)
 			continue;
-		in[nroots] = cmdline_std_channel(s, p, 0);
-		out[nroots] = cmdline_std_channel(s, p, 1);
-		root[nroots++] = p;
+		r[n] = (struct cmdline_root){ p, cmdline_std_channel(s, p, 0),
+		    cmdline_std_channel(s, p, 1), false };
+		by_in[n] = by_out[n] = &r[n];
+		n++;
 	}
+	qsort(by_in, n, sizeof *by_in, cmdline_cmp_in);
+	qsort(by_out, n, sizeof *by_out, cmdline_cmp_out);
 	/*
 	 * Chains from their heads (nothing shown writes their input), then
-	 * whatever is left (a ring has no head) from its lowest pid.
+	 * whatever is left (a ring has no head) from its first process.
 	 */
 	for (int pass = 0; pass < 2; pass++) {
-		for (size_t h = 0; h < nroots; h++) {
-			bool head = true;
+		for (size_t h = 0; h < n; h++) {
+			struct cmdline_root *at = &r[h];
 
-			for (size_t k = 0; pass == 0 && k < nroots; k++)
-				head &= k == h || in[h] == 0 || out[k] != in[h];
-			if (done[h] || !head)
+			if (at->done || (pass == 0 && at->in != 0 &&
+			    cmdline_lookup(by_out, n, at->in, false) != NULL))
 				continue;
 			if (b.len > 0)
 				cmdline_puts(&b, "; ");
-			for (size_t at = h, next; at < nroots; at = next) {
-				done[at] = true;
-				if (root[at]->argv[0] != NULL)
-					cmdline_argv(&b, root[at]->argv);
-				else {
-					cmdline_puts(&b, "[");
-					cmdline_puts(&b, root[at]->comm);
-					cmdline_puts(&b, "]");
-				}
-				for (next = 0; next < nroots; next++) {
-					if (!done[next] && out[at] != 0 &&
-					    in[next] == out[at])
-						break;
-				}
-				if (next < nroots)
+			while (at != NULL) {
+				struct cmdline_root **next = at->out != 0 ?
+				    cmdline_lookup(by_in, n, at->out, true) : NULL;
+
+				at->done = true;
+				cmdline_stage(&b, at->p);
+				/* The first reader of its output not yet named. */
+				while (next != NULL && next < by_in + n &&
+				    (*next)->in == at->out && (*next)->done)
+					next++;
+				at = next != NULL && next < by_in + n &&
+				    (*next)->in == at->out ? *next : NULL;
+				if (at != NULL)
 					cmdline_puts(&b, " | ");
 			}
 		}
 	}
-	free(root);
-	free(in);
-	free(out);
-	free(done);
+	free(r);
+	free(by_in);
+	free(by_out);
+	free(pids);
 	return b.text;
 }

@@ -57,12 +57,15 @@ struct loop {
 	int interval_ms;	/* the live view can change it */
 	bool paused;
 	bool over;		/* the pipeline has ended */
+	double ended_at;	/* loop_elapsed() then: the clock stops */
 	bool quit;		/* the user asked to leave */
 	int stop_signal;
 	bool output_failed;
 	/* Captured output for the live view's panes. */
 	struct textlog out_log, err_log;
 	char **stage_names;
+	/* Attached: the pipeline's command line, rebuilt from its argv. */
+	char *title;
 };
 
 /* Seconds since the session started. */
@@ -70,6 +73,13 @@ static inline double
 loop_elapsed(const struct loop *l)
 {
 	return util_now() - l->t0;
+}
+
+/* The title of frames: the command, or attached, the rebuilt one. */
+static inline const char *
+loop_title(const struct loop *l)
+{
+	return l->title != NULL ? l->title : l->cfg->command;
 }
 
 /* loop-output.c */

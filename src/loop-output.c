@@ -36,10 +36,10 @@ loop_emit(struct loop *l, const struct snapshot *s)
 	}
 	switch (c->output) {
 	case LOOP_OUT_TEXT:
-		render_text(c->out, s, c->command, c->width, c->utf8);
+		render_text(c->out, s, loop_title(l), c->width, c->utf8);
 		break;
 	case LOOP_OUT_DOT:
-		render_dot(c->out, s, c->command);
+		render_dot(c->out, s, loop_title(l));
 		break;
 	case LOOP_OUT_UI:
 	case LOOP_OUT_NONE:

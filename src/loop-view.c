@@ -18,12 +18,13 @@ loop_draw(struct loop *l, const struct snapshot *s, int status)
 	const struct loop_config *c = l->cfg;
 	struct ui_frame f = { 0 };
 	char *exits = NULL;
+	uint64_t *logs = NULL;
 
 	if (c->ui == NULL || s == NULL)
 		return;
 	f.snap = s;
-	f.command = c->command;
-	f.elapsed = loop_elapsed(l);
+	f.command = loop_title(l);
+	f.elapsed = l->over ? l->ended_at : loop_elapsed(l);
 	f.interval_ms = l->interval_ms;
 	f.paused = l->paused;
 	f.attached = c->launch == NULL;
@@ -37,10 +38,20 @@ loop_draw(struct loop *l, const struct snapshot *s, int status)
 		f.output_pipe = launch_stage(c->launch,
 		    launch_nstages(c->launch) - 1)->fd[1].inode;
 	f.log = c->capture_err_fd >= 0 ? &l->err_log : NULL;
+	if (f.log != NULL) {
+		size_t n = launch_nstages(c->launch);
+
+		logs = xcalloc(n + 1, sizeof *logs);
+		for (size_t i = 0; i < n; i++)
+			logs[i] = launch_stage(c->launch, i)->fd[2].inode;
+		f.log_pipes = logs;
+		f.nlog_pipes = n;
+	}
 	f.stage_names = (const char *const *)l->stage_names;
 	f.nstages = c->launch != NULL ? launch_nstages(c->launch) : 0;
 	ui_draw(c->ui, &f);
 	free(exits);
+	free(logs);
 }
 
 /*
@@ -84,6 +95,7 @@ loop_key(struct loop *l, const struct snapshot *s)
 	enum ui_action act;
 
 	f.control = c->launch != NULL && !l->over;
+	f.attached = c->launch == NULL;
 	switch ((act = ui_input(c->ui, &f))) {
 	case UI_QUIT:
 		l->quit = true;
@@ -100,15 +112,17 @@ loop_key(struct loop *l, const struct snapshot *s)
 		    "sampling resumed");
 		break;
 	case UI_FASTER:
-		if (l->interval_ms > 1)
-			l->interval_ms /= 2;
-		probe_set_interval(l->probe, l->interval_ms);
-		snprintf(note, sizeof note, "sampling every %d ms", l->interval_ms);
-		ui_note(c->ui, note);
-		break;
 	case UI_SLOWER:
-		if (l->interval_ms <= 5000)
-			l->interval_ms *= 2;
+		if (l->over) {
+			ui_note(c->ui, "the pipeline has ended: nothing is sampled "
+			    "any more");
+			break;
+		}
+		if (act == UI_SLOWER) {
+			if (l->interval_ms <= 5000)
+				l->interval_ms *= 2;
+		} else if (l->interval_ms > 1)
+			l->interval_ms /= 2;
 		probe_set_interval(l->probe, l->interval_ms);
 		snprintf(note, sizeof note, "sampling every %d ms", l->interval_ms);
 		ui_note(c->ui, note);

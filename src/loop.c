@@ -10,6 +10,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "pipeviz/cmdline.h"
 #include "pipeviz/diagnose.h"
 #include "pipeviz/discover.h"
 #include "pipeviz/explain.h"
@@ -214,6 +215,11 @@ loop_sample(struct loop *l)
 		if (s->t - l->discovered_at >= LOOP_REDISCOVER_SECONDS)
 			loop_discover(l, s->t);
 		probe_sample(l->probe, s, l->roots, l->nroots);
+		/* The last processes seen name the pipeline after they end. */
+		if (s->nprocs > 0) {
+			free(l->title);
+			l->title = cmdline_pipeline(s);
+		}
 	}
 	/* After probe_sample(), whose linking rebuilds the pipe list. */
 	if (l->peek > 0)
@@ -400,6 +406,10 @@ loop_run(const struct loop_config *c)
 		}
 		if (!l.over && loop_finished(&l, l.prev)) {
 			l.over = true;
+			l.ended_at = loop_elapsed(&l);
+			/* What was said before the end is stale now. */
+			if (c->ui != NULL)
+				ui_note(c->ui, "");
 			if (c->launch != NULL) {
 				/* The last frame shows every stage with its exit. */
 				status = launch_status(c->launch);
@@ -496,6 +506,7 @@ loop_run(const struct loop_config *c)
 	textlog_clear(&l.out_log);
 	textlog_clear(&l.err_log);
 	free(l.roots);
+	free(l.title);
 	diagnose_free(l.diag);
 	probe_free(l.probe);
 	if (l.stop_signal == SIGPIPE)

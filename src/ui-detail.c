@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeviz/cmdline.h"
 #include "pipeviz/explain.h"
 #include "pipeviz/procparse.h"
 #include "pipeviz/util.h"
@@ -57,27 +58,67 @@ ui_peek_shown(const struct snap_proc *p, size_t i)
 	return false;
 }
 
+/* What pipeviz itself made of a pipe: its capture of a pane's text. */
+static const char *
+ui_capture_of(const struct ui_frame *f, uint64_t inode)
+{
+	if (f == NULL || inode == 0)
+		return NULL;
+	if (inode == f->output_pipe)
+		return "pipeviz's capture: the output pane";
+	for (size_t i = 0; i < f->nlog_pipes; i++) {
+		if (f->log_pipes[i] == inode)
+			return "pipeviz's capture: the log pane";
+	}
+	return NULL;
+}
+
+/* The what column of a pipe or FIFO fd: path, inode, then its state. */
+static void
+ui_pipe_what(const struct ui_frame *f, const struct snap_fd *fd,
+    const struct snap_pipe *pp, char *what, size_t size)
+{
+	const char *capture = ui_capture_of(f, fd->inode);
+	char a[16], b[16];
+	int n;
+
+	n = snprintf(what, size, "%s%s%-10llu", fd->path ? fd->path : "",
+	    fd->path ? " " : "", (unsigned long long)fd->inode);
+	if (n < 0 || (size_t)n >= size)
+		return;
+	if (capture != NULL)
+		snprintf(what + n, size - (size_t)n, "  %s", capture);
+	else if (pp != NULL && pp->stray)
+		snprintf(what + n, size - (size_t)n, "  (not in the picture)");
+	else if (pp != NULL && pp->capacity > 0)
+		snprintf(what + n, size - (size_t)n, "  %s/%s",
+		    util_format_bytes(a, sizeof a, (double)pp->fill),
+		    util_format_bytes(b, sizeof b, (double)pp->capacity));
+}
+
 void
 ui_detail_lines(const struct snapshot *s, const struct snap_proc *p,
-    int width, struct ui_lines *ls)
+    const struct ui_frame *fr, int width, struct ui_lines *ls)
 {
 	/* Hex bytes a line: what fits after the indent, 4 to 16, by fours. */
 	size_t hex_width = width > 8 + 3 * 4 ? (size_t)(width - 8) / 3 / 4 * 4 : 4;
-	char argv[400], a[16], b[16], c[16], *says;
-	size_t n = 0;
+	char a[16], b[16], c[16], *says, *argv;
 
 	ui_addf(ls, LAYOUT_HEADING, "%s  pid %d", p->comm, (int)p->pid);
-	argv[0] = '\0';
-	for (char **v = p->argv; *v != NULL && n + 2 < sizeof argv; v++)
-		n += (size_t)snprintf(argv + n, sizeof argv - n, "%s%s",
-		    v == p->argv ? "" : " ", *v);
+	/* As a shell would need it typed: words with blanks stay words. */
+	argv = cmdline_quote_argv(p->argv);
 	ui_addf(ls, LAYOUT_NORMAL, "argv   %s", argv);
+	free(argv);
 	says = explain_of(s, p);
 	ui_addf(ls, LAYOUT_NAME, "what   %s", says);
 	free(says);
-	ui_addf(ls, LAYOUT_NORMAL, "ppid %d  pgid %d  stage %s%d", (int)p->ppid,
-	    (int)p->pgid, p->stage >= 0 ? "" : "none ", p->stage >= 0 ?
-	    p->stage : 0);
+	/* An attached pipeline has no stages: no stage line. */
+	if (p->stage >= 0)
+		ui_addf(ls, LAYOUT_NORMAL, "ppid %d  pgid %d  stage %d",
+		    (int)p->ppid, (int)p->pgid, p->stage);
+	else
+		ui_addf(ls, LAYOUT_NORMAL, "ppid %d  pgid %d", (int)p->ppid,
+		    (int)p->pgid);
 	if (p->exit.exited) {
 		if (p->exit.signal != 0)
 			ui_addf(ls, LAYOUT_FAILED, "state  killed by SIG%s at %.2fs",
@@ -171,19 +212,7 @@ ui_detail_lines(const struct snapshot *s, const struct snap_proc *p,
 		char what[300];
 
 		if (f->kind == SNAP_FD_PIPE || f->kind == SNAP_FD_FIFO) {
-			if (pp != NULL && pp->stray)
-				snprintf(what, sizeof what, "%s %llu (not in the picture)",
-				    f->path ? f->path : "", (unsigned long long)f->inode);
-			else if (pp != NULL && pp->capacity > 0)
-				snprintf(what, sizeof what, "%s%s%llu  %s/%s",
-				    f->path ? f->path : "", f->path ? " " : "",
-				    (unsigned long long)f->inode,
-				    util_format_bytes(a, sizeof a, (double)pp->fill),
-				    util_format_bytes(b, sizeof b, (double)pp->capacity));
-			else
-				snprintf(what, sizeof what, "%s%s%llu",
-				    f->path ? f->path : "", f->path ? " " : "",
-				    (unsigned long long)f->inode);
+			ui_pipe_what(fr, f, pp, what, sizeof what);
 		} else if (f->kind == SNAP_FD_SOCKET) {
 			const struct snap_socket *k = snapshot_find_socket(s,
 			    f->inode);

@@ -30,7 +30,7 @@ __attribute__((format(printf, 3, 4))) void ui_addf(struct ui_lines *,
     int style, const char *fmt, ...);
 /* What the detail panel, width columns wide, says about p. */
 void ui_detail_lines(const struct snapshot *, const struct snap_proc *p,
-    int width, struct ui_lines *);
+    const struct ui_frame *, int width, struct ui_lines *);
 
 
 #ifdef NCURSES_WIDECHAR
@@ -48,6 +48,11 @@ struct ui {
 	struct layout *layout; /* the last one drawn, for keys and mouse */
 	int body_top, body_rows, body_cols;
 	int status_rows; /* 1, or 2 for a long diagnosis */
+	int help_scroll;   /* first line of the help shown */
+	/* The panes: which one the scroll keys move, and how far back. */
+	int pane_focus;	   /* 0 none, 1 output, 2 log */
+	int pane_back[2];  /* lines above the newest, per pane; 0 follows */
+	int pane_rows;	   /* rows of text a pane showed last */
 	/* The --all list (ui-list.c). */
 	pid_t list_selected;	/* the selected row's id, -1 none */
 	int list_scroll;	/* first row shown */
@@ -58,6 +63,12 @@ struct ui {
 
 attr_t ui_attr(const struct ui *, int style);
 int ui_put(struct ui *, int y, int x, const char *text, int max, attr_t attr);
+int ui_put_cut(struct ui *, int y, int x, const char *text, int max,
+    attr_t attr);
+/* Whether the screen is below the 40x12 the views need. */
+bool ui_too_small(struct ui *);
+/* Lines of the help screen. */
+int ui_help_count(void);
 void ui_fill(struct ui *, int y, int x, int w, attr_t attr);
 size_t ui_wrap_at(const char *text, int cols);
 const struct snap_proc *ui_selected_proc(const struct ui *,

@@ -78,6 +78,111 @@ ui_click(struct ui *u, const struct snapshot *s)
 	}
 }
 
+/*
+ * PgUp, PgDn: the diagram a page on, and the selection with it (the view
+ * follows the selection, so a page that left it behind would snap back).
+ */
+static void
+ui_page(struct ui *u, const struct snapshot *s, int dir)
+{
+	const struct layout_hit *cur = ui_hit_of(u, s, u->selected), *best = NULL;
+	int step = u->body_rows > 2 ? u->body_rows - 2 : 1;
+	int want;
+
+	if (cur == NULL || u->layout == NULL)
+		return;
+	want = cur->y + dir * step;
+	u->scroll += dir * step;
+	if (u->scroll < 0)
+		u->scroll = 0;
+	/* The process nearest the row a page away, on the side paged to. */
+	for (size_t i = 0; i < u->layout->nhits; i++) {
+		const struct layout_hit *h = &u->layout->hits[i];
+		int d = abs(h->y - want) * 1000 + abs(h->x - cur->x);
+
+		if ((h->y - cur->y) * dir <= 0)
+			continue;
+		if (best == NULL || d < abs(best->y - want) * 1000 +
+		    abs(best->x - cur->x))
+			best = h;
+	}
+	if (best != NULL)
+		u->selected = s->procs[best->proc].pid;
+}
+
+/* Keys while the help shows: arrows and pages scroll it, others close it. */
+static void
+ui_help_key(struct ui *u, int ch)
+{
+	switch (ch) {
+	case KEY_DOWN:
+	case 'j':
+		u->help_scroll++;
+		return;
+	case KEY_UP:
+	case 'k':
+		u->help_scroll--;
+		return;
+	case KEY_NPAGE:
+		u->help_scroll += u->rows / 2;
+		return;
+	case KEY_PPAGE:
+		u->help_scroll -= u->rows / 2;
+		return;
+	default:
+		u->help = false;
+	}
+}
+
+/*
+ * The shown pane's scroll keys, as less has them: j (or e) and y a line,
+ * f and b a page, d and u half a page, g and G the oldest and the newest.
+ * Not k, which less also takes back a line: k terminates a stage here;
+ * nor space, which pauses.  Not in a replay, whose g and G jump in time.
+ */
+static bool
+ui_pane_key(struct ui *u, const struct ui_frame *f, int ch)
+{
+	int *back, page;
+
+	if (u->pane_focus == 0 || f->replay)
+		return false;
+	back = &u->pane_back[u->pane_focus - 1];
+	page = u->pane_rows > 1 ? u->pane_rows - 1 : 1;
+	switch (ch) {
+	case 'y':
+		*back += 1;
+		break;
+	case 'j':
+	case 'e':
+		*back -= 1;
+		break;
+	case 'b':
+		*back += page;
+		break;
+	case 'f':
+		*back -= page;
+		break;
+	case 'u':
+		*back += page / 2 > 0 ? page / 2 : 1;
+		break;
+	case 'd':
+		*back -= page / 2 > 0 ? page / 2 : 1;
+		break;
+	case 'g':
+		*back = 1 << 30; /* drawing clamps it to the oldest line */
+		break;
+	case 'G':
+		*back = 0;
+		break;
+	default:
+		return false;
+	}
+	if (*back < 0)
+		*back = 0;
+	return true;
+}
+
 /* Stage control asks before it signals anything. */
 static void
 ui_ask(struct ui *u, const struct ui_frame *f, int key)
@@ -127,7 +232,11 @@ ui_input(struct ui *u, const struct ui_frame *f)
 	while ((ch = getch()) != ERR) {
 		u->note[0] = '\0';
 		if (u->help) {
-			u->help = false;
+			ui_help_key(u, ch);
+			act = UI_REDRAW;
+			continue;
+		}
+		if (ui_pane_key(u, f, ch)) {
 			act = UI_REDRAW;
 			continue;
 		}
@@ -164,6 +273,7 @@ ui_input(struct ui *u, const struct ui_frame *f)
 			return UI_END;
 		case 'q':
 		case 'Q':
+		case KEY_F(10):
 			return UI_QUIT;
 		case ' ':
 			act = UI_PAUSE;
@@ -195,11 +305,11 @@ ui_input(struct ui *u, const struct ui_frame *f)
 			act = UI_REDRAW;
 			break;
 		case KEY_NPAGE:
-			u->scroll += u->body_rows > 2 ? u->body_rows - 2 : 1;
+			ui_page(u, f->snap, 1);
 			act = UI_REDRAW;
 			break;
 		case KEY_PPAGE:
-			u->scroll -= u->body_rows > 2 ? u->body_rows - 2 : 1;
+			ui_page(u, f->snap, -1);
 			act = UI_REDRAW;
 			break;
 		case '\r':
@@ -214,15 +324,19 @@ ui_input(struct ui *u, const struct ui_frame *f)
 			return UI_PEEK;
 		case 'o':
 			u->show_output = !u->show_output;
+			u->pane_focus = u->show_output ? 1 : u->show_log ? 2 : 0;
 			act = UI_REDRAW;
 			break;
 		case 'l':
 			u->show_log = !u->show_log;
+			u->pane_focus = u->show_log ? 2 : u->show_output ? 1 : 0;
 			act = UI_REDRAW;
 			break;
 		case '?':
 		case 'h':
+		case KEY_F(1):
 			u->help = true;
+			u->help_scroll = 0;
 			act = UI_REDRAW;
 			break;
 		case KEY_MOUSE:

@@ -238,7 +238,39 @@ ui_fill(struct ui *u, int y, int x, int w, attr_t attr)
 		mvaddch(y, x + i, ' ' | attr);
 }
 
+/*
+ * ui_put(), and where text does not fit in max cells, its first max - 1
+ * and an ellipsis: a cut is never silent.  Returns cells used.
+ */
+int
+ui_put_cut(struct ui *u, int y, int x, const char *text, int max, attr_t attr)
+{
+	if (max <= 0)
+		return 0;
+	if ((int)sanitize_width(text) <= max)
+		return ui_put(u, y, x, text, max, attr);
+	ui_put(u, y, x, text, max - 1, attr);
+	ui_put(u, y, x + max - 1, u->utf8 ? "\u2026" : ">", 1, attr);
+	return max;
+}
+
 /* ---- the parts of the screen -------------------------------------- */
+
+/* Whether every live process of s is stopped (S, a debugger, ^Z). */
+static bool
+ui_all_stopped(const struct snapshot *s)
+{
+	size_t live = 0;
+
+	for (size_t i = 0; i < s->nprocs; i++) {
+		if (snapshot_proc_gone(&s->procs[i]))
+			continue;
+		if (s->procs[i].state != 'T' && s->procs[i].state != 't')
+			return false;
+		live++;
+	}
+	return live > 0;
+}
 
 const struct snap_proc *
 ui_selected_proc(const struct ui *u, const struct snapshot *s)
@@ -249,25 +281,33 @@ ui_selected_proc(const struct ui *u, const struct snapshot *s)
 static void
 ui_draw_title(struct ui *u, const struct ui_frame *f)
 {
-	char right[128], left[512];
+	char right[128], left[512], every[32] = "";
 	attr_t bar = A_REVERSE;
+	const char *word;
 	int rw;
 
 	ui_fill(u, 0, 0, u->cols, bar);
 	snprintf(left, sizeof left, " pipeviz  %s", f->command);
+	/* The pace is worth its room only where there is room. */
+	if (u->cols >= 64)
+		snprintf(every, sizeof every, "every %d ms  ", f->interval_ms);
+	word = f->paused ? "PAUSED" : ui_all_stopped(f->snap) ? "all stopped" :
+	    f->attached ? "attached" : "running";
 	if (f->replay)
 		snprintf(right, sizeof right, "replay %zu/%zu  t=%.1fs  %gx  %s ",
 		    f->replay_pos + 1, f->replay_len, f->snap->t, f->replay_speed,
 		    f->paused ? "PAUSED" : "playing");
+	else if (f->over && f->attached)
+		snprintf(right, sizeof right, "%.1fs  ended ", f->elapsed);
 	else if (f->over)
-		snprintf(right, sizeof right, "%.1fs  done, exit %d ", f->elapsed,
-		    f->status);
+		snprintf(right, sizeof right, "%.1fs  ended, exit %d ",
+		    f->elapsed, f->status);
 	else
-		snprintf(right, sizeof right, "%.1fs  every %d ms  %s ",
-		    f->elapsed, f->interval_ms, f->paused ? "PAUSED" :
-		    f->attached ? "attached" : "running");
+		snprintf(right, sizeof right, "%.1fs  %s%s ", f->elapsed, every,
+		    word);
 	rw = (int)strlen(right);
-	ui_put(u, 0, 0, left, u->cols - rw - 1, bar | A_BOLD);
+	/* Two blanks at least between the command and the clock. */
+	ui_put_cut(u, 0, 0, left, u->cols - rw - 2, bar | A_BOLD);
 	ui_put(u, 0, u->cols - rw, right, rw, bar);
 }
 
@@ -347,27 +387,50 @@ ui_draw_status(struct ui *u, const struct ui_frame *f, int rows)
 
 		snprintf(line, sizeof line, "%.*s", (int)n, p);
 		ui_fill(u, y, 0, u->cols, A_NORMAL);
-		ui_put(u, y, 1, line, u->cols - 2, ui_attr(u, style));
+		ui_put_cut(u, y, 1, line, u->cols - 2, ui_attr(u, style));
 		p += n;
 	}
 }
 
+/*
+ * The key bar: as many keys as fit, most useful first, and "? help"
+ * always at its end, so that every key can be found at any width.
+ */
 static void
 ui_draw_hints(struct ui *u, const struct ui_frame *f)
 {
-	const char *hints = u->utf8 ?
-	    "q quit  \u2190\u2192\u2191\u2193 select  \u23ce details  space pause  +/- interval  o output  l log  ? help" :
-	    "q quit  arrows select  enter details  space pause  +/- interval  o output  l log  ? help";
+	static const char *const live[] = { "q quit", "\u2190\u2192\u2191\u2193 select",
+		"\u23ce details", "space pause", "+/- pace", "o output",
+		"l log", NULL };
+	static const char *const control[] = { "q quit",
+		"\u2190\u2192\u2191\u2193 select", "\u23ce details", "space pause",
+		"s/c/k stop/cont/term", "S/C all", "+/- pace", "o/l panes", NULL };
+	static const char *const replay[] = { "q quit", "space play",
+		", . step", "g G start/end", "+/- speed", "\u23ce details", NULL };
+	const char *const *keys = f->replay ? replay : f->control ? control : live;
+	const char *help = "? help";
+	char bar[256] = "";
+	size_t n = 0;
+	int room = u->cols - 2 - (int)strlen(help) - 2;
 
-	if (f->replay)
-		hints = "q quit  space play/pause  , . step  g G start/end  "
-		    "+/- speed  arrows select  enter details  ? help";
-	else if (f->control)
-		hints = u->utf8 ?
-		    "q quit  \u2190\u2192\u2191\u2193 select  \u23ce details  space pause  s/c/k stop/cont/term  S/C all  +/- interval  o/l panes  ? help" :
-		    "q quit  arrows select  enter details  space pause  s/c/k stop/cont/term  S/C all  +/- interval  o/l panes  ? help";
+	for (size_t i = 0; keys[i] != NULL; i++) {
+		const char *k = keys[i];
+		char ascii[32];
+
+		/* Arrows and the return sign have ASCII words beside them. */
+		if (!u->utf8 && strstr(k, "\u2190") != NULL)
+			k = "arrows select";
+		else if (!u->utf8 && strstr(k, "\u23ce") != NULL) {
+			snprintf(ascii, sizeof ascii, "enter%s", k + 3);
+			k = ascii;
+		}
+		if ((int)(sanitize_width(bar) + sanitize_width(k) + 2) > room)
+			break;
+		n = (size_t)snprintf(bar + n, sizeof bar - n, "%s  ", k) + n;
+	}
+	snprintf(bar + n, sizeof bar - n, "%s", help);
 	ui_fill(u, u->rows - 1, 0, u->cols, A_REVERSE);
-	ui_put(u, u->rows - 1, 1, hints, u->cols - 2, A_REVERSE);
+	ui_put(u, u->rows - 1, 1, bar, u->cols - 2, A_REVERSE);
 }
 
 static void
@@ -413,12 +476,16 @@ ui_draw_box(struct ui *u, int top, int left, int rows, int cols,
 
 static void
 ui_draw_textlog(struct ui *u, const struct textlog *t, int top, int rows,
-    const char *title, const struct ui_frame *f)
+    const char *title, const struct ui_frame *f, int which)
 {
 	struct ui_lines ls = { 0 };
-	size_t first;
+	size_t first, back;
+	char head[160];
 
-	ui_draw_box(u, top, 0, rows, u->cols, title);
+	snprintf(head, sizeof head, "%s%s", title, u->pane_back[which] > 0 ?
+	    "  [scrolled back: G follows]" : u->pane_focus == which + 1 ?
+	    "  [j y f b scroll]" : "");
+	ui_draw_box(u, top, 0, rows, u->cols, head);
 	for (size_t i = 0; t != NULL && i < t->nlines; i++) {
 		const char *tag = t->lines[i].tag >= 0 &&
 		    (size_t)t->lines[i].tag < f->nstages ?
@@ -431,8 +498,13 @@ ui_draw_textlog(struct ui *u, const struct textlog *t, int top, int rows,
 	}
 	if (t != NULL && t->partial != NULL)
 		ui_addf(&ls, LAYOUT_NORMAL, "%s", t->partial);
+	/* The newest lines, or as far back as the pane was scrolled. */
 	first = ls.n > (size_t)(rows - 1) ? ls.n - (size_t)(rows - 1) : 0;
-	ui_draw_lines(u, &ls, top + 1, 0, rows - 1, u->cols, first);
+	back = (size_t)u->pane_back[which] < first ? (size_t)u->pane_back[which] :
+	    first;
+	u->pane_back[which] = (int)back;
+	u->pane_rows = rows - 1;
+	ui_draw_lines(u, &ls, top + 1, 0, rows - 1, u->cols, first - back);
 	free(ls.v);
 }
 
@@ -523,7 +595,7 @@ ui_draw_body(struct ui *u, const struct ui_frame *f)
 		struct ui_lines ls = { 0 };
 		const struct snap_proc *p = ui_selected_proc(u, s);
 
-		ui_detail_lines(s, p, detail_cols > 0 ? detail_cols - 1 : u->cols,
+		ui_detail_lines(s, p, f, detail_cols > 0 ? detail_cols - 1 : u->cols,
 		    &ls);
 		if (detail_cols > 0) {
 			for (int r = 0; r < u->body_rows; r++)
@@ -543,52 +615,101 @@ ui_draw_body(struct ui *u, const struct ui_frame *f)
 	if (u->show_output) {
 		ui_draw_textlog(u, f->output, top, pane_rows,
 		    f->output != NULL ? "output (last stage's stdout)" :
-		    "output: not captured (stdout is not the terminal)", f);
+		    "output: not captured (stdout is not the terminal)", f, 0);
 		top += pane_rows;
 	}
 	if (u->show_log)
 		ui_draw_textlog(u, f->log, top, pane_rows, f->log != NULL ?
-		    "log (stages' stderr)" : "log: not captured", f);
+		    "log (stages' stderr)" : "log: not captured", f, 1);
 }
 
+static const char *const ui_help_lines[] = {
+	"q F10        quit (a launched pipeline is ended; an",
+	"             attached one is left alone)",
+	"arrows, Tab  select a process (mouse: click)",
+	"Enter        details of the selected process",
+	"PgUp PgDn    scroll the diagram (the selection follows)",
+	"space        pause or resume sampling",
+	"+ / -        sample faster / slower",
+	"o / l        the output / stderr pane; in it,",
+	"             j y line, f b page, d u half, g G ends",
+	"p            peek: what waits in each pipe (details)",
+	"s / c / k    stop / continue / terminate the selected",
+	"             process (asks first; launched pipelines)",
+	"S / C        stop / continue the whole pipeline",
+	"replay:      , . step  g G start/end  +/- speed",
+	"? F1         this help",
+	"",
+	"Esc or any other key closes it; arrows scroll it.",
+};
+
+int
+ui_help_count(void)
+{
+	return (int)(sizeof ui_help_lines / sizeof ui_help_lines[0]);
+}
+
+/*
+ * The keys, in a frame over the view: centred, as wide as the lines or
+ * the screen, scrolled (arrows, PgUp/PgDn) where the screen is too short.
+ */
 static void
 ui_draw_help(struct ui *u)
 {
-	static const char *lines[] = {
-		"pipeviz keys",
-		"",
-		"q            quit (a launched pipeline is ended; an",
-		"             attached one is left alone)",
-		"arrows, Tab  select a process (mouse: click)",
-		"Enter        details of the selected process",
-		"space        pause or resume sampling",
-		"+ / -        sample faster / slower",
-		"o / l        show the output / stderr log pane",
-		"p            peek: what waits in each pipe (in details)",
-		"s / c / k    stop / continue / terminate the selected",
-		"             process (asks first; launched pipelines)",
-		"S / C        stop / continue the whole pipeline",
-		"replay:      , . step  g G start/end  +/- speed",
-		"PgUp / PgDn  scroll the diagram",
-		"?            this help (any key closes it)",
-	};
-	int n = (int)(sizeof lines / sizeof lines[0]), w = 60;
-	int top = (u->rows - n - 2) / 2, left = (u->cols - w) / 2;
+	const char *const *lines = ui_help_lines;
+	int n = ui_help_count(), w = 60 < u->cols - 2 ? 60 : u->cols - 2;
+	int h = n + 2 < u->rows - 2 ? n + 2 : u->rows - 2;
+	int top = (u->rows - h) / 2, left = (u->cols - w) / 2, shown = h - 2;
+	attr_t box = A_REVERSE;
+	const char *hz = u->utf8 ? "\u2500" : "-", *vt = u->utf8 ? "\u2502" : "|";
 
-	if (left < 0)
-		left = 0;
-	for (int i = -1; i <= n; i++) {
-		ui_fill(u, top + 1 + i, left, w, A_REVERSE);
-		if (i >= 0 && i < n)
-			ui_put(u, top + 1 + i, left + 2, lines[i], w - 4,
-			    A_REVERSE | (i == 0 ? A_BOLD : 0));
+	if (u->help_scroll > n - shown)
+		u->help_scroll = n - shown;
+	if (u->help_scroll < 0)
+		u->help_scroll = 0;
+	for (int y = 0; y < h; y++) {
+		ui_fill(u, top + y, left, w, box);
+		ui_put(u, top + y, left, y == 0 ? (u->utf8 ? "\u250c" : "+") :
+		    y == h - 1 ? (u->utf8 ? "\u2514" : "+") : vt, 1, box);
+		ui_put(u, top + y, left + w - 1, y == 0 ? (u->utf8 ? "\u2510" :
+		    "+") : y == h - 1 ? (u->utf8 ? "\u2518" : "+") : vt, 1, box);
+		for (int x = 1; (y == 0 || y == h - 1) && x < w - 1; x++)
+			ui_put(u, top + y, left + x, hz, 1, box);
 	}
+	ui_put(u, top, left + 2, " pipeviz keys ", w - 4, box | A_BOLD);
+	for (int i = 0; i < shown; i++)
+		ui_put_cut(u, top + 1 + i, left + 2, lines[u->help_scroll + i],
+		    w - 4, box);
+	if (u->help_scroll > 0)
+		ui_put(u, top, left + w - 3, u->utf8 ? "\u25b2" : "^", 1, box);
+	if (u->help_scroll + shown < n)
+		ui_put(u, top + h - 1, left + w - 3, u->utf8 ? "\u25bc" : "v", 1,
+		    box);
+}
+
+bool
+ui_too_small(struct ui *u)
+{
+	char text[96];
+
+	if (u->cols >= UI_MIN_COLS && u->rows >= UI_MIN_ROWS)
+		return false;
+	/* Said where there is room to say it; all of it fits in 20x3. */
+	erase();
+	snprintf(text, sizeof text, "terminal %dx%d:", u->cols, u->rows);
+	ui_put(u, u->rows / 2 - 1, 0, text, u->cols, A_BOLD);
+	snprintf(text, sizeof text, "pipeviz needs %dx%d", UI_MIN_COLS,
+	    UI_MIN_ROWS);
+	ui_put(u, u->rows / 2, 0, text, u->cols, A_NORMAL);
+	ui_put(u, u->rows / 2 + 1, 0, "(q quits)", u->cols, A_DIM);
+	refresh();
+	return true;
 }
 
 void
 ui_draw(struct ui *u, const struct ui_frame *f)
 {
-	if (f->snap == NULL)
+	if (f->snap == NULL || ui_too_small(u))
 		return;
 	erase();
 	u->status_rows = ui_status_rows(u, f);

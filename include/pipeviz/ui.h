@@ -29,6 +29,9 @@ struct ui_frame {
 	const char *stage_exits; /* "ls 0, sort SIGPIPE" when over, or NULL */
 	const struct textlog *output; /* the last stage's stdout, or NULL */
 	uint64_t output_pipe;	      /* the pipe it comes through, or 0 */
+	/* The pipes pipeviz captures the stages' stderr through. */
+	const uint64_t *log_pipes;
+	size_t nlog_pipes;
 	const struct textlog *log;    /* the stages' stderr, or NULL */
 	const char *const *stage_names; /* for tagging log lines */
 	size_t nstages;
