@@ -158,7 +158,7 @@ buffered_report(struct diag_ctx *c, const struct snap_proc *p,
 	char bytes[16];
 
 	diag_msg_proc(&c->msg, p);
-	diag_msg_printf(&c->msg, " has read %s bytes from ",
+	diag_msg_printf(&c->msg, " has read %s from ",
 	    util_format_bytes(bytes, sizeof bytes, (double)h->bo_read));
 	diag_msg_pipe_name(&c->msg, in);
 	diag_msg_printf(&c->msg, " in the last %.1f s but written nothing to ",

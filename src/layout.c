@@ -13,6 +13,14 @@
 #define LAYOUT_BAR 5
 /* Where a wrapped band continues. */
 #define LAYOUT_INDENT 4
+/*
+ * Cells kept for a state word ("run 100%", "sleeping", "exit 127"; only
+ * "wait child" is longer) and for a rate ("1023MiB/s"), whatever they say
+ * now: a frame whose words or rates change keeps every node and edge
+ * where the last one had it.
+ */
+#define LAYOUT_WORD_CELLS 8
+#define LAYOUT_RATE_CELLS 9
 
 struct layout_ctx {
 	struct layout *l;
@@ -393,8 +401,15 @@ layout_edge_text(const struct layout_ctx *c, const struct snap_pipe *pp,
 	}
 	if (name[0] != '\0')
 		strcat(name, " ");
-	util_format_bytes(fill, sizeof fill, (double)pp->fill);
 	util_format_bytes(cap, sizeof cap, (double)pp->capacity);
+	/* As wide as the capacity, so the edge is as wide however full. */
+	util_format_bytes(fill, sizeof fill, (double)pp->fill);
+	{
+		char padded[16];
+
+		snprintf(padded, sizeof padded, "%*s", (int)strlen(cap), fill);
+		snprintf(fill, sizeof fill, "%s", padded);
+	}
 	if (c->o->compact) {
 		snprintf(buf, size, "%s[%s%s/%s]", h, name, fill, cap);
 		return;
@@ -469,8 +484,9 @@ layout_draw_node(struct layout_ctx *c, const struct layout_node *nd, int x,
 	x = layout_put(c->l, x, y, nd->out, LAYOUT_DIM);
 	x = layout_put(c->l, x, y, ")", LAYOUT_DIM);
 	snprintf(pid, sizeof pid, "%d ", (int)p->pid);
-	*status_end = layout_put(c->l, layout_put(c->l, xname, y + 1, pid,
-	    LAYOUT_DIM), y + 1, word, ws);
+	*status_end = layout_put(c->l, xname, y + 1, pid, LAYOUT_DIM);
+	layout_put(c->l, *status_end, y + 1, word, ws);
+	*status_end += LAYOUT_WORD_CELLS;
 	return x;
 }
 
@@ -478,15 +494,13 @@ static int
 layout_node_width(const struct layout_ctx *c, const struct layout_node *nd)
 {
 	const struct snap_proc *p = &c->s->procs[nd->proc];
-	enum layout_style ws;
 	char pid[24];
 	int top, bottom, pre;
 
 	pre = 3 + layout_width(nd->in);
 	top = pre + layout_width(p->comm) + 3 + layout_width(nd->out);
 	snprintf(pid, sizeof pid, "%d ", (int)p->pid);
-	bottom = pre + layout_width(pid) +
-	    layout_width(layout_state_word(c->s, p, &ws));
+	bottom = pre + layout_width(pid) + LAYOUT_WORD_CELLS;
 	return top > bottom ? top : bottom;
 }
 
@@ -587,7 +601,9 @@ layout_draw_band(struct layout_ctx *c, size_t k, size_t len, int y)
 		int need = layout_node_width(c, nd);
 
 		if (i > 0) {
-			int ew = layout_width(nd->edge) + 2, rw = layout_width(nd->rate);
+			/* Room for a rate whether one is known now or not. */
+			int ew = layout_width(nd->edge) + 2, rw = c->o->compact ?
+			    layout_width(nd->rate) : LAYOUT_RATE_CELLS;
 			int end_at = x + 1 + ew;
 
 			/* The edge reaches past the status row, and its rate fits. */
@@ -602,9 +618,9 @@ layout_draw_band(struct layout_ctx *c, size_t k, size_t len, int y)
 				if (end_at < x + 1 + rw + 1)
 					end_at = x + 1 + rw + 1;
 			}
-			if (rw > 0)
-				layout_put(c->l, end_at - 1 - rw, y + 1, nd->rate,
-				    LAYOUT_DIM);
+			if (nd->rate[0] != '\0')
+				layout_put(c->l, end_at - 1 - layout_width(nd->rate),
+				    y + 1, nd->rate, LAYOUT_DIM);
 			x = layout_draw_edge(c, x + 1, y, nd->edge, end_at,
 			    nd->edge_style) + 1;
 		}

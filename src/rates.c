@@ -38,6 +38,15 @@ rates_apply(const struct snapshot *prev, struct snapshot *cur, long hz)
 		 */
 		p->cpu_pct = round(1000.0 * rates_per_second(q->cpu_ticks,
 		    p->cpu_ticks, dt) / (double)hz) / 10;
+		/*
+		 * Ticks land in whole jiffies at either end of the interval, so
+		 * a busy single thread reads 102%: no more than its threads
+		 * can use is shown.
+		 */
+		if (p->cpu_pct > 100.0 * (p->nthreads > 1 ? (double)p->nthreads :
+		    1.0))
+			p->cpu_pct = 100.0 * (p->nthreads > 1 ? (double)p->nthreads :
+			    1.0);
 		if (p->io_known && q->io_known) {
 			p->read_bps = round(rates_per_second(q->rchar, p->rchar, dt));
 			p->write_bps = round(rates_per_second(q->wchar, p->wchar,

@@ -201,12 +201,13 @@ util_format_bytes(char *buf, size_t size, double bytes)
 		bytes /= 1024;
 		u++;
 	}
+	/* IEC, as pv prints them: 512B, 48KiB, 1.5MiB. */
 	if (u < 0)
-		snprintf(buf, size, "%.0f", bytes);
+		snprintf(buf, size, "%.0fB", bytes);
 	else if (bytes < 10 && bytes != (double)(long)bytes)
-		snprintf(buf, size, "%.1f%c", bytes, units[u]);
+		snprintf(buf, size, "%.1f%ciB", bytes, units[u]);
 	else
-		snprintf(buf, size, "%.0f%c", bytes, units[u]);
+		snprintf(buf, size, "%.0f%ciB", bytes, units[u]);
 	return buf;
 }
 

@@ -50,8 +50,8 @@ void util_vappendf(char **text, size_t *len, size_t *cap, const char *fmt,
     va_list ap) __attribute__((format(printf, 4, 0)));
 
 /*
- * Format a byte count the short way ("512", "48K", "1.5M", "2.0G") into
- * buf; returns buf.
+ * Format a byte count the short way, in IEC units as pv prints them
+ * ("512B", "48KiB", "1.5MiB", "2.0GiB"), into buf; returns buf.
  */
 char *util_format_bytes(char *buf, size_t size, double bytes);
 /* A duration the short way ("45s", "12m05s", "3h07m", "2d04h"); buf. */

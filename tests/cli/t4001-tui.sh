@@ -15,7 +15,7 @@ start 120 30 "'$PIPEVIZ' 'yes | sleep 5.4321'"
 check "the live view shows the pipeline as in the notes" wait_for "(0) yes (1)"
 check "stages in order: yes before sleep" bash -c \
     "tmux -L $sock capture-pane -p -t pz$session | grep -E '\(0\) yes \(1\).*\(0\) sleep \(1\)'"
-check "the full pipe's fill is on its edge" wait_for "64K/64K"
+check "the full pipe's fill is on its edge" wait_for "64KiB/64KiB"
 check "yes is marked BLOCKED" wait_for "BLOCKED"
 check "the title names the command" wait_for "yes | sleep 5.4321"
 check "the hint bar is there" wait_for "q quit"

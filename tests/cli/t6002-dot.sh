@@ -34,7 +34,7 @@ check "it is a digraph" grep -q '^digraph pipeviz {' attach.dot
 check "both processes are nodes" bash -c \
     "grep -q '^	p$yes_pid \[label=\"yes' attach.dot && grep -q '^	p$sleep_pid \[label=\"sleep' attach.dot"
 check "the pipe is an edge from yes to sleep with its fill" \
-    grep -qE "^	p$yes_pid -> p$sleep_pid \[label=\"pipe 64K/64K\"" attach.dot
+    grep -qE "^	p$yes_pid -> p$sleep_pid \[label=\"pipe 64KiB/64KiB\"" attach.dot
 check "the blocked writer is red" grep -qE "^	p$yes_pid .*color=red" attach.dot
 dot_ok "graphviz parses the attached pipeline's DOT" attach.dot
 

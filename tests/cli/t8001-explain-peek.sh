@@ -180,7 +180,7 @@ if command -v tmux >/dev/null; then
 	tm new-session -d -s t -x 120 -y 30 \
 	    "env TERM=screen LANG=C.UTF-8 '$PIPEVIZ' 'seq 100000 | sleep 30.8'; sleep 30"
 	for _ in $(seq 50); do
-		tm capture-pane -p -t t 2>/dev/null | grep -q '64K/64K' && break
+		tm capture-pane -p -t t 2>/dev/null | grep -q '64KiB/64KiB' && break
 		sleep 0.1
 	done
 	tm send-keys -t t Tab

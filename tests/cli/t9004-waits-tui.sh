@@ -42,7 +42,7 @@ quit
 # A UNIX socket pair between socat and its children, at 80x24: the edges
 # have their own look (a double line and the socket type).
 start 80 24 "'$PIPEVIZ' \"socat -u EXEC:yes EXEC:'sleep 30.92'\""
-check "socat: yes's socket is an edge" wait_line 'yes [0-9]+ ═\[unix [0-9.]+[KM]?\]═'
+check "socat: yes's socket is an edge" wait_line 'yes [0-9]+ ═\[unix [0-9.]+([KMG]i)?B\]═'
 check "socat: the writer into the socket is BLOCKED" wait_for "BLOCKED"
 check "socat: the status names the socket" wait_line 'blocked_writer: .* UNIX socket'
 quit
@@ -64,7 +64,7 @@ for _ in $(seq 50); do [ -s "$WORK/port" ] && break; sleep 0.1; done
 port=$(cat "$WORK/port")
 start 120 40 "'$PIPEVIZ' 'yes | nc 127.0.0.1 $port'"
 check "tcp: the connection is an end named by its address" \
-    wait_line "nc [0-9]+ ═\[tcp [0-9.]+[KM]?\]═.*> tcp 127\.0\.0\.1:$port"
+    wait_line "nc [0-9]+ ═\[tcp [0-9.]+([KMG]i)?B\]═.*> tcp 127\.0\.0\.1:$port"
 check "tcp: nc is polling" wait_line '[0-9]+ polling'
 tm send-keys -t "pz$session" Right
 tm send-keys -t "pz$session" Enter

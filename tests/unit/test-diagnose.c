@@ -251,7 +251,7 @@ blocked_writer_names_writer_fd_pipe_and_reader(void **state)
 	PIDS(g, 812, 813);
 	PIPES(g, 5159);
 	says(g, "yes (pid 812) is blocked writing fd 1");
-	says(g, "pipe 5159 is full (64K/64K) for 2.0 s");
+	says(g, "pipe 5159 is full (64KiB/64KiB) for 2.0 s");
 	says(g, "sleep (pid 813) is not reading it");
 	none(s, "deadlock");
 	none(s, "bottleneck");
@@ -1275,7 +1275,7 @@ buffered_output_names_grep_and_the_fix(void **state)
 	(void)state;
 	PIDS(g, 21);
 	PIPES(g, 30, 31);
-	says(g, "grep (pid 21) has read 250 bytes from pipe 30 in the last "
+	says(g, "grep (pid 21) has read 250B from pipe 30 in the last "
 	    "2.5 s but written nothing to pipe 31");
 	says(g, "stdio buffer");
 	says(g, "grep --line-buffered");
@@ -1496,7 +1496,7 @@ blocked_writer_without_room_for_the_next_write(void **state)
 	PIDS(g, 812, 813);
 	PIPES(g, 5159);
 	says(g, "yes (pid 812) is blocked writing fd 1");
-	says(g, "has no room for the next write (62K/64K)");
+	says(g, "has no room for the next write (62KiB/64KiB)");
 	says(g, "sleep (pid 813) is not reading it");
 	snapshot_free(s);
 	/* Without the kernel's word a pipe with room is no blocked writer. */
