@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeviz/cmdline.h"
 #include "pipeviz/sanitize.h"
 #include "pipeviz/util.h"
 
@@ -21,6 +22,8 @@
  */
 #define LAYOUT_WORD_CELLS 8
 #define LAYOUT_RATE_CELLS 9
+/* The arguments a node shows after its name, at most (then an ellipsis). */
+#define LAYOUT_ARGS_CELLS 16
 
 struct layout_ctx {
 	struct layout *l;
@@ -29,6 +32,7 @@ struct layout_ctx {
 	const char *h, *arrow, *wrap, *child; /* glyphs */
 	bool *drawn;	/* a process already has its place */
 	bool *lone;	/* on no chain with others: may be listed as a child */
+	char (*names)[64]; /* each process's node label: its name, and args */
 	size_t *order, *chain;
 	size_t nchains;
 };
@@ -477,8 +481,8 @@ layout_draw_node(struct layout_ctx *c, const struct layout_node *nd, int x,
 	x = layout_put(c->l, x, y, nd->in, LAYOUT_DIM);
 	x = layout_put(c->l, x, y, ") ", LAYOUT_DIM);
 	xname = x;
-	x = layout_put(c->l, x, y, p->comm, p->exit.exited ? LAYOUT_EXITED :
-	    LAYOUT_NAME);
+	x = layout_put(c->l, x, y, c->names[nd->proc], p->exit.exited ?
+	    LAYOUT_EXITED : LAYOUT_NAME);
 	layout_hit(c->l, nd->proc, xname, y, x - xname);
 	x = layout_put(c->l, x, y, " (", LAYOUT_DIM);
 	x = layout_put(c->l, x, y, nd->out, LAYOUT_DIM);
@@ -498,7 +502,7 @@ layout_node_width(const struct layout_ctx *c, const struct layout_node *nd)
 	int top, bottom, pre;
 
 	pre = 3 + layout_width(nd->in);
-	top = pre + layout_width(p->comm) + 3 + layout_width(nd->out);
+	top = pre + layout_width(c->names[nd->proc]) + 3 + layout_width(nd->out);
 	snprintf(pid, sizeof pid, "%d ", (int)p->pid);
 	bottom = pre + layout_width(pid) + LAYOUT_WORD_CELLS;
 	return top > bottom ? top : bottom;
@@ -797,6 +801,69 @@ layout_draw_extras(struct layout_ctx *c, int y)
 
 /* ---- the whole picture ------------------------------------------------ */
 
+/* text cut to at most cells cells as shown, an ellipsis ending a cut. */
+static void
+layout_cut(const char *text, int cells, bool utf8, char *buf, size_t size)
+{
+	const char *p = text;
+	int used = 0;
+
+	buf[0] = '\0';
+	if ((int)sanitize_width(text) <= cells) {
+		sanitize_append(buf, size, 0, text);
+		return;
+	}
+	while (*p != '\0') {
+		const char *next = p;
+		uint32_t c[SANITIZE_MAX];
+		int k = sanitize_next(&next, c);
+
+		if (used + k > cells - 1)
+			break;
+		used += k;
+		p = next;
+	}
+	{
+		char *head = xstrndup(text, (size_t)(p - text));
+		size_t n = sanitize_append(buf, size, 0, head);
+
+		snprintf(buf + n, size - n, "%s", utf8 ? "\u2026" : ">");
+		free(head);
+	}
+}
+
+/*
+ * Each node's label: the process name, and where there is room (a wide
+ * view) or need (two processes of one name, sort -R | sort), its
+ * arguments as a shell would quote them, cut at LAYOUT_ARGS_CELLS.
+ */
+static void
+layout_names(struct layout_ctx *c)
+{
+	const struct snapshot *s = c->s;
+	bool need = false;
+
+	c->names = xcalloc(s->nprocs + 1, sizeof *c->names);
+	for (size_t i = 0; i < s->nprocs && i < 256 && !need; i++) {
+		for (size_t j = i + 1; j < s->nprocs && j < 256 && !need; j++)
+			need = strcmp(s->procs[i].comm, s->procs[j].comm) == 0;
+	}
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct snap_proc *p = &s->procs[i];
+		char args[256];
+		char *q;
+
+		snprintf(c->names[i], sizeof c->names[i], "%s", p->comm);
+		if (c->o->compact || !(need || c->o->width >= 100) ||
+		    p->argv[0] == NULL || p->argv[1] == NULL)
+			continue;
+		q = cmdline_quote_argv(p->argv + 1);
+		layout_cut(q, LAYOUT_ARGS_CELLS, c->o->utf8, args, sizeof args);
+		free(q);
+		snprintf(c->names[i], sizeof c->names[i], "%s %s", p->comm, args);
+	}
+}
+
 struct layout *
 layout_build(const struct snapshot *s, const struct layout_opts *o)
 {
@@ -814,6 +881,7 @@ layout_build(const struct snapshot *s, const struct layout_opts *o)
 		return l;
 	}
 	c.drawn = xcalloc(s->nprocs, sizeof *c.drawn);
+	layout_names(&c);
 	c.order = xcalloc(s->nprocs, sizeof *c.order);
 	c.chain = xcalloc(s->nprocs, sizeof *c.chain);
 	c.nchains = layout_chain_order(s, c.order, c.chain);
@@ -838,6 +906,7 @@ layout_build(const struct snapshot *s, const struct layout_opts *o)
 	}
 	layout_draw_extras(&c, y);
 	free(c.drawn);
+	free(c.names);
 	free(c.lone);
 	free(c.order);
 	free(c.chain);

@@ -130,7 +130,13 @@ loop_unseen_stage(struct snapshot *s, const struct launch_stage *st)
 				quote = *cmd;
 			else if (*cmd == quote)
 				quote = 0;
-			else if (*cmd == '\\' && quote != '\'' && cmd[1] != '\0')
+			/*
+			 * A backslash quotes the next character outside quotes;
+			 * inside double quotes only $ ` " \\ and a newline, and
+			 * stays before anything else: printf "x\ny" is given x\ny.
+			 */
+			else if (*cmd == '\\' && cmd[1] != '\0' && (quote == 0 ||
+			    (quote == '"' && strchr("$`\"\\\n", cmd[1]) != NULL)))
 				*w++ = *++cmd;
 			else
 				*w++ = *cmd;
