@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "pipeviz/procparse.h"
+#include "pipeviz/trace.h"
 #include "pipeviz/sanitize.h"
 #include "pipeviz/util.h"
 
@@ -922,4 +923,37 @@ char *
 explain_of(const struct snapshot *s, const struct snap_proc *p)
 {
 	return p->explain != NULL ? xstrdup(p->explain) : explain_proc(s, p);
+}
+
+char *
+explain_stage_exits(const struct snapshot *s, const char *const *names,
+    size_t n)
+{
+	char *text = xstrdup(""), *next;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct snap_proc *p = NULL;
+		char what[48];
+
+		for (size_t k = 0; k < s->nprocs && p == NULL; k++) {
+			if (s->procs[k].stage == (int)i && s->procs[k].exit.exited)
+				p = &s->procs[k];
+		}
+		if (p == NULL)
+			snprintf(what, sizeof what, "running");
+		else if (p->exit.signal != 0)
+			snprintf(what, sizeof what, "%s",
+			    trace_signal_name(p->exit.signal));
+		else if (p->exit.code == 127)
+			snprintf(what, sizeof what, "not found (exit 127)");
+		else if (p->exit.code == 126)
+			snprintf(what, sizeof what, "could not be run (exit 126)");
+		else
+			snprintf(what, sizeof what, "exit %d", p->exit.code);
+		next = xasprintf("%s%s%s %s", text, i > 0 ? ", " : "",
+		    names[i] != NULL ? names[i] : "?", what);
+		free(text);
+		text = next;
+	}
+	return text;
 }

@@ -82,6 +82,9 @@ loop_title(const struct loop *l)
 	return l->title != NULL ? l->title : l->cfg->command;
 }
 
+/* The pipe the output pane's bytes come through, or 0 (loop-view.c). */
+uint64_t loop_output_pipe(const struct loop *);
+
 /* loop-output.c */
 void loop_output_failed(struct loop *);
 /* The sample's trace record and frame, as the outputs ask. */
@@ -101,8 +104,6 @@ void loop_reap(struct loop *);
 void loop_tag_stages(struct loop *, struct snapshot *);
 /* SIGTERM, a grace period, then SIGKILL; every stage reaped. */
 void loop_terminate(struct loop *);
-/* "ls exit 0, yes SIGPIPE" (allocated). */
-char *loop_stage_exits(const struct loop *);
 /* The first word of each stage's command, NULL-terminated (allocated). */
 char **loop_names(const struct launch *);
 

@@ -132,7 +132,7 @@ loop_unseen_stage(struct snapshot *s, const struct launch_stage *st)
 				quote = 0;
 			/*
 			 * A backslash quotes the next character outside quotes;
-			 * inside double quotes only $ ` " \\ and a newline, and
+			 * inside double quotes only $ ` " \ and a newline, and
 			 * stays before anything else: printf "x\ny" is given x\ny.
 			 */
 			else if (*cmd == '\\' && cmd[1] != '\0' && (quote == 0 ||
@@ -279,32 +279,6 @@ loop_terminate(struct loop *l)
 		poll(NULL, 0, 10);
 	}
 	loop_terminate_orphans(l);
-}
-
-char *
-loop_stage_exits(const struct loop *l)
-{
-	struct launch *ln = l->cfg->launch;
-	char *text = xstrdup(""), *next;
-
-	for (size_t i = 0; ln != NULL && i < launch_nstages(ln); i++) {
-		const struct snap_exit *e = &launch_stage(ln, i)->exit;
-		char what[32];
-
-		if (e->signal != 0)
-			snprintf(what, sizeof what, "%s", trace_signal_name(e->signal));
-		else if (e->code == 127)
-			snprintf(what, sizeof what, "not found (exit 127)");
-		else if (e->code == 126)
-			snprintf(what, sizeof what, "could not be run (exit 126)");
-		else
-			snprintf(what, sizeof what, "exit %d", e->code);
-		next = xasprintf("%s%s%s %s", text, i > 0 ? ", " : "",
-		    l->stage_names[i], what);
-		free(text);
-		text = next;
-	}
-	return text;
 }
 
 /*

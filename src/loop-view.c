@@ -7,10 +7,21 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pipeviz/explain.h"
 #include "pipeviz/trace.h"
 #include "pipeviz/ui.h"
 #include "pipeviz/util.h"
 #include "loop-internal.h"
+
+uint64_t
+loop_output_pipe(const struct loop *l)
+{
+	const struct loop_config *c = l->cfg;
+
+	if (c->launch == NULL || c->capture_out_fd < 0)
+		return 0;
+	return launch_stage(c->launch, launch_nstages(c->launch) - 1)->fd[1].inode;
+}
 
 void
 loop_draw(struct loop *l, const struct snapshot *s, int status)
@@ -32,11 +43,10 @@ loop_draw(struct loop *l, const struct snapshot *s, int status)
 	f.status = status;
 	f.control = c->launch != NULL && !l->over;
 	if (l->over && c->launch != NULL)
-		f.stage_exits = exits = loop_stage_exits(l);
+		f.stage_exits = exits = explain_stage_exits(s,
+		    (const char *const *)l->stage_names, launch_nstages(c->launch));
 	f.output = c->capture_out_fd >= 0 ? &l->out_log : NULL;
-	if (f.output != NULL)
-		f.output_pipe = launch_stage(c->launch,
-		    launch_nstages(c->launch) - 1)->fd[1].inode;
+	f.output_pipe = loop_output_pipe(l);
 	f.log = c->capture_err_fd >= 0 ? &l->err_log : NULL;
 	if (f.log != NULL) {
 		size_t n = launch_nstages(c->launch);

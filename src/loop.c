@@ -348,9 +348,14 @@ loop_run(const struct loop_config *c)
 	if (c->launch != NULL)
 		l.stage_last = xcalloc(launch_nstages(c->launch) + 1,
 		    sizeof *l.stage_last);
-	if (c->trace != NULL &&
-	    trace_write_start(c->trace, c->mode, c->command, c->interval_ms) == -1)
-		loop_output_failed(&l);
+	if (c->trace != NULL) {
+		struct trace_start st = { c->mode, c->command, c->interval_ms,
+			l.stage_names, c->launch != NULL ?
+			launch_nstages(c->launch) : 0, loop_output_pipe(&l) };
+
+		if (trace_write_start(c->trace, &st) == -1)
+			loop_output_failed(&l);
+	}
 	/*
 	 * Give launched stages a moment to exec before the first look (they
 	 * are still copies of pipeviz, then sh, for a millisecond or so);

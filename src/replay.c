@@ -5,10 +5,12 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "pipeviz/explain.h"
 #include "pipeviz/render.h"
 #include "pipeviz/ui.h"
 #include "pipeviz/util.h"
@@ -30,19 +32,27 @@ replay_draw(struct replay *r)
 {
 	const struct trace_file *tf = r->cfg->tf;
 	struct ui_frame f = { 0 };
+	char *exits = NULL;
 
 	f.snap = tf->samples[r->pos];
 	f.command = tf->command;
 	f.elapsed = f.snap->t;
 	f.interval_ms = tf->interval_ms;
 	f.paused = r->paused;
-	f.attached = true;
-	f.over = false;
+	f.attached = strcmp(tf->mode, "attach") == 0;
+	f.output_pipe = tf->output_pipe;
+	/* The last frame of a finished run says how it ended, as live. */
+	f.over = tf->ended && r->pos + 1 == tf->nsamples;
+	f.status = tf->status;
+	if (f.over && tf->nstages > 0)
+		f.stage_exits = exits = explain_stage_exits(f.snap,
+		    (const char *const *)tf->stages, tf->nstages);
 	f.replay = true;
 	f.replay_pos = r->pos;
 	f.replay_len = tf->nsamples;
 	f.replay_speed = replay_speeds[r->speed];
 	ui_draw(r->cfg->ui, &f);
+	free(exits);
 }
 
 /* When the frame after pos is due, at the current speed. */

@@ -421,6 +421,22 @@ trace_read_sample(const char *text, char **err)
 }
 
 /* One line: 0, or -1 with *err set. */
+/* The start record's stage names: strings only, the rest ignored. */
+static void
+trace_read_stages(struct trace_file *tf, json_t *a)
+{
+	size_t i;
+	json_t *v;
+
+	if (!json_is_array(a))
+		return;
+	tf->stages = xcalloc(json_array_size(a) + 1, sizeof *tf->stages);
+	json_array_foreach(a, i, v) {
+		tf->stages[tf->nstages++] = xstrdup(json_is_string(v) ?
+		    json_string_value(v) : "?");
+	}
+}
+
 static int
 trace_line(struct trace_file *tf, const char *line, size_t lineno, char **err)
 {
@@ -460,6 +476,8 @@ trace_line(struct trace_file *tf, const char *line, size_t lineno, char **err)
 			tf->interval_ms = (int)trace_int(o, "interval_ms", 100);
 			if (tf->interval_ms < 1)
 				tf->interval_ms = 100;
+			trace_read_stages(tf, json_object_get(o, "stages"));
+			tf->output_pipe = (uint64_t)trace_int(o, "output_pipe", 0);
 		}
 	} else if (strcmp(type, "sample") == 0) {
 		struct snapshot *s = trace_sample_from(o, err);
@@ -569,5 +587,8 @@ trace_file_clear(struct trace_file *tf)
 	free(tf->command);
 	free(tf->mode);
 	free(tf->warning);
+	for (size_t i = 0; i < tf->nstages; i++)
+		free(tf->stages[i]);
+	free(tf->stages);
 	memset(tf, 0, sizeof *tf);
 }

@@ -335,18 +335,25 @@ trace_emit(FILE *f, struct jsonw *w)
 }
 
 int
-trace_write_start(FILE *f, const char *mode, const char *command,
-    int interval_ms)
+trace_write_start(FILE *f, const struct trace_start *st)
 {
 	struct jsonw *w = trace_begin();
 
 	jsonw_object_begin(w, NULL);
 	jsonw_string(w, "type", "start");
 	jsonw_int(w, "version", TRACE_VERSION);
-	jsonw_string(w, "mode", mode);
-	jsonw_string(w, "command", command);
-	jsonw_int(w, "interval_ms", interval_ms);
+	jsonw_string(w, "mode", st->mode);
+	jsonw_string(w, "command", st->command);
+	jsonw_int(w, "interval_ms", st->interval_ms);
 	jsonw_string(w, "pipeviz", PIPEVIZ_VERSION);
+	if (st->nstages > 0) {
+		jsonw_array_begin(w, "stages");
+		for (size_t i = 0; i < st->nstages; i++)
+			jsonw_string(w, NULL, st->stages[i]);
+		jsonw_array_end(w);
+	}
+	if (st->output_pipe != 0)
+		jsonw_int(w, "output_pipe", (long long)st->output_pipe);
 	jsonw_object_end(w);
 	return trace_emit(f, w);
 }

@@ -38,6 +38,14 @@ char *explain_of(const struct snapshot *s, const struct snap_proc *p);
  *    (0: all on one line), lines separated by '\n' ("31 0a 32 0a").
  * Both give "" when the pipe has no peek.
  */
+/*
+ * How each stage ended, as the status line says it once a pipeline is
+ * over: "ls exit 0, yes SIGPIPE, grp not found (exit 127)", from the
+ * stages' processes in s (stage 0..n-1, exited) and their names.  The
+ * live view and a replay of its trace say the same.  Allocated.
+ */
+char *explain_stage_exits(const struct snapshot *s, const char *const *names,
+    size_t n);
 char *explain_peek_text(const struct snap_pipe *pp);
 char *explain_peek_hex(const struct snap_pipe *pp, size_t width);
 

@@ -24,6 +24,9 @@ struct trace_file {
 	bool ended;	/* an end record was read */
 	int status;	/* from the end record */
 	char *warning;	/* "line 12: ...; playing 11 samples", or NULL */
+	char **stages;	/* the start record's stage names, NULL-terminated */
+	size_t nstages;
+	uint64_t output_pipe; /* the live view's output pane's pipe, or 0 */
 };
 
 /*

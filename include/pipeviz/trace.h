@@ -14,8 +14,18 @@
 #define TRACE_VERSION 1
 
 /* mode is "launch" or "attach"; command is the pipeline or "-p PID". */
-int trace_write_start(FILE *, const char *mode, const char *command,
-    int interval_ms);
+/* What the start record says of the session. */
+struct trace_start {
+	const char *mode;	/* "launch" or "attach" */
+	const char *command;
+	int interval_ms;
+	/* Launched: each stage's short name, as the view names it. */
+	char *const *stages;
+	size_t nstages;
+	/* The pipe whose bytes the live view's output pane shows, or 0. */
+	uint64_t output_pipe;
+};
+int trace_write_start(FILE *, const struct trace_start *);
 int trace_write_sample(FILE *, const struct snapshot *);
 int trace_write_exit(FILE *, double t, pid_t pid, int stage,
     const struct snap_exit *);

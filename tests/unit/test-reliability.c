@@ -154,7 +154,7 @@ trace_keeps_fields_that_are_not_utf8(void **state)
 
 	/* The start record too: the pipeline text as the user typed it. */
 	f = open_memstream(&buf, &len);
-	assert_int_equal(trace_write_start(f, "launch", "cat caf\xe9 | sort", 100), 0);
+	assert_int_equal(trace_write_start(f, &(struct trace_start){ "launch", "cat caf\xe9 | sort", 100, NULL, 0, 0 }), 0);
 	fclose(f);
 	assert_non_null(strstr(buf, "\"command\":\"cat caf? | sort\""));
 
