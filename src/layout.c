@@ -10,8 +10,9 @@
 #include "pipeviz/sanitize.h"
 #include "pipeviz/util.h"
 
-/* Columns of the fill bar inside an edge label. */
+/* Columns of the fill bar inside an edge label, and the view it needs. */
 #define LAYOUT_BAR 5
+#define LAYOUT_BAR_WIDTH 99
 /* Where a wrapped band continues. */
 #define LAYOUT_INDENT 4
 /*
@@ -414,7 +415,8 @@ layout_edge_text(const struct layout_ctx *c, const struct snap_pipe *pp,
 		snprintf(padded, sizeof padded, "%*s", (int)strlen(cap), fill);
 		snprintf(fill, sizeof fill, "%s", padded);
 	}
-	if (c->o->compact) {
+	/* The bar where there is room for it: 100 columns and more. */
+	if (c->o->compact || c->o->width < LAYOUT_BAR_WIDTH) {
 		snprintf(buf, size, "%s[%s%s/%s]", h, name, fill, cap);
 		return;
 	}

@@ -387,6 +387,100 @@ held_writer_is_not_red(void **state)
 	snapshot_free(s);
 }
 
+/*
+ * A long real-looking pipeline: sort -R | sort | uniq -c | sort -n after
+ * a generator, names that repeat (their arguments tell them apart).
+ */
+static struct snapshot *
+long_pipeline(int64_t fill, double cpu, double rate)
+{
+	static char *const argvs[][4] = {
+		{ "head", "-c", "400M", NULL }, { "gzip", "-1", NULL },
+		{ "sort", "-R", NULL }, { "sort", NULL }, { "uniq", "-c", NULL },
+		{ "sort", "-n", NULL }, { "tee", "dir_contents", NULL },
+	};
+	const size_t n = sizeof argvs / sizeof argvs[0];
+	struct snapshot *s = snapshot_create(2);
+
+	for (size_t i = 0; i < n; i++) {
+		struct snap_proc *p = proc(s, 2000 + (pid_t)i, 1999, argvs[i][0],
+		    (int)i);
+
+		snapshot_proc_set_argv(p, argvs[i]);
+		if (i == 0)
+			path_fd(p, 0, SNAP_MODE_R, SNAP_FD_DEV, "/dev/null");
+		else
+			pipe_fd(p, 0, SNAP_MODE_R, 700 + (uint64_t)i);
+		if (i + 1 == n)
+			path_fd(p, 1, SNAP_MODE_W, SNAP_FD_TTY, "/dev/pts/0");
+		else
+			pipe_fd(p, 1, SNAP_MODE_W, 701 + (uint64_t)i);
+		p->blocked = (struct snap_blocked){ SNAP_BLOCK_READ, 0,
+		    700 + (uint64_t)i };
+	}
+	s->procs[0].blocked = (struct snap_blocked){ SNAP_BLOCK_WRITE, 1, 701 };
+	s->procs[1].state = 'R';
+	s->procs[1].cpu_pct = cpu;
+	finish(s, 0);
+	snapshot_find_pipe(s, 701)->fill = fill;
+	snapshot_find_pipe(s, 701)->rate_bps = rate;
+	snapshot_find_pipe(s, 702)->rate_bps = rate / 7;
+	return s;
+}
+
+/* The live view's diagram at 40x12, 80x24 and 120x30 (a column each side). */
+static void
+long_pipeline_sizes(void **state)
+{
+	struct snapshot *s = long_pipeline(61440, 92, 252e6);
+
+	(void)state;
+	check_golden("long-40", s, 40 - 1, true);
+	check_golden("long-80", s, 80 - 1, true);
+	check_golden("long-120", s, 120 - 1, true);
+	snapshot_free(s);
+}
+
+/*
+ * A steady picture: fills, rates and CPU shares change from frame to
+ * frame, and no node or edge may move (every hit at the same place, the
+ * canvas as tall).
+ */
+static void
+columns_hold_still(void **state)
+{
+	static const struct { int64_t fill; double cpu, rate; } frames[] = {
+		{ 0, 3, 0 }, { 61440, 92, 215e6 }, { 65536, 100, 226e6 },
+		{ 63488, 9, 1e3 }, { 1, 100, 1023.0 * 1024 * 1024 },
+	};
+	(void)state;
+
+	for (int width = 79; width <= 119; width += 40) {
+		struct layout_opts o = { .width = width, .utf8 = true,
+		    .compact = width < 70 };
+		struct snapshot *first = long_pipeline(frames[0].fill,
+		    frames[0].cpu, frames[0].rate);
+		struct layout *l0 = layout_build(first, &o);
+
+		for (size_t f = 1; f < sizeof frames / sizeof frames[0]; f++) {
+			struct snapshot *s = long_pipeline(frames[f].fill,
+			    frames[f].cpu, frames[f].rate);
+			struct layout *l = layout_build(s, &o);
+
+			assert_int_equal(l->nhits, l0->nhits);
+			assert_int_equal(l->height, l0->height);
+			for (size_t i = 0; i < l->nhits; i++) {
+				assert_int_equal(l->hits[i].x, l0->hits[i].x);
+				assert_int_equal(l->hits[i].y, l0->hits[i].y);
+			}
+			layout_free(l);
+			snapshot_free(s);
+		}
+		layout_free(l0);
+		snapshot_free(first);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -400,6 +494,8 @@ main(int argc, char **argv)
 		cmocka_unit_test(parent_child_and_self),
 		cmocka_unit_test(fifo_and_file),
 		cmocka_unit_test(long_chain),
+		cmocka_unit_test(long_pipeline_sizes),
+		cmocka_unit_test(columns_hold_still),
 		cmocka_unit_test(unread_table_ends_are_unknown),
 		cmocka_unit_test(empty_snapshot),
 	};
