@@ -835,29 +835,29 @@ layout_cut(const char *text, int cells, bool utf8, char *buf, size_t size)
 }
 
 /*
- * Each node's label: the process name, and where there is room (a wide
- * view) or need (two processes of one name, sort -R | sort), its
- * arguments as a shell would quote them, cut at LAYOUT_ARGS_CELLS.
+ * Each node's label: the process name, and where another process has
+ * that name too (sort -R | sort -n), its arguments as a shell would quote
+ * them, cut at LAYOUT_ARGS_CELLS: what tells the two apart.  Compact
+ * views and pipelines of more than 256 processes show names only.
  */
 static void
 layout_names(struct layout_ctx *c)
 {
 	const struct snapshot *s = c->s;
-	bool need = false;
+	bool big = s->nprocs > 256;
 
 	c->names = xcalloc(s->nprocs + 1, sizeof *c->names);
-	for (size_t i = 0; i < s->nprocs && i < 256 && !need; i++) {
-		for (size_t j = i + 1; j < s->nprocs && j < 256 && !need; j++)
-			need = strcmp(s->procs[i].comm, s->procs[j].comm) == 0;
-	}
 	for (size_t i = 0; i < s->nprocs; i++) {
 		const struct snap_proc *p = &s->procs[i];
+		bool twin = false;
 		char args[256];
 		char *q;
 
 		snprintf(c->names[i], sizeof c->names[i], "%s", p->comm);
-		if (c->o->compact || !(need || c->o->width >= 100) ||
-		    p->argv[0] == NULL || p->argv[1] == NULL)
+		for (size_t j = 0; !big && !twin && j < s->nprocs; j++)
+			twin = j != i && strcmp(s->procs[j].comm, p->comm) == 0;
+		if (c->o->compact || !twin || p->argv[0] == NULL ||
+		    p->argv[1] == NULL)
 			continue;
 		q = cmdline_quote_argv(p->argv + 1);
 		layout_cut(q, LAYOUT_ARGS_CELLS, c->o->utf8, args, sizeof args);
