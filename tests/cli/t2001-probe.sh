@@ -56,7 +56,7 @@ check "attach: two pipes, each with a writer and a reader" jq_true attach.json \
     "$samples[0].pipes | map(select(.stray|not)) | (length == 2) and all(.writers|length == 1) and all(.readers|length == 1)"
 check "attach: the start record says attach" jq_true attach.json '.[0].mode == "attach"'
 check "attach: the pipeline runs on untouched" test -n "$(pgrep -s "$sid" sleep)"
-"$PIPEVIZ" -p "$catpid" -n 2 -i 50 --text > attach.txt
+COLUMNS=160 "$PIPEVIZ" -p "$catpid" -n 2 -i 50 --text > attach.txt
 check "attach --text draws the chain" grep -q '(0) sleep (1) .*(0) cat (1) .*(0) cat (1)' attach.txt
 pkill -s "$sid" sleep
 wait

@@ -57,7 +57,7 @@ if command -v tmux >/dev/null; then
 	tm send-keys -t "pz$session" q
 	start 120 16 "'$PIPEVIZ' --demo fill"
 	TUI_WAIT=100 check "view: --demo fill's status says only fill reads its pipe" \
-	    wait_for "only fill itself"
+	    wait_for "holds the read end, and it is blocked writing"
 	tm send-keys -t "pz$session" q
 fi
 
