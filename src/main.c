@@ -15,6 +15,7 @@
 
 #include "pipeviz/all.h"
 #include "pipeviz/demo.h"
+#include "pipeviz/exitcode.h"
 #include "pipeviz/launch.h"
 #include "pipeviz/loop.h"
 #include "pipeviz/options.h"
@@ -25,7 +26,7 @@
 #include "pipeviz/ui.h"
 #include "pipeviz/util.h"
 
-/* Bad input: one line on stderr, status 2, nothing launched. */
+/* Bad input: one line on stderr, status 125, nothing launched. */
 static __attribute__((noreturn, format(printf, 1, 2))) void
 usage_error(const char *fmt, ...)
 {
@@ -36,7 +37,7 @@ usage_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	exit(2);
+	exit(EXITCODE_FAILED);
 }
 
 /* A closed fd 0-2 would be handed out by pipe2() and confuse the wiring. */
@@ -46,7 +47,7 @@ main_ensure_std_fds(void)
 	for (int fd = 0; fd < 3; fd++) {
 		if (fcntl(fd, F_GETFD) == -1 &&
 		    open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) == -1)
-			exit(2);
+			exit(EXITCODE_FAILED);
 	}
 }
 
@@ -298,7 +299,7 @@ main(int argc, char **argv)
 	if (options_parse(argc, argv, &o, &err) == -1) {
 		fprintf(stderr, "pipeviz: %s\n", err);
 		free(err);
-		return 2;
+		return EXITCODE_FAILED;
 	}
 	if (o.help) {
 		fputs(options_usage(), stdout);
@@ -433,7 +434,7 @@ main(int argc, char **argv)
 	if (c.trace != NULL && c.trace != stdout && fclose(c.trace) == EOF) {
 		fprintf(stderr, "pipeviz: cannot write the trace: %s\n",
 		    strerror(errno));
-		status = status == 0 ? 1 : status;
+		status = EXITCODE_FAILED;
 	}
 	launch_free(c.launch);
 	demo_cleanup();
