@@ -17,7 +17,7 @@ _pipeviz_options()
 	if [[ -z $help ]]; then
 		# pipeviz not on PATH, or broken: the options of this version's
 		# --help (tests/cli/t6003-completion.sh checks they are the same).
-		printf '%s\n' -p --pid -i --interval -n --count --once --json \
+		printf '%s\n' -p --pid --all -i --interval -n --count --once --json \
 		    --text --dot -o --output --pipefail --pipe-size --exit \
 		    --record --replay --perfetto --demo --slow --peek \
 		    -h --help -V --version

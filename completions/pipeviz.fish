@@ -59,6 +59,7 @@ end
 
 complete -c pipeviz -f
 complete -c pipeviz -n __pipeviz_options_here -s p -l pid -x -a '(__pipeviz_pids)' -d 'Attach to the pipeline PID belongs to'
+complete -c pipeviz -n __pipeviz_options_here -l all -d 'List every pipeline, stuck ones first'
 complete -c pipeviz -n __pipeviz_options_here -s i -l interval -x -d 'Sample every MS milliseconds (default 100)'
 complete -c pipeviz -n __pipeviz_options_here -s n -l count -x -d 'Stop sampling after N samples'
 complete -c pipeviz -n __pipeviz_options_here -l once -d 'Take one sample and print it'
