@@ -12,6 +12,7 @@
 
 #include "pipeviz/diagnose.h"
 #include "pipeviz/discover.h"
+#include "pipeviz/exitcode.h"
 #include "pipeviz/explain.h"
 #include "pipeviz/probe.h"
 #include "pipeviz/rates.h"
@@ -357,6 +358,27 @@ loop_pollfds(const struct loop *l, struct pollfd *pfd, int *tags, size_t max)
 	return n;
 }
 
+/*
+ * What pipeviz exits with for a pipeline that ended with status: 127 or
+ * 126 when a stage's command was not found or could not be run
+ * (exitcode.h); the trace's end record keeps sh's status.
+ */
+static int
+loop_exit_status(const struct launch *ln, int status)
+{
+	size_t n = ln != NULL ? launch_nstages(ln) : 0;
+	struct snap_exit *exits;
+
+	if (n == 0)
+		return status;
+	exits = xcalloc(n, sizeof *exits);
+	for (size_t i = 0; i < n; i++)
+		exits[i] = launch_stage(ln, i)->exit;
+	status = exitcode_pipeline(status, exits, n);
+	free(exits);
+	return status;
+}
+
 int
 loop_run(const struct loop_config *c)
 {
@@ -543,9 +565,10 @@ loop_run(const struct loop_config *c)
 	free(l.roots);
 	diagnose_free(l.diag);
 	probe_free(l.probe);
-	if (l.stop_signal == SIGPIPE)
-		return 1;
+	/* The frames or the trace could not be written: pipeviz failed. */
+	if (l.stop_signal == SIGPIPE || l.output_failed)
+		return EXITCODE_FAILED;
 	if (l.stop_signal != 0)
 		return 128 + l.stop_signal;
-	return status;
+	return loop_exit_status(c->launch, status);
 }

@@ -9,6 +9,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "pipeviz/exitcode.h"
 #include "pipeviz/render.h"
 #include "pipeviz/ui.h"
 #include "pipeviz/util.h"
@@ -142,7 +143,7 @@ replay_run(const struct replay_config *c)
 			if (errno != EPIPE)
 				fprintf(stderr, "pipeviz: cannot write the output: "
 				    "%s\n", strerror(errno));
-			return 1;
+			return EXITCODE_FAILED;
 		}
 		return 0;
 	}

@@ -486,8 +486,22 @@ trace_line(struct trace_file *tf, const char *line, size_t lineno, char **err)
 	} else if (strcmp(type, "end") == 0) {
 		tf->ended = true;
 		tf->status = (int)trace_int(json_object_get(o, "status"), "code", 0);
+		tf->end_t = trace_num(o, "t");
+	} else if (strcmp(type, "exit") == 0) {
+		/* What samples show too, but at the time of the reaping. */
+		struct trace_exit *e;
+
+		tf->exits = xreallocarray(tf->exits, tf->nexits + 1,
+		    sizeof *tf->exits);
+		e = &tf->exits[tf->nexits++];
+		memset(e, 0, sizeof *e);
+		e->t = trace_num(o, "t");
+		e->pid = (pid_t)trace_int(o, "pid", 0);
+		e->stage = (int)trace_int(o, "stage", -1);
+		trace_exit(json_object_get(o, "status"), &e->status);
+		e->status.t = e->t;
 	}
-	/* "exit" records repeat what samples show; unknown types are newer. */
+	/* Unknown types are newer. */
 	json_decref(o);
 	return rc;
 }
@@ -539,6 +553,7 @@ trace_file_clear(struct trace_file *tf)
 	for (size_t i = 0; i < tf->nsamples; i++)
 		snapshot_free(tf->samples[i]);
 	free(tf->samples);
+	free(tf->exits);
 	free(tf->command);
 	free(tf->mode);
 	free(tf->warning);

@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pipeviz/exitcode.h"
+
 static void (*fatal_cleanup)(void);
 
 void
@@ -32,7 +34,7 @@ fatal_common(int errnum, const char *fmt, va_list ap)
 	if (errnum != 0)
 		fprintf(stderr, ": %s", strerror(errnum));
 	fputc('\n', stderr);
-	exit(1);
+	exit(EXITCODE_FAILED);
 }
 
 void

@@ -15,6 +15,14 @@
 
 #include "pipeviz/snapshot.h"
 
+/* An exit record: a launched stage was reaped. */
+struct trace_exit {
+	double t;
+	pid_t pid;
+	int stage;		/* -1 when not given */
+	struct snap_exit status;
+};
+
 struct trace_file {
 	char *mode;	/* "launch" or "attach" */
 	char *command;
@@ -23,6 +31,9 @@ struct trace_file {
 	size_t nsamples;
 	bool ended;	/* an end record was read */
 	int status;	/* from the end record */
+	double end_t;	/* its t */
+	struct trace_exit *exits; /* the exit records, in trace order */
+	size_t nexits;
 	char *warning;	/* "line 12: ...; playing 11 samples", or NULL */
 };
 
