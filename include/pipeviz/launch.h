@@ -46,6 +46,15 @@ struct launch_stage {
 	struct launch_end fd[3]; /* fds 0, 1, 2 as wired at launch */
 	bool pipe_stderr;	 /* fd 2 shares the pipe of fd 1 (|&) */
 	struct snap_exit exit;
+	/*
+	 * What time(1) reports, from wait4's rusage when it is reaped: user
+	 * plus system CPU time (its reaped children's included) and peak
+	 * resident memory; and when it was forked and reaped (util_now()).
+	 */
+	bool usage_known;
+	double cpu_s;
+	long max_rss_kib;
+	double forked_at, reaped_at;
 };
 
 struct launch;
