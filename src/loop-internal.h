@@ -11,9 +11,11 @@
 
 #include "pipeviz/diagnose.h"
 #include "pipeviz/discover.h"
+#include "pipeviz/history.h"
 #include "pipeviz/loop.h"
 #include "pipeviz/probe.h"
 #include "pipeviz/snapshot.h"
+#include "pipeviz/summary.h"
 #include "pipeviz/textlog.h"
 
 /* How long stages get to exit after SIGTERM before SIGKILL. */
@@ -59,6 +61,8 @@ struct loop {
 	/* Captured output for the live view's panes. */
 	struct textlog out_log, err_log;
 	char **stage_names;
+	struct history *history;	/* every judged sample (loop-history.c) */
+	struct summary *summary;	/* made once the pipeline has ended */
 };
 
 /* loop.c */
@@ -83,6 +87,15 @@ void loop_terminate(struct loop *);
 char *loop_stage_exits(const struct loop *);
 /* The first word of each stage's command, NULL-terminated (allocated). */
 char **loop_names(const struct launch *);
+
+/* loop-history.c */
+void loop_history_start(struct loop *);
+void loop_history_sample(struct loop *, const struct snapshot *);
+/* The run's summary from the launcher's figures and the history. */
+struct summary *loop_summary(const struct loop *);
+/* --text: the summary after the last frame. */
+void loop_summary_text(struct loop *, const struct summary *);
+void loop_history_end(struct loop *);
 
 /* loop-view.c */
 void loop_draw(struct loop *, const struct snapshot *, int status);

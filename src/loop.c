@@ -241,6 +241,7 @@ loop_sample(struct loop *l)
 	rates_apply(l->prev, s, l->hz);
 	rates_apply_pipes(l->prev, s);
 	loop_diagnose(l, s);
+	loop_history_sample(l, s);
 	return s;
 }
 
@@ -409,6 +410,7 @@ loop_run(const struct loop_config *c)
 	if (c->launch != NULL)
 		l.stage_last = xcalloc(launch_nstages(c->launch) + 1,
 		    sizeof *l.stage_last);
+	loop_history_start(&l);
 	if (c->trace != NULL &&
 	    trace_write_start(c->trace, c->mode, c->command, c->interval_ms) == -1)
 		loop_output_failed(&l);
@@ -478,6 +480,7 @@ loop_run(const struct loop_config *c)
 					l.prev = s;
 				}
 			}
+			l.summary = loop_summary(&l);
 			redraw = true;
 			if (c->ui == NULL || c->exit_at_end)
 				break;
@@ -543,9 +546,16 @@ loop_run(const struct loop_config *c)
 		if (launch_output_fd(c->launch) >= 0)
 			loop_capture(&l, launch_output_fd(c->launch), -1);
 	}
+	/* The summary after the last --text frame, and in the end record. */
+	if (l.summary == NULL)
+		l.summary = loop_summary(&l);
+	if (l.stop_signal != SIGPIPE)
+		loop_summary_text(&l, l.summary);
 	if (c->trace != NULL && !l.output_failed &&
-	    trace_write_end(c->trace, loop_elapsed(), status, l.stop_signal) == -1)
+	    trace_write_end(c->trace, loop_elapsed(), status, l.stop_signal,
+	    l.summary) == -1)
 		loop_output_failed(&l);
+	loop_history_end(&l);
 	trace_release();
 	discover_free(l.discover);
 	free(l.orphans);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "pipeviz/snapshot.h"
+#include "pipeviz/summary.h"
 
 /* An exit record: a launched stage was reaped. */
 struct trace_exit {
@@ -34,6 +35,7 @@ struct trace_file {
 	double end_t;	/* its t */
 	struct trace_exit *exits; /* the exit records, in trace order */
 	size_t nexits;
+	struct summary *summary; /* the end record's, or NULL (summary.h) */
 	char *warning;	/* "line 12: ...; playing 11 samples", or NULL */
 };
 
