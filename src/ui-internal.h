@@ -48,6 +48,11 @@ struct ui {
 	struct layout *layout; /* the last one drawn, for keys and mouse */
 	int body_top, body_rows, body_cols;
 	int status_rows; /* 1, or 2 for a long diagnosis */
+	/* The panels under the diagram (ui-history.c). */
+	enum { UI_TIMELINE_AUTO, UI_TIMELINE_ON, UI_TIMELINE_OFF } timeline;
+	bool timeline_shown;	/* in the last frame drawn */
+	struct layout *summary_panel, *timeline_panel; /* this frame's */
+	int panel_rows;		/* the rows they take, above the status line */
 	/* The --all list (ui-list.c). */
 	pid_t list_selected;	/* the selected row's id, -1 none */
 	int list_scroll;	/* first row shown */
@@ -64,6 +69,16 @@ const struct snap_proc *ui_selected_proc(const struct ui *,
     const struct snapshot *);
 const struct layout_hit *ui_hit_of(const struct ui *, const struct snapshot *,
     pid_t);
+
+/*
+ * ui-history.c: the rows the summary and timeline panels take of the
+ * body's (made for this frame; call after the diagram's layout), then
+ * drawing them above the status line; t; freeing them.
+ */
+int ui_history_rows(struct ui *, const struct ui_frame *, int body_rows);
+void ui_history_draw(struct ui *);
+void ui_history_toggle(struct ui *);
+void ui_history_close(struct ui *);
 #endif
 
 #endif

@@ -220,6 +220,10 @@ ui_input(struct ui *u, const struct ui_frame *f)
 			u->show_log = !u->show_log;
 			act = UI_REDRAW;
 			break;
+		case 't':
+			ui_history_toggle(u);
+			act = UI_REDRAW;
+			break;
 		case '?':
 		case 'h':
 			u->help = true;

@@ -152,6 +152,7 @@ ui_close(struct ui *u)
 	if (u == NULL)
 		return;
 	layout_free(u->layout);
+	ui_history_close(u);
 	endwin();
 	delscreen(u->screen);
 	fclose(u->in);
@@ -473,6 +474,8 @@ ui_draw_body(struct ui *u, const struct ui_frame *f)
 	o.compact = o.width < 70;
 	layout_free(u->layout);
 	u->layout = layout_build(s, &o);
+	/* The summary and timeline panels take rows at the bottom. */
+	u->body_rows -= ui_history_rows(u, f, u->body_rows);
 	/* A selection that left the picture moves to the first process. */
 	if (ui_hit_of(u, s, u->selected) == NULL && u->layout->nhits > 0)
 		u->selected = s->procs[u->layout->hits[0].proc].pid;
@@ -560,6 +563,7 @@ ui_draw_help(struct ui *u)
 		"space        pause or resume sampling",
 		"+ / -        sample faster / slower",
 		"o / l        show the output / stderr log pane",
+		"t            history: the last minute per process, pipe",
 		"p            peek: what waits in each pipe (in details)",
 		"s / c / k    stop / continue / terminate the selected",
 		"             process (asks first; launched pipelines)",
@@ -590,6 +594,7 @@ ui_draw(struct ui *u, const struct ui_frame *f)
 	u->status_rows = ui_status_rows(u, f);
 	ui_draw_title(u, f);
 	ui_draw_body(u, f);
+	ui_history_draw(u);
 	ui_draw_status(u, f, u->status_rows);
 	ui_draw_hints(u, f);
 	if (u->help)
