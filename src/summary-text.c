@@ -114,7 +114,7 @@ static int
 summary_stages(struct layout *l, const struct summary *sum, bool wide, int y)
 {
 	/* Columns: name, pid (wide), status, cpu, wall, max RSS. */
-	int nw = wide ? 12 : 8, x_pid = 2 + nw, x_st = x_pid + (wide ? 9 : 0);
+	int nw = wide ? 12 : 7, x_pid = 2 + nw, x_st = x_pid + (wide ? 9 : 0);
 	int sw = wide ? 12 : 9, x_cpu = x_st + sw, cw = wide ? 9 : 7;
 	int x_wall = x_cpu + cw, x_rss = x_wall + cw, rw = wide ? 10 : 8;
 	char buf[64];
@@ -206,7 +206,7 @@ summary_layout(const struct summary *sum, int width, bool utf8)
 
 	canvas_put(l, 0, y, "summary", width, LAYOUT_HEADING);
 	if (sum->nstages == 0 && sum->npipes == 0)
-		canvas_put(l, 8, y, ": nothing was observed", width - 8,
+		canvas_put(l, 7, y, ": nothing was observed", width - 7,
 		    LAYOUT_DIM);
 	y++;
 	if (sum->nstages > 0)
