@@ -304,10 +304,19 @@ history_stray(const struct snapshot *s, const struct snap_fd *f)
 	return pp != NULL && pp->stray;
 }
 
+/* A read end of /dev/null: it never gives a byte (rchar does not move). */
+static bool
+history_reads_nothing(const struct snap_fd *f)
+{
+	return f->kind == SNAP_FD_DEV && f->path != NULL &&
+	    strcmp(f->path, "/dev/null") == 0;
+}
+
 /*
  * The channels p moves bytes through, by the rule of a channel's rate
  * (rates.c): every fd it may write (read) through, stderr aside when
- * writing, stray pipes aside always.
+ * writing, stray pipes aside always; and /dev/null aside when reading
+ * (a descriptor a shell left open on it is common, and reads nothing).
  */
 static void
 history_sides(const struct snapshot *s, const struct snap_proc *p,
@@ -322,7 +331,7 @@ history_sides(const struct snapshot *s, const struct snap_proc *p,
 			continue;
 		if (w && f->fd != 2)
 			history_side_add(&r->writes, snapshot_fd_channel(s, f, false));
-		if (rd)
+		if (rd && !history_reads_nothing(f))
 			history_side_add(&r->reads, snapshot_fd_channel(s, f, true));
 	}
 }

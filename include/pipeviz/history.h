@@ -58,8 +58,9 @@ struct history_side {
 	size_t nchans;
 	/*
 	 * It may move bytes through something else too: a file, a terminal,
-	 * a device, more channels than chans holds.  The same rule as a
-	 * channel's rate (rates.h): stderr and stray pipes aside.
+	 * a device, more channels than chans holds.  The rule of a channel's
+	 * rate (rates.h): stderr and stray pipes aside; and a read end of
+	 * /dev/null aside, which never gives a byte.
 	 */
 	bool other;
 };

@@ -11,7 +11,8 @@
  * A pipe's bytes are an estimate (exact is false) until pipeviz counts
  * them itself (--exact): the final write counters (wchar) of the
  * processes that wrote into it, when each of them wrote into nothing else
- * (stderr and stray pipes aside, the rule of a pipe's rate); else the
+ * (stderr and stray pipes aside, the rule of a pipe's rate; a read end of
+ * /dev/null is no reading either); else the
  * final read counters (rchar) of its readers, when each read from nothing
  * else; else its sampled rates times the time between samples; else
  * unknown.  docs/json-format.md states the limits.
