@@ -74,7 +74,7 @@ summary_name_of(const struct summary *sum, pid_t pid, char *buf, size_t size)
 	return buf;
 }
 
-/* "head → cat", "a,b → c", "wc → -": who wrote into a pipe and who read. */
+/* "head → cat", "a,b → c", "wc → ?": who wrote into a pipe and who read. */
 static void
 summary_route(const struct summary *sum, const struct summary_pipe *p,
     bool utf8, char *buf, size_t size)
@@ -90,8 +90,9 @@ summary_route(const struct summary *sum, const struct summary_pipe *p,
 		if (side == 1)
 			n += (size_t)snprintf(buf + n, n < size ? size - n : 0, "%s",
 			    utf8 ? " \u2192 " : " -> ");
+		/* Nobody seen there: a process pipeviz does not observe. */
 		if (np == 0)
-			n += (size_t)snprintf(buf + n, n < size ? size - n : 0, "-");
+			n += (size_t)snprintf(buf + n, n < size ? size - n : 0, "?");
 		for (size_t i = 0; i < np; i++)
 			n += (size_t)snprintf(buf + n, n < size ? size - n : 0,
 			    "%s%s", i > 0 ? "," : "",

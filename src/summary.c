@@ -159,6 +159,34 @@ summary_span(const struct history_chan *c, const struct summary_pipe *sp,
 	return to > from ? to - from : -1;
 }
 
+/*
+ * Who wrote into a pipe (or read from it), for naming it: the launched
+ * stages among them when any is (a stage's shell's children are its
+ * stage's business), else every process seen there.
+ */
+static void
+summary_ends(struct summary_pipe *sp, const struct history *h,
+    const struct history_chan *c, const struct summary_stage *launched,
+    size_t n, bool writers)
+{
+	pid_t *out = writers ? sp->writers : sp->readers;
+	size_t *nout = writers ? &sp->nwriters : &sp->nreaders;
+
+	for (int pass = 0; pass < 2 && *nout == 0; pass++) {
+		for (size_t i = 0; i < history_nprocs(h); i++) {
+			const struct history_proc *p = history_proc_at(h, i);
+
+			if (!summary_side_has(writers ? &p->writes : &p->reads,
+			    c->inode) || *nout == SUMMARY_MAX_ENDS)
+				continue;
+			if (pass == 0 && n > 0 &&
+			    summary_launched(launched, n, p->pid) == NULL)
+				continue;
+			out[(*nout)++] = p->pid;
+		}
+	}
+}
+
 /* One pipe: who moved bytes through it, how many, how fast. */
 static void
 summary_pipe_of(struct summary_pipe *sp, const struct history *h,
@@ -170,16 +198,8 @@ summary_pipe_of(struct summary_pipe *sp, const struct history *h,
 
 	sp->kind = c->kind;
 	sp->inode = c->inode;
-	for (size_t i = 0; i < history_nprocs(h); i++) {
-		const struct history_proc *p = history_proc_at(h, i);
-
-		if (summary_side_has(&p->writes, c->inode) &&
-		    sp->nwriters < SUMMARY_MAX_ENDS)
-			sp->writers[sp->nwriters++] = p->pid;
-		if (summary_side_has(&p->reads, c->inode) &&
-		    sp->nreaders < SUMMARY_MAX_ENDS)
-			sp->readers[sp->nreaders++] = p->pid;
-	}
+	summary_ends(sp, h, c, launched, n, true);
+	summary_ends(sp, h, c, launched, n, false);
 	history_chan_tally(h, c, &w, &r);
 	/*
 	 * The writers' counters first: a reader's rchar also holds what its

@@ -134,8 +134,9 @@ timeline_heading(struct layout *l, const struct timeline_opts *o)
 static void
 timeline_columns(int width, int *label, int *spark, int *value)
 {
+	/* The longest state word, "wait child", and a blank before it. */
 	*label = width >= 100 ? 20 : width >= 60 ? 16 : 12;
-	*value = width >= 60 ? 10 : 8;
+	*value = width >= 60 ? 11 : 8;
 	*spark = width - *label - *value;
 	if (*spark < 4) {
 		*spark = 4;

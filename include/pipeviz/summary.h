@@ -48,7 +48,10 @@ struct summary_pipe {
 	double avg_bps;	 /* bytes over the time its writers ran; -1 unknown */
 	bool exact;
 	enum summary_source source;
-	/* Processes seen writing into it and reading from it (the first few). */
+	/*
+	 * Processes seen writing into it and reading from it (the first
+	 * few): the launched stages among them when any is, else all.
+	 */
 	pid_t writers[SUMMARY_MAX_ENDS], readers[SUMMARY_MAX_ENDS];
 	size_t nwriters, nreaders;
 };

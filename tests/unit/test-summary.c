@@ -266,6 +266,35 @@ launched_stages(void **state)
 	history_free(h);
 }
 
+/*
+ * A stage's shell with a child that holds its pipe too: a launched
+ * pipeline's pipes are named by their stages, an attached one's by all.
+ */
+static void
+ends_prefer_stages(void **state)
+{
+	struct history *h = history_create(100, -1);
+	struct snapshot *s = chain(1, 5, false, false);
+	struct snap_proc *kid = proc(s, 150, "sleep", 1);
+	struct summary *sum;
+	const struct summary_pipe *p;
+
+	(void)state;
+	fd_pipe(kid, 0, SNAP_MODE_R, 501);
+	snapshot_link_pipes(s);
+	history_add(h, s);
+	sum = launched_summary(h);
+	p = pipe_of(sum, 501);
+	assert_int_equal(p->nreaders, 1);
+	assert_int_equal(p->readers[0], 101);
+	summary_free(sum);
+	sum = summary_build(h, NULL, 0);
+	assert_int_equal(pipe_of(sum, 501)->nreaders, 2);
+	summary_free(sum);
+	snapshot_free(s);
+	history_free(h);
+}
+
 /* The end record carries the summary; the reader gets the same back. */
 static void
 end_record_round_trip(void **state)
@@ -411,6 +440,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(bytes_unknown),
 		cmocka_unit_test(attached_stages),
 		cmocka_unit_test(launched_stages),
+		cmocka_unit_test(ends_prefer_stages),
 		cmocka_unit_test(end_record_round_trip),
 		cmocka_unit_test(table_launched_80),
 		cmocka_unit_test(table_attached_40_ascii),
