@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeviz/layout.h"
 #include "pipeviz/util.h"
 
 struct history {
@@ -210,31 +209,38 @@ history_find_chan(const struct history *h, uint64_t inode)
 
 /* ---- one sample ------------------------------------------------------ */
 
-/* What the diagram's state word says, in the timeline's terms. */
+/*
+ * What the diagram's state word says, in the timeline's terms: the style
+ * layout_state_word() gives, decided the same way (exited; stopped;
+ * running; a write: BLOCKED when stuck waiting for room, else waiting;
+ * a read, open or poll: waiting; else asleep), with the channel a writer
+ * waits on found through the sample's index rather than a scan.
+ */
 static enum history_state
-history_state_of(const struct snapshot *s, const struct snap_proc *p)
+history_state_of(const struct snap_proc *p, const struct snap_pipe *waited)
 {
-	enum layout_style style;
-
 	if (p->exit.exited || p->state == 'Z' || p->state == 'X')
 		return HISTORY_EXITED;
-	layout_state_word(s, p, &style);
-	switch (style) {
-	case LAYOUT_BLOCKED:
-		return HISTORY_BLOCKED;
-	case LAYOUT_STOPPED:
+	switch (p->state) {
+	case 'T':
+	case 't':
 		return HISTORY_STOPPED;
-	case LAYOUT_RUNNING:
+	case 'R':
 		return HISTORY_RUNNING;
-	case LAYOUT_WAITING:
-	case LAYOUT_NORMAL: /* asleep in a write that is not for room */
-		return HISTORY_WAITING;
-	case LAYOUT_EXITED:
-	case LAYOUT_FAILED:
-		return HISTORY_EXITED;
-	default:
-		return HISTORY_SLEEPING;
 	}
+	switch (p->blocked.op) {
+	case SNAP_BLOCK_WRITE:
+		return p->stuck && snapshot_proc_waits_room(p, waited) ?
+		    HISTORY_BLOCKED : HISTORY_WAITING;
+	case SNAP_BLOCK_READ:
+	case SNAP_BLOCK_OPEN:
+	case SNAP_BLOCK_POLL:
+		return HISTORY_WAITING;
+	case SNAP_BLOCK_WAIT:
+	case SNAP_BLOCK_NONE:
+		break;
+	}
+	return HISTORY_SLEEPING;
 }
 
 static long
@@ -292,16 +298,80 @@ history_side_shared(const struct history_side *side)
 	return side->other || side->nchans > 1;
 }
 
-/* Whether fd f is one of the stray pipes (snapshot.h) of s. */
-static bool
-history_stray(const struct snapshot *s, const struct snap_fd *f)
-{
-	const struct snap_pipe *pp;
+/* The sample's channels by inode, for the one a writer waits on. */
+static const struct snapshot *history_sorting_sample;
 
-	if (f->kind != SNAP_FD_PIPE || f->inode == 0)
-		return false;
-	pp = snapshot_find_pipe(s, f->inode);
-	return pp != NULL && pp->stray;
+static int
+history_sample_cmp(const void *a, const void *b)
+{
+	uint64_t x = history_sorting_sample->pipes[*(const size_t *)a].inode;
+	uint64_t y = history_sorting_sample->pipes[*(const size_t *)b].inode;
+
+	return (x > y) - (x < y);
+}
+
+static size_t *
+history_sample_index(const struct snapshot *s)
+{
+	size_t *ix = xreallocarray(NULL, s->npipes + 1, sizeof *ix);
+
+	for (size_t i = 0; i < s->npipes; i++)
+		ix[i] = i;
+	history_sorting_sample = s;
+	qsort(ix, s->npipes, sizeof *ix, history_sample_cmp);
+	history_sorting_sample = NULL;
+	return ix;
+}
+
+static const struct snap_pipe *
+history_sample_chan(const struct snapshot *s, const size_t *ix,
+    uint64_t inode)
+{
+	size_t lo = 0, hi = s->npipes;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->pipes[ix[mid]].inode < inode)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < s->npipes && s->pipes[ix[lo]].inode == inode ?
+	    &s->pipes[ix[lo]] : NULL;
+}
+
+/* The stray pipes (snapshot.h) of a sample by inode, sorted: few, if any. */
+struct history_strays {
+	uint64_t *inode;
+	size_t n;
+};
+
+static int
+history_u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void
+history_strays_of(const struct snapshot *s, struct history_strays *st)
+{
+	st->n = 0;
+	st->inode = xreallocarray(NULL, s->npipes + 1, sizeof *st->inode);
+	for (size_t i = 0; i < s->npipes; i++) {
+		if (s->pipes[i].stray && s->pipes[i].kind == SNAP_FD_PIPE)
+			st->inode[st->n++] = s->pipes[i].inode;
+	}
+	qsort(st->inode, st->n, sizeof *st->inode, history_u64_cmp);
+}
+
+static bool
+history_stray(const struct history_strays *st, const struct snap_fd *f)
+{
+	return f->kind == SNAP_FD_PIPE && st->n > 0 && bsearch(&f->inode,
+	    st->inode, st->n, sizeof *st->inode, history_u64_cmp) != NULL;
 }
 
 /* A read end of /dev/null: it never gives a byte (rchar does not move). */
@@ -319,15 +389,15 @@ history_reads_nothing(const struct snap_fd *f)
  * (a descriptor a shell left open on it is common, and reads nothing).
  */
 static void
-history_sides(const struct snapshot *s, const struct snap_proc *p,
-    struct history_proc *r)
+history_sides(const struct snapshot *s, const struct history_strays *st,
+    const struct snap_proc *p, struct history_proc *r)
 {
 	for (size_t i = 0; i < p->nfds; i++) {
 		const struct snap_fd *f = &p->fds[i];
 		bool w = f->mode == SNAP_MODE_W || f->mode == SNAP_MODE_RW;
 		bool rd = f->mode == SNAP_MODE_R || f->mode == SNAP_MODE_RW;
 
-		if (history_stray(s, f))
+		if (history_stray(st, f))
 			continue;
 		if (w && f->fd != 2)
 			history_side_add(&r->writes, snapshot_fd_channel(s, f, false));
@@ -549,9 +619,13 @@ history_add(struct history *h, const struct snapshot *s)
 	double dt = h->started ? s->t - h->now : 0;
 	bool *was_proc, *was_chan;
 	size_t nprocs0, nchans0;
+	struct history_strays strays;
+	size_t *chans;
 
 	if (h->started && s->t < h->now)
 		return;
+	history_strays_of(s, &strays);
+	chans = history_sample_index(s);
 	history_index(h);
 	nprocs0 = h->nprocs;
 	nchans0 = h->nchans;
@@ -610,8 +684,11 @@ history_add(struct history *h, const struct snapshot *s)
 			r->io_known = true;
 		}
 		r->exit = p->exit;
-		history_sides(s, p, r);
-		history_put_proc(r, k, history_state_of(s, p), was_proc[ri]);
+		history_sides(s, &strays, p, r);
+		history_put_proc(r, k, history_state_of(p, p->blocked.op ==
+		    SNAP_BLOCK_WRITE && p->blocked.pipe != 0 ?
+		    history_sample_chan(s, chans, p->blocked.pipe) : NULL),
+		    was_proc[ri]);
 		end = p->exit.exited && p->exit.t > 0 ? p->exit.t : s->t;
 		for (size_t j = 0; j < r->writes.nchans; j++) {
 			long ci = history_chan_slot(h, r->writes.chans[j]);
@@ -641,6 +718,8 @@ history_add(struct history *h, const struct snapshot *s)
 	}
 	free(was_proc);
 	free(was_chan);
+	free(strays.inode);
+	free(chans);
 	h->now = s->t;
 	h->started = true;
 	history_trim(h);

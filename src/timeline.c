@@ -57,28 +57,65 @@ timeline_chan_shown(const struct snapshot *s, size_t i)
 	return !s->pipes[i].stray && s->pipes[i].inode != 0;
 }
 
+/* Channels by inode, for the channel each process writes on fd 1. */
+static const struct snapshot *timeline_sorting;
+
+static int
+timeline_chan_cmp(const void *a, const void *b)
+{
+	uint64_t x = timeline_sorting->pipes[*(const size_t *)a].inode;
+	uint64_t y = timeline_sorting->pipes[*(const size_t *)b].inode;
+
+	return (x > y) - (x < y);
+}
+
+/* The first shown channel of inode, by the sorted index; -1 if none. */
+static long
+timeline_chan_find(const struct snapshot *s, const size_t *by_inode,
+    uint64_t inode)
+{
+	size_t lo = 0, hi = s->npipes;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->pipes[by_inode[mid]].inode < inode)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < s->npipes && s->pipes[by_inode[lo]].inode == inode; lo++) {
+		if (timeline_chan_shown(s, by_inode[lo]))
+			return (long)by_inode[lo];
+	}
+	return -1;
+}
+
 /* The rows in reading order; returns how many (at most nprocs + npipes). */
 static size_t
 timeline_order(const struct snapshot *s, struct timeline_row *rows)
 {
 	size_t *order = xcalloc(s->nprocs + 1, sizeof *order);
 	size_t *chain = xcalloc(s->nprocs + 1, sizeof *chain);
+	size_t *by_inode = xcalloc(s->npipes + 1, sizeof *by_inode);
 	bool *listed = xcalloc(s->npipes + 1, sizeof *listed);
 	size_t n = 0;
 
 	layout_chain_order(s, order, chain);
+	for (size_t i = 0; i < s->npipes; i++)
+		by_inode[i] = i;
+	timeline_sorting = s;
+	qsort(by_inode, s->npipes, sizeof *by_inode, timeline_chan_cmp);
+	timeline_sorting = NULL;
 	for (size_t k = 0; k < s->nprocs; k++) {
 		const struct snap_proc *p = &s->procs[order[k]];
 		uint64_t out = snapshot_fd_channel(s, snapshot_proc_fd(p, 1), false);
+		long i = out != 0 ? timeline_chan_find(s, by_inode, out) : -1;
 
 		rows[n++] = (struct timeline_row){ false, order[k] };
-		for (size_t i = 0; out != 0 && i < s->npipes; i++) {
-			if (s->pipes[i].inode == out && !listed[i] &&
-			    timeline_chan_shown(s, i)) {
-				listed[i] = true;
-				rows[n++] = (struct timeline_row){ true, i };
-				break;
-			}
+		if (i >= 0 && !listed[i]) {
+			listed[i] = true;
+			rows[n++] = (struct timeline_row){ true, (size_t)i };
 		}
 	}
 	for (size_t i = 0; i < s->npipes; i++) {
@@ -87,6 +124,7 @@ timeline_order(const struct snapshot *s, struct timeline_row *rows)
 	}
 	free(order);
 	free(chain);
+	free(by_inode);
 	free(listed);
 	return n;
 }

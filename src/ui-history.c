@@ -40,6 +40,7 @@ ui_history_rows(struct ui *u, const struct ui_frame *f, int body_rows)
 	int diagram = u->layout != NULL ? u->layout->height : 0;
 	int room = body_rows - UI_HISTORY_DIAGRAM_ROWS, spare, want, rows;
 	int width = u->cols - 2;
+	struct timeline_opts o;
 
 	layout_free(u->summary_panel);
 	layout_free(u->timeline_panel);
@@ -68,17 +69,29 @@ ui_history_rows(struct ui *u, const struct ui_frame *f, int body_rows)
 	if (f->history == NULL || f->snap == NULL || u->timeline == UI_TIMELINE_OFF ||
 	    room < 2)
 		return u->panel_rows;
-	want = timeline_rows(f->snap);
+	if (u->timeline == UI_TIMELINE_AUTO && u->cols < UI_HISTORY_MIN_COLS)
+		return u->panel_rows;
+	/* Whole first (one ordering of the processes a frame, mostly). */
+	o.width = width;
+	o.rows = body_rows;
+	o.utf8 = u->utf8;
+	o.span = HISTORY_SPAN_SECONDS;
+	u->timeline_panel = timeline_build(f->history, f->snap, &o);
+	want = u->timeline_panel->height;
 	if (u->timeline == UI_TIMELINE_AUTO)
-		rows = u->cols >= UI_HISTORY_MIN_COLS && spare >= want ? want : 0;
+		rows = spare >= want ? want : 0;
 	else
 		rows = ui_min(want, ui_min(room, ui_max(spare,
 		    (body_rows - u->panel_rows) / 2)));
-	if (rows >= 2) {
-		struct timeline_opts o = { .width = width, .rows = rows,
-		    .utf8 = u->utf8, .span = HISTORY_SPAN_SECONDS };
-
-		u->timeline_panel = timeline_build(f->history, f->snap, &o);
+	if (rows < want) {
+		layout_free(u->timeline_panel);
+		u->timeline_panel = NULL;
+		o.rows = rows;
+		if (rows >= 2)
+			u->timeline_panel = timeline_build(f->history, f->snap,
+			    &o);
+	}
+	if (u->timeline_panel != NULL) {
 		u->panel_rows += u->timeline_panel->height;
 		u->timeline_shown = true;
 	}
