@@ -384,9 +384,12 @@ history_reads_nothing(const struct snap_fd *f)
 
 /*
  * The channels p moves bytes through, by the rule of a channel's rate
- * (rates.c): every fd it may write (read) through, stderr aside when
- * writing, stray pipes aside always; and /dev/null aside when reading
- * (a descriptor a shell left open on it is common, and reads nothing).
+ * (rates.c): every fd it may write (read) through, stderr aside, stray
+ * pipes aside.  Two refinements for a count over the whole run: a read
+ * end of /dev/null reads nothing (a shell often leaves one open), and a
+ * terminal on fd 0, 1 or 2 is opened for both (an interactive shell's
+ * are) but used one way: 0 is read, 1 written, 2 neither.  Without them
+ * no pipe of a pipeline typed at a terminal would have a count.
  */
 static void
 history_sides(const struct snapshot *s, const struct history_strays *st,
@@ -397,9 +400,13 @@ history_sides(const struct snapshot *s, const struct history_strays *st,
 		bool w = f->mode == SNAP_MODE_W || f->mode == SNAP_MODE_RW;
 		bool rd = f->mode == SNAP_MODE_R || f->mode == SNAP_MODE_RW;
 
-		if (history_stray(st, f))
+		if (history_stray(st, f) || f->fd == 2)
 			continue;
-		if (w && f->fd != 2)
+		if (f->kind == SNAP_FD_TTY && f->fd <= 1) {
+			w = w && f->fd == 1;
+			rd = rd && f->fd == 0;
+		}
+		if (w)
 			history_side_add(&r->writes, snapshot_fd_channel(s, f, false));
 		if (rd && !history_reads_nothing(f))
 			history_side_add(&r->reads, snapshot_fd_channel(s, f, true));

@@ -60,7 +60,8 @@ struct history_side {
 	 * It may move bytes through something else too: a file, a terminal,
 	 * a device, more channels than chans holds.  The rule of a channel's
 	 * rate (rates.h): stderr and stray pipes aside; and a read end of
-	 * /dev/null aside, which never gives a byte.
+	 * /dev/null aside, and a terminal on fd 0 (1) only read (written):
+	 * history.c says why.
 	 */
 	bool other;
 };

@@ -12,7 +12,8 @@
  * them itself (--exact): the final write counters (wchar) of the
  * processes that wrote into it, when each of them wrote into nothing else
  * (stderr and stray pipes aside, the rule of a pipe's rate; a read end of
- * /dev/null is no reading either); else the
+ * /dev/null is no reading, a terminal on fd 0 or 1 is used one way);
+ * else the
  * final read counters (rchar) of its readers, when each read from nothing
  * else; else its sampled rates times the time between samples; else
  * unknown.  docs/json-format.md states the limits.

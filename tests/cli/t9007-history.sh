@@ -141,6 +141,25 @@ check "the title says the run is done" wait_for "done, exit 0"
 tm send-keys -t "pz$session" q
 wait_for "EXIT=" >/dev/null
 
+# A pipeline typed at a terminal (its fds 0, 1 and 2 are the terminal,
+# opened for reading and writing), attached: its pipes still get counts.
+start 100 20 "env PS1='$ ' bash --norc -i"
+sleep 0.5
+tm send-keys -t "pz$session" "yes | head -c 100000000 | sh -c 'sleep 1.2; exec wc -c'" Enter
+# The pane runs start's command line, which runs the interactive bash.
+pane=$(tm display -p -t "pz$session" '#{pane_pid}')
+for _ in $(seq 50); do
+	shell=$(pgrep -P "$pane" -x bash) &&
+	    headpid=$(pgrep -P "$shell" -x head) && break
+	sleep 0.1
+done
+"$PIPEVIZ" -p "$headpid" -i 100 --json tty.json
+check "typed at a terminal, attached: both pipes counted from their writers" jq_true tty.json "
+    $end.summary.pipes | length == 2 and all(.estimate == \"writers\" and
+      .bytes >= 65536 and .bytes <= 100000000 and .exact == false)"
+check "typed at a terminal: the pipeline ran to its end (wc printed 100000000)" \
+    wait_line '^100000000$'
+
 # A replay shows the same panels: the timeline, and the summary at the end.
 "$PIPEVIZ" --record stall.json -o /dev/null 'yes | sleep 2.2' </dev/null >/dev/null 2>&1
 start 120 30 "'$PIPEVIZ' --replay '$WORK/stall.json'"
