@@ -36,7 +36,7 @@ loop_history_start(struct loop *l)
 
 	/* The session's t = 0 on the boot clock. */
 	if (boot >= 0)
-		boot -= loop_elapsed();
+		boot -= util_now() - l->t0;
 	l->history = history_create(l->hz, boot);
 }
 
