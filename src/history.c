@@ -36,7 +36,7 @@ history_create(long hz, double boot_t0)
 {
 	struct history *h = xcalloc(1, sizeof *h);
 
-	h->hz = hz > 0 ? hz : 100;
+	h->hz = hz > 0 ? hz : 0;
 	h->boot_t0 = boot_t0;
 	return h;
 }
@@ -438,7 +438,7 @@ history_proc_get(struct history *h, const struct snap_proc *p, double t,
 	r->start_ticks = p->start_ticks;
 	r->first_t = t;
 	r->start_t = t;
-	if (p->start_ticks > 0 && h->boot_t0 >= 0) {
+	if (p->start_ticks > 0 && h->boot_t0 >= 0 && h->hz > 0) {
 		double st = (double)p->start_ticks / (double)h->hz - h->boot_t0;
 
 		/* Started before the session (attach) or just before it. */

@@ -117,7 +117,9 @@ summary_observed(struct summary *sum, const struct history *h)
 		st->stage = r->stage;
 		st->pid = r->pid;
 		snprintf(st->comm, sizeof st->comm, "%s", r->comm);
-		st->cpu_s = summary_ms((double)r->cpu_ticks / (double)history_hz(h));
+		/* A trace has no CPU ticks: a replay does not know. */
+		st->cpu_s = history_hz(h) > 0 ? summary_ms((double)r->cpu_ticks /
+		    (double)history_hz(h)) : -1;
 		st->wall_s = summary_ms(end > r->start_t ? end - r->start_t : 0);
 		st->max_rss_kib = r->max_rss_kib > 0 ? (int64_t)r->max_rss_kib : -1;
 		st->exit = r->exit;

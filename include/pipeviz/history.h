@@ -124,10 +124,10 @@ struct history_chan {
 struct history;
 
 /*
- * hz is the clock tick rate of start_ticks and cpu_ticks; boot_t0 the
- * seconds since boot (CLOCK_BOOTTIME) at the session's t = 0, or a
- * negative number when not known (a replay): processes then start when
- * first seen.
+ * hz is the clock tick rate of start_ticks and cpu_ticks, 0 when not
+ * known (a replay: a trace has no ticks); boot_t0 the seconds since boot
+ * (CLOCK_BOOTTIME) at the session's t = 0, or a negative number when not
+ * known: processes then start when first seen.
  */
 struct history *history_create(long hz, double boot_t0);
 void history_free(struct history *); /* NULL is a no-op */
@@ -135,7 +135,7 @@ void history_free(struct history *); /* NULL is a no-op */
 void history_add(struct history *, const struct snapshot *);
 /* t of the newest sample, 0 before any. */
 double history_now(const struct history *);
-long history_hz(const struct history *);
+long history_hz(const struct history *); /* 0: not known */
 
 /* Every process and channel seen, in view or not, in the order first seen. */
 size_t history_nprocs(const struct history *);
