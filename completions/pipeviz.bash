@@ -6,7 +6,8 @@
 #
 # Options are read from `pipeviz --help` (so new ones complete without an
 # edit here), demo names from `pipeviz --demo` (first word of each line),
-# PIDs for -p, files for --json, -o, --record and --replay.
+# PIDs for -p, files for --json, -o, --record, --replay and --perfetto.
+# zsh's _pipeviz and fish's pipeviz.fish beside it offer the same.
 
 # The long and short options of the pipeviz named $1, one a line.
 _pipeviz_options()
@@ -14,9 +15,11 @@ _pipeviz_options()
 	local help
 	help=$(LC_ALL=C "$1" --help 2>/dev/null) || help=""
 	if [[ -z $help ]]; then
-		# An old or broken binary: the options every version has.
-		printf '%s\n' -p --pid -i --interval -n --count --once --json \
+		# pipeviz not on PATH, or broken: the options of this version's
+		# --help (tests/cli/t6003-completion.sh checks they are the same).
+		printf '%s\n' -p --pid --all -i --interval -n --count --once --json \
 		    --text --dot -o --output --pipefail --pipe-size --exit \
+		    --record --replay --perfetto --demo --slow --peek \
 		    -h --help -V --version
 		return
 	fi
@@ -32,8 +35,9 @@ _pipeviz_argopts()
 	local line re='^[[:blank:]]+(-([A-Za-z0-9]), )?--([A-Za-z0-9-]+) [A-Z]'
 	while IFS= read -r line; do
 		if [[ $line =~ $re ]]; then
-			[[ -n ${BASH_REMATCH[2]} ]] && echo "-${BASH_REMATCH[2]}"
-			echo "--${BASH_REMATCH[3]}"
+			# printf: echo would take "-n" for its own option.
+			[[ -n ${BASH_REMATCH[2]} ]] && printf "%s\n" "-${BASH_REMATCH[2]}"
+			printf "%s\n" "--${BASH_REMATCH[3]}"
 		fi
 	done < <(LC_ALL=C "$1" --help 2>/dev/null)
 }
@@ -82,7 +86,7 @@ _pipeviz()
 
 	# Once the pipeline has started, its words are the pipeline's.
 	argopts=" $(_pipeviz_argopts "$cmd" | tr '\n' ' ') "
-	[[ $argopts == "  " ]] && argopts=" -p --pid -i --interval -n --count -o --output --json --pipe-size "
+	[[ $argopts == "  " ]] && argopts=" -p --pid -i --interval -n --count -o --output --json --pipe-size --record --replay --perfetto --slow "
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		word=${COMP_WORDS[i]}
 		case $word in
@@ -108,7 +112,7 @@ _pipeviz()
 	-p | --pid)
 		COMPREPLY=($(compgen -W "$(_pipeviz_pids)" -- "$cur"))
 		return 0 ;;
-	-o | --output | --json | --record | --replay)
+	-o | --output | --json | --record | --replay | --perfetto)
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return 0 ;;

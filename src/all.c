@@ -15,6 +15,7 @@
 #include "pipeviz/census.h"
 #include "pipeviz/cmdline.h"
 #include "pipeviz/diagnose.h"
+#include "pipeviz/exitcode.h"
 #include "pipeviz/layout.h"
 #include "pipeviz/pipelines.h"
 #include "pipeviz/probe.h"
@@ -561,7 +562,7 @@ all_run(const struct all_config *c)
 			if (errno != EPIPE)
 				fprintf(stderr, "pipeviz: cannot write the list: "
 				    "%s\n", strerror(errno));
-			status = 1;
+			status = EXITCODE_FAILED;
 			break;
 		}
 		if (c->count > 0 && ++shown >= c->count)

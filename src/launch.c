@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -334,6 +335,7 @@ launch_start(const struct split_result *sr, const struct launch_opts *o,
 		launch_describe(in, SNAP_MODE_R, &s->fd[0]);
 		launch_describe(out, SNAP_MODE_W, &s->fd[1]);
 		launch_describe(stage_err, SNAP_MODE_W, &s->fd[2]);
+		s->forked_at = util_now();
 		if ((pid = fork()) == -1) {
 			*err = xasprintf("cannot fork: %s", strerror(errno));
 			if (cap_out != -1)
@@ -499,9 +501,11 @@ launch_zombie(void)
 int
 launch_reap(struct launch *l, pid_t pid, double t)
 {
+	struct rusage ru;
 	int status, i;
 
-	while (waitpid(pid, &status, 0) == -1) {
+	/* wait4: the stage's CPU time and peak memory, as time(1) has them. */
+	while (wait4(pid, &status, 0, &ru) == -1) {
 		if (errno != EINTR)
 			return -1;
 	}
@@ -509,6 +513,12 @@ launch_reap(struct launch *l, pid_t pid, double t)
 		return -1;
 	l->stages[i].exit.exited = true;
 	l->stages[i].exit.t = t;
+	l->stages[i].reaped_at = util_now();
+	l->stages[i].usage_known = true;
+	l->stages[i].cpu_s = (double)ru.ru_utime.tv_sec +
+	    (double)ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec +
+	    ru.ru_stime.tv_usec) / 1e6;
+	l->stages[i].max_rss_kib = ru.ru_maxrss;
 	if (WIFSIGNALED(status))
 		l->stages[i].exit.signal = WTERMSIG(status);
 	else

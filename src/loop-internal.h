@@ -14,9 +14,11 @@
 
 #include "pipeviz/diagnose.h"
 #include "pipeviz/discover.h"
+#include "pipeviz/history.h"
 #include "pipeviz/loop.h"
 #include "pipeviz/probe.h"
 #include "pipeviz/snapshot.h"
+#include "pipeviz/summary.h"
 #include "pipeviz/textlog.h"
 #include "pipeviz/util.h"
 
@@ -66,6 +68,8 @@ struct loop {
 	char **stage_names;
 	/* Attached: the pipeline's command line, rebuilt from its argv. */
 	char *title;
+	struct history *history;	/* every judged sample (loop-history.c) */
+	struct summary *summary;	/* made once the pipeline has ended */
 };
 
 /* Seconds since the session started. */
@@ -106,6 +110,15 @@ void loop_tag_stages(struct loop *, struct snapshot *);
 void loop_terminate(struct loop *);
 /* The first word of each stage's command, NULL-terminated (allocated). */
 char **loop_names(const struct launch *);
+
+/* loop-history.c */
+void loop_history_start(struct loop *);
+void loop_history_sample(struct loop *, const struct snapshot *);
+/* The run's summary from the launcher's figures and the history. */
+struct summary *loop_summary(const struct loop *);
+/* --text: the summary after the last frame. */
+void loop_summary_text(struct loop *, const struct summary *);
+void loop_history_end(struct loop *);
 
 /* loop-view.c */
 void loop_draw(struct loop *, const struct snapshot *, int status);

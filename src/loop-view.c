@@ -59,6 +59,8 @@ loop_draw(struct loop *l, const struct snapshot *s, int status)
 	}
 	f.stage_names = (const char *const *)l->stage_names;
 	f.nstages = c->launch != NULL ? launch_nstages(c->launch) : 0;
+	f.history = l->history;
+	f.summary = l->over ? l->summary : NULL;
 	ui_draw(c->ui, &f);
 	free(exits);
 	free(logs);

@@ -13,6 +13,7 @@
 #include "pipeviz/cmdline.h"
 #include "pipeviz/diagnose.h"
 #include "pipeviz/discover.h"
+#include "pipeviz/exitcode.h"
 #include "pipeviz/explain.h"
 #include "pipeviz/probe.h"
 #include "pipeviz/rates.h"
@@ -227,6 +228,7 @@ loop_sample(struct loop *l)
 	rates_apply(l->prev, s, l->hz);
 	rates_apply_pipes(l->prev, s);
 	loop_diagnose(l, s);
+	loop_history_sample(l, s);
 	return s;
 }
 
@@ -318,6 +320,27 @@ loop_pollfds(const struct loop *l, struct pollfd *pfd, int *tags, size_t max)
 	return n;
 }
 
+/*
+ * What pipeviz exits with for a pipeline that ended with status: 127 or
+ * 126 when a stage's command was not found or could not be run
+ * (exitcode.h); the trace's end record keeps sh's status.
+ */
+static int
+loop_exit_status(const struct launch *ln, int status)
+{
+	size_t n = ln != NULL ? launch_nstages(ln) : 0;
+	struct snap_exit *exits;
+
+	if (n == 0)
+		return status;
+	exits = xcalloc(n, sizeof *exits);
+	for (size_t i = 0; i < n; i++)
+		exits[i] = launch_stage(ln, i)->exit;
+	status = exitcode_pipeline(status, exits, n);
+	free(exits);
+	return status;
+}
+
 int
 loop_run(const struct loop_config *c)
 {
@@ -348,6 +371,7 @@ loop_run(const struct loop_config *c)
 	if (c->launch != NULL)
 		l.stage_last = xcalloc(launch_nstages(c->launch) + 1,
 		    sizeof *l.stage_last);
+	loop_history_start(&l);
 	if (c->trace != NULL) {
 		struct trace_start st = { c->mode, c->command, c->interval_ms,
 			l.stage_names, c->launch != NULL ?
@@ -426,6 +450,7 @@ loop_run(const struct loop_config *c)
 					l.prev = s;
 				}
 			}
+			l.summary = loop_summary(&l);
 			redraw = true;
 			if (c->ui == NULL || c->exit_at_end)
 				break;
@@ -491,9 +516,16 @@ loop_run(const struct loop_config *c)
 		if (launch_output_fd(c->launch) >= 0)
 			loop_capture(&l, launch_output_fd(c->launch), -1);
 	}
+	/* The summary after the last --text frame, and in the end record. */
+	if (l.summary == NULL)
+		l.summary = loop_summary(&l);
+	if (l.stop_signal != SIGPIPE)
+		loop_summary_text(&l, l.summary);
 	if (c->trace != NULL && !l.output_failed &&
-	    trace_write_end(c->trace, loop_elapsed(&l), status, l.stop_signal) == -1)
+	    trace_write_end(c->trace, loop_elapsed(&l), status, l.stop_signal,
+	    l.summary) == -1)
 		loop_output_failed(&l);
+	loop_history_end(&l);
 	trace_release();
 	discover_free(l.discover);
 	free(l.orphans);
@@ -514,9 +546,10 @@ loop_run(const struct loop_config *c)
 	free(l.title);
 	diagnose_free(l.diag);
 	probe_free(l.probe);
-	if (l.stop_signal == SIGPIPE)
-		return 1;
+	/* The frames or the trace could not be written: pipeviz failed. */
+	if (l.stop_signal == SIGPIPE || l.output_failed)
+		return EXITCODE_FAILED;
 	if (l.stop_signal != 0)
 		return 128 + l.stop_signal;
-	return status;
+	return loop_exit_status(c->launch, status);
 }

@@ -16,9 +16,11 @@
 
 #include "pipeviz/all.h"
 #include "pipeviz/demo.h"
+#include "pipeviz/exitcode.h"
 #include "pipeviz/launch.h"
 #include "pipeviz/loop.h"
 #include "pipeviz/options.h"
+#include "pipeviz/perfetto.h"
 #include "pipeviz/probe.h"
 #include "pipeviz/replay.h"
 #include "pipeviz/trace-read.h"
@@ -26,7 +28,7 @@
 #include "pipeviz/ui.h"
 #include "pipeviz/util.h"
 
-/* Bad input: one line on stderr, status 2, nothing launched. */
+/* Bad input: one line on stderr, status 125, nothing launched. */
 static __attribute__((noreturn, format(printf, 1, 2))) void
 usage_error(const char *fmt, ...)
 {
@@ -35,7 +37,7 @@ usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	util_vwarn_errno(0, fmt, ap);
 	va_end(ap);
-	exit(2);
+	exit(EXITCODE_FAILED);
 }
 
 /* A closed fd 0-2 would be handed out by pipe2() and confuse the wiring. */
@@ -45,7 +47,7 @@ main_ensure_std_fds(void)
 	for (int fd = 0; fd < 3; fd++) {
 		if (fcntl(fd, F_GETFD) == -1 &&
 		    open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) == -1)
-			exit(2);
+			exit(EXITCODE_FAILED);
 	}
 }
 
@@ -172,6 +174,21 @@ main_check_pipe_size(int size)
 		    "kernel would round it up", size);
 }
 
+/*
+ * With --text, --once, --dot or --json - our stdout carries frames, so
+ * the last stage writes to /dev/null: say so once, or its output seems
+ * lost without a word.
+ */
+static void
+main_say_output_discarded(const struct options *o)
+{
+	const char *opt = o->json_path != NULL ? "--json -" : o->dot ? "--dot" :
+	    o->text ? "--text" : "--once";
+
+	fprintf(stderr, "pipeviz: %s prints on stdout, so the last stage's "
+	    "output goes to /dev/null (-o FILE keeps it)\n", opt);
+}
+
 static FILE *
 main_open_trace(const char *path)
 {
@@ -233,6 +250,33 @@ main_open_replay(const char *path)
 	return f;
 }
 
+/* --replay TRACE --perfetto OUT: the trace for a timeline viewer. */
+static int
+main_write_perfetto(const struct options *o, const struct trace_file *tf)
+{
+	int fd = main_open_out(o->perfetto_path, "Perfetto file");
+	size_t len, off = 0;
+	char *json = perfetto_export(tf, PIPEVIZ_VERSION, &len);
+	ssize_t n;
+
+	if (tf->warning != NULL)
+		fprintf(stderr, "pipeviz: %s: %s\n", o->replay_path, tf->warning);
+	while (off < len) {
+		if ((n = write(fd, json + off, len - off)) == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	free(json);
+	if (off < len || close(fd) == -1) {
+		fprintf(stderr, "pipeviz: cannot write '%s': %s\n",
+		    o->perfetto_path, strerror(errno));
+		return EXITCODE_FAILED;
+	}
+	return 0;
+}
+
 static int
 main_replay_trace(const struct options *o, struct loop_config *c)
 {
@@ -246,6 +290,11 @@ main_replay_trace(const struct options *o, struct loop_config *c)
 	if (trace_read(f, &tf, &err) == -1)
 		usage_error("%s: %s", o->replay_path, err);
 	fclose(f);
+	if (o->perfetto_path != NULL) {
+		status = main_write_perfetto(o, &tf);
+		trace_file_clear(&tf);
+		return status;
+	}
 	if (o->text || o->once)
 		c->output = LOOP_OUT_TEXT;
 	else
@@ -323,7 +372,7 @@ main(int argc, char **argv)
 	if (options_parse(argc, argv, &o, &err) == -1) {
 		util_warn("%s", err);
 		free(err);
-		return 2;
+		return EXITCODE_FAILED;
 	}
 	if (o.help) {
 		fputs(options_usage(), stdout);
@@ -445,6 +494,8 @@ main(int argc, char **argv)
 			free(exec_failed);
 			exec_failed = NULL;
 		}
+		if (stdout_taken && out_fd == -1)
+			main_say_output_discarded(&o);
 		if (out_fd != -1)
 			close(out_fd);
 		close(null_in);
@@ -470,7 +521,7 @@ main(int argc, char **argv)
 	if (c.trace != NULL && c.trace != stdout && fclose(c.trace) == EOF) {
 		fprintf(stderr, "pipeviz: cannot write the trace: %s\n",
 		    strerror(errno));
-		status = status == 0 ? 1 : status;
+		status = EXITCODE_FAILED;
 	}
 	launch_free(c.launch);
 	demo_cleanup();

@@ -24,6 +24,7 @@ enum {
 	OPT_SLOW,
 	OPT_PEEK,
 	OPT_ALL,
+	OPT_PERFETTO,
 };
 
 /* --peek without a value, and the most it may ask for. */
@@ -48,6 +49,7 @@ static const struct option options_long[] = {
 	{ "slow", required_argument, NULL, OPT_SLOW },
 	{ "peek", optional_argument, NULL, OPT_PEEK },
 	{ "all", no_argument, NULL, OPT_ALL },
+	{ "perfetto", required_argument, NULL, OPT_PERFETTO },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -71,7 +73,8 @@ options_usage(void)
 	       "  -n, --count N        stop sampling after N samples\n"
 	       "      --once           take one sample and print it\n"
 	       "      --json FILE      write a JSON Lines trace to FILE ('-': stdout)\n"
-	       "      --text           print plain-text frames on stdout\n"
+	       "      --text           print plain-text frames on stdout, then\n"
+	       "                       the run's summary\n"
 	       "      --dot            with --once: print Graphviz DOT\n"
 	       "  -o, --output FILE    the last stage writes to FILE\n"
 	       "      --pipefail       exit with the last non-zero stage status\n"
@@ -79,13 +82,19 @@ options_usage(void)
 	       "      --exit           leave as soon as the pipeline ends\n"
 	       "      --record FILE    write the JSON trace to FILE beside the view\n"
 	       "      --replay FILE    play a recorded trace\n"
+	       "      --perfetto FILE  with --replay: write the trace as Chrome Trace\n"
+	       "                       Event JSON for ui.perfetto.dev\n"
 	       "      --demo [NAME]    list the lecture demos, or run one\n"
 	       "      --slow MS        slow motion: freeze the pipeline MS ms\n"
 	       "                       after each frame\n"
 	       "      --peek[=N]       show the first N bytes waiting in each pipe\n"
 	       "                       (default 64, at most 4096)\n"
 	       "  -h, --help           show this help\n"
-	       "  -V, --version        show the version\n";
+	       "  -V, --version        show the version\n"
+	       "\n"
+	       "Exit status: the pipeline's (as sh reports it); 125 when pipeviz\n"
+	       "itself fails (bad input, a runtime error), 126 when a stage's command\n"
+	       "could not be run, 127 when it was not found, 128+N after signal N.\n";
 }
 
 /*
@@ -129,9 +138,25 @@ options_join(int argc, char **argv)
 	return s;
 }
 
+/*
+ * "pipeviz --json 'ls'": the pipeline was taken as the option's FILE.
+ * Say so when the option's value was the last word given.
+ */
+static char *
+options_no_pipeline(const char *file_opt, const char *file)
+{
+	if (file_opt == NULL)
+		return xstrdup("no pipeline given (try --help)");
+	return xasprintf("no pipeline given: %s took '%s' as its FILE; the "
+	    "pipeline comes after it: pipeviz %s FILE 'PIPELINE'", file_opt,
+	    file, file_opt);
+}
+
 int
 options_parse(int argc, char **argv, struct options *o, char **err)
 {
+	/* The file option whose value was the last word, and the value. */
+	const char *file_opt = NULL, *file = NULL;
 	long v;
 	int c;
 
@@ -144,6 +169,13 @@ options_parse(int argc, char **argv, struct options *o, char **err)
 again:
 	while ((c = getopt_long(argc, argv, "+:p:i:n:o:hV", options_long,
 	    NULL)) != -1) {
+		file_opt = NULL;
+		if (optind == argc && (c == 'o' || c == OPT_JSON ||
+		    c == OPT_RECORD)) {
+			file_opt = c == 'o' ? "-o" : c == OPT_JSON ? "--json" :
+			    "--record";
+			file = optarg;
+		}
 		switch (c) {
 		case 'p':
 			if (options_number("-p", optarg, 1, INT_MAX, &v, err))
@@ -193,6 +225,9 @@ again:
 			break;
 		case OPT_REPLAY:
 			o->replay_path = optarg;
+			break;
+		case OPT_PERFETTO:
+			o->perfetto_path = optarg;
 			break;
 		case OPT_DEMO:
 			o->demo = true;
@@ -252,7 +287,8 @@ again:
 		    "--demo or --replay");
 	else if (o->all && (o->output_path != NULL || o->pipefail ||
 	    o->pipe_size != 0 || o->slow_ms != 0 || o->record_path != NULL ||
-	    o->dot || o->peek != 0 || o->exit_at_end))
+	    o->dot || o->peek != 0 || o->exit_at_end ||
+	    o->perfetto_path != NULL))
 		*err = xstrdup("--all takes only -i, -n, --once, --text and "
 		    "--json");
 	else if (o->all && o->text && o->json_path != NULL)
@@ -265,9 +301,12 @@ again:
 		*err = xstrdup("--replay plays a trace: no PIPELINE or -p");
 	else if (o->pid != 0 && o->pipeline != NULL)
 		*err = xstrdup("give a PIPELINE or -p PID, not both");
+	else if (o->perfetto_path != NULL && o->replay_path == NULL)
+		*err = xstrdup("--perfetto converts a recorded trace: "
+		    "pipeviz --replay TRACE --perfetto OUT.json");
 	else if (o->pid == 0 && o->pipeline == NULL && !o->demo &&
 	    o->replay_path == NULL)
-		*err = xstrdup("no pipeline given (try --help)");
+		*err = options_no_pipeline(file_opt, file);
 	else if (o->dot && !o->once)
 		*err = xstrdup("--dot needs --once");
 	else if ((o->dot ? 1 : 0) + (o->text ? 1 : 0) +
@@ -283,6 +322,9 @@ again:
 	else if (o->replay_path != NULL && (o->record_path != NULL ||
 	    o->json_path != NULL || o->output_path != NULL))
 		*err = xstrdup("--replay plays a trace; it writes none");
+	else if (o->perfetto_path != NULL && (o->text || o->once || o->dot))
+		*err = xstrdup("--perfetto writes a file and shows nothing: no "
+		    "--text, --once or --dot");
 	else if (o->replay_path != NULL && o->peek != 0)
 		*err = xstrdup("--peek reads live pipes; --replay shows the "
 		    "peeks its trace holds");

@@ -159,7 +159,8 @@ pl_join_sockets(size_t *up, const struct pl_end *ends, size_t nends,
 {
 	struct pipelines_peer *sorted = xcalloc(npeers + 1, sizeof *sorted);
 
-	memcpy(sorted, peers, npeers * sizeof *peers);
+	if (npeers > 0)
+		memcpy(sorted, peers, npeers * sizeof *peers);
 	qsort(sorted, npeers, sizeof *sorted, pl_peer_cmp);
 	for (size_t i = 0; i < nends; i++) {
 		const struct pl_end *e = &ends[i], *h;

@@ -11,7 +11,10 @@
 #include <unistd.h>
 
 #include "pipeviz/explain.h"
+#include "pipeviz/exitcode.h"
+#include "pipeviz/history.h"
 #include "pipeviz/render.h"
+#include "pipeviz/summary.h"
 #include "pipeviz/ui.h"
 #include "pipeviz/util.h"
 
@@ -20,6 +23,13 @@ static const double replay_speeds[] = { 0.25, 0.5, 1, 2, 4, 8 };
 
 struct replay {
 	const struct replay_config *cfg;
+	/*
+	 * The timeline's history, fed the samples up to pos; stepping back
+	 * feeds it again from the first sample of pos's last minute.
+	 */
+	struct history *history;
+	size_t fed;
+	struct summary *summary; /* the end record's, or rebuilt */
 	size_t pos;
 	size_t speed; /* index into replay_speeds */
 	bool paused;
@@ -28,11 +38,34 @@ struct replay {
 };
 
 static void
+replay_history(struct replay *r)
+{
+	const struct trace_file *tf = r->cfg->tf;
+
+	if (r->history == NULL || r->fed > r->pos + 1) {
+		double window = HISTORY_SLOTS * HISTORY_SLOT_SECONDS;
+		size_t from = r->pos;
+
+		while (from > 0 &&
+		    tf->samples[from - 1]->t > tf->samples[r->pos]->t - window)
+			from--;
+		history_free(r->history);
+		/* The clock rate and the boot time are not in the trace. */
+		r->history = history_create(0, -1);
+		r->fed = from;
+	}
+	while (r->fed <= r->pos)
+		history_add(r->history, tf->samples[r->fed++]);
+}
+
+static void
 replay_draw(struct replay *r)
 {
 	const struct trace_file *tf = r->cfg->tf;
 	struct ui_frame f = { 0 };
 	char *exits = NULL;
+
+	replay_history(r);
 
 	f.snap = tf->samples[r->pos];
 	f.command = tf->command;
@@ -51,6 +84,10 @@ replay_draw(struct replay *r)
 	f.replay_pos = r->pos;
 	f.replay_len = tf->nsamples;
 	f.replay_speed = replay_speeds[r->speed];
+	f.history = r->history;
+	/* The run's summary with its last frame, as the live view had it. */
+	if (r->pos + 1 == tf->nsamples)
+		f.summary = r->summary;
 	ui_draw(r->cfg->ui, &f);
 	free(exits);
 }
@@ -136,23 +173,49 @@ replay_signals(struct replay *r)
 	return r->stop_signal == 0;
 }
 
+/*
+ * The end record's summary; for a trace written before it had one, the
+ * summary of what its samples show (without the launcher's figures).
+ */
+static struct summary *
+replay_summary(const struct trace_file *tf)
+{
+	struct history *h;
+	struct summary *sum;
+
+	if (tf->summary != NULL || !tf->ended)
+		return NULL;
+	h = history_create(0, -1);
+	for (size_t i = 0; i < tf->nsamples; i++)
+		history_add(h, tf->samples[i]);
+	sum = summary_build(h, NULL, 0);
+	history_free(h);
+	return sum;
+}
+
 int
 replay_run(const struct replay_config *c)
 {
 	const struct trace_file *tf = c->tf;
 	struct replay r = { .cfg = c, .speed = 2 };
+	struct summary *rebuilt = replay_summary(tf);
 	struct pollfd pfd[2];
+	int status;
 
+	r.summary = rebuilt != NULL ? rebuilt : tf->summary;
 	if (c->ui == NULL) {
 		/* Text: every frame at once, as --text printed them. */
 		for (size_t i = 0; i < tf->nsamples; i++)
 			render_text(c->out, tf->samples[i], tf->command, c->width,
 			    c->utf8);
+		if (r.summary != NULL)
+			render_summary(c->out, r.summary, c->width, c->utf8);
+		summary_free(rebuilt);
 		if (fflush(c->out) == EOF || ferror(c->out)) {
 			if (errno != EPIPE)
 				fprintf(stderr, "pipeviz: cannot write the output: "
 				    "%s\n", strerror(errno));
-			return 1;
+			return EXITCODE_FAILED;
 		}
 		return 0;
 	}
@@ -187,5 +250,8 @@ replay_run(const struct replay_config *c)
 		if (r.stop_signal != 0)
 			break;
 	}
-	return r.stop_signal > 0 ? 128 + r.stop_signal : 0;
+	status = r.stop_signal > 0 ? 128 + r.stop_signal : 0;
+	history_free(r.history);
+	summary_free(rebuilt);
+	return status;
 }

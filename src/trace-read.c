@@ -420,6 +420,88 @@ trace_read_sample(const char *text, char **err)
 	return s;
 }
 
+static void
+trace_summary_pids(json_t *a, pid_t *pids, size_t *n)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(a, i, v) {
+		if (*n < SUMMARY_MAX_ENDS && json_is_integer(v))
+			pids[(*n)++] = (pid_t)json_integer_value(v);
+	}
+}
+
+/* A number the writer wrote as null when unknown: -1 then. */
+static double
+trace_num_or(json_t *o, const char *key, double unknown)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_number(v) && json_number_value(v) >= 0 ?
+	    json_number_value(v) : unknown;
+}
+
+/*
+ * The end record's summary; what is malformed in it is left out (it is
+ * shown as it was, never trusted further).
+ */
+static struct summary *
+trace_summary(json_t *o)
+{
+	struct summary *sum;
+	const char *str;
+	json_t *v;
+	size_t i;
+
+	if (!json_is_object(o))
+		return NULL;
+	sum = summary_create();
+	json_array_foreach(json_object_get(o, "pipes"), i, v) {
+		struct summary_pipe *p;
+
+		if (!json_is_object(v) || !json_is_integer(json_object_get(v,
+		    "inode")))
+			continue;
+		p = summary_add_pipe(sum);
+		p->inode = (uint64_t)trace_int(v, "inode", 0);
+		p->kind = trace_kind(trace_str(v, "kind")) == SNAP_FD_FIFO ?
+		    SNAP_FD_FIFO : SNAP_FD_PIPE;
+		p->bytes = trace_int(v, "bytes", -1);
+		if (p->bytes < 0)
+			p->bytes = -1;
+		p->avg_bps = trace_num_or(v, "avg_bps", -1);
+		p->exact = json_is_true(json_object_get(v, "exact"));
+		p->source = summary_source_of(trace_str(v, "estimate"));
+		trace_summary_pids(json_object_get(v, "writers"), p->writers,
+		    &p->nwriters);
+		trace_summary_pids(json_object_get(v, "readers"), p->readers,
+		    &p->nreaders);
+	}
+	json_array_foreach(json_object_get(o, "stages"), i, v) {
+		struct summary_stage *st;
+
+		if (!json_is_object(v) || !json_is_integer(json_object_get(v,
+		    "pid")))
+			continue;
+		st = summary_add_stage(sum);
+		st->stage = (int)trace_int(v, "stage", -1);
+		if (st->stage < 0)
+			st->stage = -1;
+		st->pid = (pid_t)trace_int(v, "pid", 0);
+		if ((str = trace_str(v, "comm")) != NULL)
+			snprintf(st->comm, sizeof st->comm, "%s", str);
+		st->cpu_s = trace_num_or(v, "cpu_s", -1);
+		st->wall_s = trace_num_or(v, "wall_s", -1);
+		st->max_rss_kib = trace_int(v, "max_rss_kib", -1);
+		if (st->max_rss_kib < 0)
+			st->max_rss_kib = -1;
+		trace_exit(json_object_get(v, "status"), &st->exit);
+		st->running = json_is_true(json_object_get(v, "running"));
+	}
+	return sum;
+}
+
 /* One line: 0, or -1 with *err set. */
 /* The start record's stage names: strings only, the rest ignored. */
 static void
@@ -492,8 +574,24 @@ trace_line(struct trace_file *tf, const char *line, size_t lineno, char **err)
 	} else if (strcmp(type, "end") == 0) {
 		tf->ended = true;
 		tf->status = (int)trace_int(json_object_get(o, "status"), "code", 0);
+		tf->end_t = trace_num(o, "t");
+		summary_free(tf->summary);
+		tf->summary = trace_summary(json_object_get(o, "summary"));
+	} else if (strcmp(type, "exit") == 0) {
+		/* What samples show too, but at the time of the reaping. */
+		struct trace_exit *e;
+
+		tf->exits = xreallocarray(tf->exits, tf->nexits + 1,
+		    sizeof *tf->exits);
+		e = &tf->exits[tf->nexits++];
+		memset(e, 0, sizeof *e);
+		e->t = trace_num(o, "t");
+		e->pid = (pid_t)trace_int(o, "pid", 0);
+		e->stage = (int)trace_int(o, "stage", -1);
+		trace_exit(json_object_get(o, "status"), &e->status);
+		e->status.t = e->t;
 	}
-	/* "exit" records repeat what samples show; unknown types are newer. */
+	/* Unknown types are newer. */
 	json_decref(o);
 	return rc;
 }
@@ -584,11 +682,13 @@ trace_file_clear(struct trace_file *tf)
 	for (size_t i = 0; i < tf->nsamples; i++)
 		snapshot_free(tf->samples[i]);
 	free(tf->samples);
+	free(tf->exits);
 	free(tf->command);
 	free(tf->mode);
 	free(tf->warning);
 	for (size_t i = 0; i < tf->nstages; i++)
 		free(tf->stages[i]);
 	free(tf->stages);
+	summary_free(tf->summary);
 	memset(tf, 0, sizeof *tf);
 }

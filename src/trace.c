@@ -9,6 +9,7 @@
 #include "pipeviz/explain.h"
 #include "pipeviz/jsonw.h"
 #include "pipeviz/procparse.h"
+#include "pipeviz/summary.h"
 #include "pipeviz/util.h"
 
 const char *
@@ -383,8 +384,73 @@ trace_write_exit(FILE *f, double t, pid_t pid, int stage,
 	return trace_emit(f, w);
 }
 
+static void
+trace_pids(struct jsonw *w, const char *key, const pid_t *pids, size_t n)
+{
+	jsonw_array_begin(w, key);
+	for (size_t i = 0; i < n; i++)
+		jsonw_int(w, NULL, pids[i]);
+	jsonw_array_end(w);
+}
+
+/* A number that the summary marks unknown with a negative value. */
+static void
+trace_real_or_null(struct jsonw *w, const char *key, double v, double scale)
+{
+	if (v >= 0)
+		jsonw_real(w, key, v, scale);
+	else
+		jsonw_null(w, key);
+}
+
+/* The end summary (summary.h), rounded as summary_build() rounds it. */
+static void
+trace_summary(struct jsonw *w, const struct summary *sum)
+{
+	jsonw_object_begin(w, "summary");
+	jsonw_array_begin(w, "pipes");
+	for (size_t i = 0; i < sum->npipes; i++) {
+		const struct summary_pipe *p = &sum->pipes[i];
+
+		jsonw_object_begin(w, NULL);
+		jsonw_int(w, "inode", (long long)p->inode);
+		jsonw_string(w, "kind", snapshot_kind_name(p->kind));
+		trace_int_or_null(w, "bytes", p->bytes, p->bytes >= 0);
+		trace_real_or_null(w, "avg_bps", p->avg_bps, 1);
+		jsonw_bool(w, "exact", p->exact);
+		jsonw_string(w, "estimate", summary_source_name(p->source));
+		trace_pids(w, "writers", p->writers, p->nwriters);
+		trace_pids(w, "readers", p->readers, p->nreaders);
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+	jsonw_array_begin(w, "stages");
+	for (size_t i = 0; i < sum->nstages; i++) {
+		const struct summary_stage *st = &sum->stages[i];
+
+		jsonw_object_begin(w, NULL);
+		trace_int_or_null(w, "stage", st->stage, st->stage >= 0);
+		jsonw_int(w, "pid", st->pid);
+		jsonw_string(w, "comm", st->comm);
+		trace_real_or_null(w, "cpu_s", st->cpu_s, 1000);
+		trace_real_or_null(w, "wall_s", st->wall_s, 1000);
+		trace_int_or_null(w, "max_rss_kib", st->max_rss_kib,
+		    st->max_rss_kib >= 0);
+		if (st->exit.exited)
+			trace_exit_status(w, "status", &st->exit);
+		else
+			jsonw_null(w, "status");
+		if (st->running)
+			jsonw_bool(w, "running", true);
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+	jsonw_object_end(w);
+}
+
 int
-trace_write_end(FILE *f, double t, int status, int signal)
+trace_write_end(FILE *f, double t, int status, int signal,
+    const struct summary *sum)
 {
 	struct jsonw *w = trace_begin();
 
@@ -396,6 +462,8 @@ trace_write_end(FILE *f, double t, int status, int signal)
 	jsonw_object_end(w);
 	if (signal != 0)
 		jsonw_string(w, "stopped_by", trace_signal_name(signal));
+	if (sum != NULL)
+		trace_summary(w, sum);
 	jsonw_object_end(w);
 	return trace_emit(f, w);
 }

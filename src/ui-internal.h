@@ -53,6 +53,11 @@ struct ui {
 	int pane_focus;	   /* 0 none, 1 output, 2 log */
 	int pane_back[2];  /* lines above the newest, per pane; 0 follows */
 	int pane_rows;	   /* rows of text a pane showed last */
+	/* The panels under the diagram (ui-history.c). */
+	enum { UI_TIMELINE_AUTO, UI_TIMELINE_ON, UI_TIMELINE_OFF } timeline;
+	bool timeline_shown;	/* in the last frame drawn */
+	struct layout *summary_panel, *timeline_panel; /* this frame's */
+	int panel_rows;		/* the rows they take, above the status line */
 	/* The --all list (ui-list.c). */
 	pid_t list_selected;	/* the selected row's id, -1 none */
 	int list_scroll;	/* first row shown */
@@ -75,6 +80,16 @@ const struct snap_proc *ui_selected_proc(const struct ui *,
     const struct snapshot *);
 const struct layout_hit *ui_hit_of(const struct ui *, const struct snapshot *,
     pid_t);
+
+/*
+ * ui-history.c: the rows the summary and timeline panels take of the
+ * body's (made for this frame; call after the diagram's layout), then
+ * drawing them above the status line; t; freeing them.
+ */
+int ui_history_rows(struct ui *, const struct ui_frame *, int body_rows);
+void ui_history_draw(struct ui *);
+void ui_history_toggle(struct ui *);
+void ui_history_close(struct ui *);
 #endif
 
 #endif

@@ -332,6 +332,10 @@ ui_input(struct ui *u, const struct ui_frame *f)
 			u->pane_focus = u->show_log ? 2 : u->show_output ? 1 : 0;
 			act = UI_REDRAW;
 			break;
+		case 't':
+			ui_history_toggle(u);
+			act = UI_REDRAW;
+			break;
 		case '?':
 		case 'h':
 		case KEY_F(1):

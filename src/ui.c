@@ -153,6 +153,7 @@ ui_close(struct ui *u)
 	if (u == NULL)
 		return;
 	layout_free(u->layout);
+	ui_history_close(u);
 	endwin();
 	delscreen(u->screen);
 	fclose(u->in);
@@ -548,6 +549,8 @@ ui_draw_body(struct ui *u, const struct ui_frame *f)
 	o.compact = o.width < 70;
 	layout_free(u->layout);
 	u->layout = layout_build(s, &o);
+	/* The summary and timeline panels take rows at the bottom. */
+	u->body_rows -= ui_history_rows(u, f, u->body_rows);
 	/* A selection that left the picture moves to the first process. */
 	if (ui_hit_of(u, s, u->selected) == NULL && u->layout->nhits > 0)
 		u->selected = s->procs[u->layout->hits[0].proc].pid;
@@ -631,6 +634,7 @@ static const char *const ui_help_lines[] = {
 	"PgUp PgDn    scroll the diagram (the selection follows)",
 	"space        pause or resume sampling",
 	"+ / -        sample faster / slower",
+	"t            history: the last minute per process, pipe",
 	"o / l        the output / stderr pane; in it,",
 	"             j y line, f b page, d u half, g G ends",
 	"p            peek: what waits in each pipe (details)",
@@ -715,6 +719,7 @@ ui_draw(struct ui *u, const struct ui_frame *f)
 	u->status_rows = ui_status_rows(u, f);
 	ui_draw_title(u, f);
 	ui_draw_body(u, f);
+	ui_history_draw(u);
 	ui_draw_status(u, f, u->status_rows);
 	ui_draw_hints(u, f);
 	if (u->help)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "pipeviz/sanitize.h"
+#include "pipeviz/exitcode.h"
 
 static void (*fatal_cleanup)(void);
 
@@ -30,7 +31,7 @@ fatal_common(int errnum, const char *fmt, va_list ap)
 	if (fn != NULL)
 		fn();
 	util_vwarn_errno(errnum, fmt, ap);
-	exit(1);
+	exit(EXITCODE_FAILED);
 }
 
 void

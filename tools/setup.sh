@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 packages="gcc pkg-config meson ninja-build libncurses-dev
 libjansson-dev libcmocka-dev jq tmux procps valgrind graphviz clang
 libclang-rt-dev lsof libmnl-dev socat netcat-openbsd pigz zstd xz-utils
-python3 iproute2"
+python3 iproute2 zsh fish debhelper dpkg-dev lintian"
 missing=""
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

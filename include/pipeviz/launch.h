@@ -47,6 +47,15 @@ struct launch_stage {
 	bool pipe_stderr;	 /* fd 2 shares the pipe of fd 1 (|&) */
 	int exec_errno;		 /* why /bin/sh could not be run, or 0 */
 	struct snap_exit exit;
+	/*
+	 * What time(1) reports, from wait4's rusage when it is reaped: user
+	 * plus system CPU time (its reaped children's included) and peak
+	 * resident memory; and when it was forked and reaped (util_now()).
+	 */
+	bool usage_known;
+	double cpu_s;
+	long max_rss_kib;
+	double forked_at, reaped_at;
 };
 
 struct launch;

@@ -22,6 +22,8 @@ struct options {
 	bool exit_at_end;	 /* --exit: leave when the pipeline ends */
 	const char *record_path; /* --record FILE: the trace, beside any view */
 	const char *replay_path; /* --replay FILE: play a trace */
+	const char *perfetto_path; /* --perfetto FILE: the replayed trace as
+				    * Chrome Trace Event JSON */
 	bool demo;		 /* --demo: list, or run the one named */
 	char *demo_name;	 /* the demo to run (allocated), or NULL */
 	int slow_ms;		 /* --slow MS: hold each frame, pipeline stopped */

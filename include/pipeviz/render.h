@@ -13,6 +13,9 @@
 /* One frame: a title line, the layout at width columns, the diagnoses. */
 void render_text(FILE *, const struct snapshot *, const char *title,
     int width, bool utf8);
+/* The end summary (summary.h), after the last frame; a blank line ends it. */
+struct summary;
+void render_summary(FILE *, const struct summary *, int width, bool utf8);
 /* A Graphviz digraph of processes and the pipes between them. */
 void render_dot(FILE *, const struct snapshot *, const char *title);
 

@@ -14,6 +14,15 @@
 #include <stdio.h>
 
 #include "pipeviz/snapshot.h"
+#include "pipeviz/summary.h"
+
+/* An exit record: a launched stage was reaped. */
+struct trace_exit {
+	double t;
+	pid_t pid;
+	int stage;		/* -1 when not given */
+	struct snap_exit status;
+};
 
 struct trace_file {
 	char *mode;	/* "launch" or "attach" */
@@ -23,6 +32,10 @@ struct trace_file {
 	size_t nsamples;
 	bool ended;	/* an end record was read */
 	int status;	/* from the end record */
+	double end_t;	/* its t */
+	struct trace_exit *exits; /* the exit records, in trace order */
+	size_t nexits;
+	struct summary *summary; /* the end record's, or NULL (summary.h) */
 	char *warning;	/* "line 12: ...; playing 11 samples", or NULL */
 	char **stages;	/* the start record's stage names, NULL-terminated */
 	size_t nstages;

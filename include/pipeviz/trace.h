@@ -29,8 +29,13 @@ int trace_write_start(FILE *, const struct trace_start *);
 int trace_write_sample(FILE *, const struct snapshot *);
 int trace_write_exit(FILE *, double t, pid_t pid, int stage,
     const struct snap_exit *);
-/* status is sh's status of the pipeline; signal, if not 0, stopped pipeviz. */
-int trace_write_end(FILE *, double t, int status, int signal);
+/*
+ * status is sh's status of the pipeline; signal, if not 0, stopped
+ * pipeviz; sum, if not NULL, is the run's summary (summary.h).
+ */
+struct summary;
+int trace_write_end(FILE *, double t, int status, int signal,
+    const struct summary *sum);
 
 /* Give back the buffer the writers keep from record to record. */
 /*

@@ -13,7 +13,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "pipeviz/history.h"
 #include "pipeviz/snapshot.h"
+#include "pipeviz/summary.h"
 #include "pipeviz/textlog.h"
 
 /* What the loop knows that the screen shows. */
@@ -40,6 +42,9 @@ struct ui_frame {
 	bool replay;
 	size_t replay_pos, replay_len;
 	double replay_speed;
+	/* The timeline panel's source, and the run's summary once it ended. */
+	const struct history *history;
+	const struct summary *summary;
 };
 
 enum ui_action {

@@ -20,7 +20,8 @@ __attribute__((format(printf, 1, 2))) char *xasprintf(const char *, ...);
  * the terminal, the launcher ends the pipeline).  One hook; NULL clears it.
  */
 void fatal_set_cleanup(void (*)(void));
-/* Print "pipeviz: MSG" on stderr, run the cleanup hook and exit(1). */
+/* Print "pipeviz: MSG" on stderr, run the cleanup hook and exit(125),
+ * EXITCODE_FAILED (exitcode.h). */
 __attribute__((noreturn, format(printf, 1, 2))) void fatalx(const char *, ...);
 /* Same, with ": strerror(errno)" appended. */
 __attribute__((noreturn, format(printf, 1, 2))) void fatal(const char *, ...);

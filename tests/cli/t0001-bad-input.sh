@@ -1,8 +1,9 @@
 #!/bin/bash
-# Bad input gets one clear line on stderr and status 2, before anything runs.
+# Bad input gets one clear line on stderr and status 125 (pipeviz itself
+# failed, as for timeout(1) and env(1)), before anything runs.
 . "$(dirname "$0")/lib.sh"
 
-# bad_input NAME ARGS...: status 2, exactly one line "pipeviz: ...", and
+# bad_input NAME ARGS...: status 125, exactly one line "pipeviz: ...", and
 # the pipeline (which would create ./launched) never ran.
 bad_input() {
 	local name=$1 err status
@@ -10,7 +11,7 @@ bad_input() {
 	rm -f launched
 	err=$("$PIPEVIZ" "$@" 2>&1 >/dev/null </dev/null)
 	status=$?
-	check "$name: exit 2" eq "$status" 2
+	check "$name: exit 125" eq "$status" 125
 	check "$name: one 'pipeviz:' line" eq "$(printf '%s\n' "$err" | grep -c '^pipeviz: ')/$(printf '%s\n' "$err" | wc -l)" "1/1"
 	check "$name: nothing launched" test ! -e launched
 }

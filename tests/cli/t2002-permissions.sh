@@ -23,7 +23,7 @@ for _ in $(seq 150); do
 done
 
 err=$(nobody "$PIPEVIZ" -p "$cp" --once 2>&1 >/dev/null)
-check "attach to another user's process: exit 2" eq "$?" 2
+check "attach to another user's process: exit 125" eq "$?" 125
 check "attach to another user's process: one clear line" eq "$err" \
     "pipeviz: cannot inspect pid $cp: Permission denied (attach as its owner or as root)"
 

@@ -1,10 +1,10 @@
 #!/bin/bash
 # More bad input (issue 7's list, beyond t0001): each gets one clear
-# "pipeviz: ..." line on stderr, status 2, and nothing is launched or left
+# "pipeviz: ..." line on stderr, status 125, and nothing is launched or left
 # running.  TERM unset/unknown and small terminals are in t4001-tui.sh.
 . "$(dirname "$0")/lib.sh"
 
-# bad_input NAME ARGS...: status 2, exactly one line "pipeviz: ...", the
+# bad_input NAME ARGS...: status 125, exactly one line "pipeviz: ...", the
 # pipeline (which would create ./launched) never ran, no sleep of ours is
 # left.  $$ in the sleep's time keeps it apart from concurrent test runs.
 bad_input() {
@@ -13,7 +13,7 @@ bad_input() {
 	rm -f launched
 	err=$(timeout 20 "$PIPEVIZ" "$@" 2>&1 >/dev/null </dev/null)
 	status=$?
-	check "$name: exit 2" eq "$status" 2
+	check "$name: exit 125" eq "$status" 125
 	check "$name: one 'pipeviz:' line" eq "$(printf '%s\n' "$err" | grep -c '^pipeviz: ')/$(printf '%s\n' "$err" | wc -l)" "1/1"
 	check "$name: nothing launched" test ! -e launched
 	check "$name: nothing left running" eq "$(running "sleep 51\\.1$$")" ""
@@ -86,14 +86,14 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	# left its temporary files in /tmp under a pid nobody's run reuses.
 	err=$(setpriv --reuid=65534 --regid=65534 --clear-groups \
 	    "$PIPEVIZ_BIN" --replay "$WORK/secret.json" --text 2>&1 >/dev/null </dev/null)
-	check "--replay of an unreadable file: exit 2" eq "$?" 2
+	check "--replay of an unreadable file: exit 125" eq "$?" 125
 	check "--replay of an unreadable file: one line naming the cause" bash -c \
 	    '[ "$(printf "%s\n" "$1" | wc -l)" -eq 1 ] && printf "%s\n" "$1" | grep -q "^pipeviz: .*Permission denied"' _ "$err"
 fi
 
 # pipeviz as its own target, by pid: the pid is real, but it is us.
 err=$(bash -c 'exec "$0" -p $$ --once' "$PIPEVIZ" 2>&1 >/dev/null)
-check "-p of pipeviz itself: exit 2" eq "$?" 2
+check "-p of pipeviz itself: exit 125" eq "$?" 125
 check "-p of pipeviz itself: says so" bash -c "printf '%s\n' \"\$1\" | grep -qx 'pipeviz: pid [0-9]* is pipeviz itself'" _ "$err"
 
 # A pid that exited a moment ago (reaped: no such process).
@@ -101,7 +101,7 @@ sleep 0.01 &
 gone=$!
 wait $gone
 err=$("$PIPEVIZ" -p "$gone" --once 2>&1 >/dev/null)
-check "-p of a reaped process: exit 2" eq "$?" 2
+check "-p of a reaped process: exit 125" eq "$?" 125
 check "-p of a reaped process: one clear line" eq "$err" "pipeviz: no process with pid $gone"
 
 done_testing

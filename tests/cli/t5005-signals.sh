@@ -141,7 +141,7 @@ else
 fi
 
 # Outputs that fail: a full disk, a closed stdout, a reader that left.
-# out_fails NAME TAG CMD...: status below 128 (and not 0), a clear
+# out_fails NAME TAG CMD...: status 125 (pipeviz failed), a clear
 # one-line message unless the reader left, quick, pipeline gone.
 out_fails() {
 	local name=$1 tag=$2 start rc took err
@@ -150,7 +150,7 @@ out_fails() {
 	err=$("$@" 2>&1 >/dev/null)
 	rc=$?
 	took=$((($(date +%s%N) - start) / 1000000))
-	check "$name: fails with a status below 128 ($rc)" test "$rc" -gt 0 -a "$rc" -lt 128
+	check "$name: fails with status 125, pipeviz's own ($rc)" eq "$rc" 125
 	check "$name: at once, not at the pipeline's end 35 s on (${took} ms < 5000)" test "$took" -lt 5000
 	check "$name: the pipeline is gone" eq "$(running "sleep 35\\.$tag$$")" ""
 	printf '%s' "$err" > err.txt

@@ -36,6 +36,18 @@ check "--pi offers --pid, --pipefail and --pipe-size" \
     eq "$(comp --pi | tr '\n' ' ')" "--pid --pipe-size --pipefail "
 check "- offers the short options too" has "$(comp -)" -p -i -n -o -h -V
 
+# pipeviz not on PATH (or broken): the fallback lists are this version's
+# --help, every option and every option that takes a value.
+all=$("$PIPEVIZ" --help | sed -n 's/^[[:blank:]]\{1,\}\(-.*\)$/\1/p' |
+    sed 's/  .*//' | grep -oE -- '(^|[ ,])--?[A-Za-z0-9][A-Za-z0-9-]*' |
+    sed 's/^[ ,]//' | sort -u)
+fallback=$(bash -c '. "$1" && _pipeviz_options /nonexistent-pz6003' _ "$COMPLETION" | sort -u)
+check "without a pipeviz to ask, the options offered are those of --help" eq "$fallback" "$all"
+valued=$(bash -c '. "$1" && _pipeviz_argopts "$2"' _ "$COMPLETION" "$PIPEVIZ" | sort -u)
+fallback=$(grep -o 'argopts=" -p [^"]*"' "$COMPLETION" | sed 's/^argopts="//; s/"$//' | tr ' ' '\n' | sed '/^$/d' | sort -u)
+check "... and the options that take a value, those of --help" eq "$fallback" "$valued"
+check "--help has options with a value (the list above is not empty)" has "$valued" --json --perfetto -p
+
 # Demo names: the first word of each line of pipeviz --demo.
 if "$PIPEVIZ" --demo >/dev/null 2>&1; then
 	demos=$("$PIPEVIZ" --demo | awk '{print $1}' | sort -u)
@@ -72,7 +84,7 @@ kill "$bg"
 # Files for the options that name one.
 touch trace-a.json trace-b.json
 mkdir -p runs
-for opt in --json -o --output --record --replay; do
+for opt in --json -o --output --record --replay --perfetto; do
 	check "$opt offers files" eq "$(comp "$opt" trace- | tr '\n' ' ')" \
 	    "trace-a.json trace-b.json "
 done
@@ -82,6 +94,7 @@ check "numbers are not completed with files" eq "$(comp -i '')" ""
 
 # Inside the pipeline, the shell's default completion takes over.
 check "the first word of the pipeline is a command" has "$(comp -i 50 sor)" sort
+check "-n's value is not the pipeline (echo -n printed nothing once)" has "$(comp -n 5 sor)" sort
 check "words after the pipeline's first get no options" \
     eq "$(comp --json t.json 'sort' --)" ""
 check "after --, the pipeline" eq "$(comp -- 'ls -1' '')" ""

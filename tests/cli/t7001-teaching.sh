@@ -7,7 +7,7 @@ samples='[.[] | select(.type=="sample")]'
 check "--demo lists every demo with a line each" bash -c \
     "[ \$('$PIPEVIZ' --demo | grep -cE '^(seed|fill|self|parent-child|sigpipe|leak|deadlock|bottleneck) ') -eq 8 ]"
 "$PIPEVIZ" --demo no-such-demo 2>err.txt
-check "an unknown demo: exit 2" eq "$?" 2
+check "an unknown demo: exit 125" eq "$?" 125
 check "an unknown demo: one clear line" grep -qx "pipeviz: no demo named 'no-such-demo' (pipeviz --demo lists them)" err.txt
 
 # Each demo reaches the state it is there to show.
@@ -57,7 +57,7 @@ for size in 4096 1048576; do
 done
 max=$(cat /proc/sys/fs/pipe-max-size)
 err=$("$PIPEVIZ" --pipe-size $((max * 2)) "touch $WORK/launched" 2>&1)
-check "--pipe-size above the ceiling: exit 2" eq "$?" 2
+check "--pipe-size above the ceiling: exit 125" eq "$?" 125
 check "--pipe-size above the ceiling: the error cites pipe-max-size" eq "$err" \
     "pipeviz: --pipe-size $((max * 2)) is larger than /proc/sys/fs/pipe-max-size ($max)"
 check "--pipe-size above the ceiling: nothing launched" test ! -e "$WORK/launched"
@@ -73,7 +73,7 @@ check "any --json trace replays" bash -c "'$PIPEVIZ' --replay plain.json --text 
 # Damaged traces: refused with the line and reason, or played to the last good record.
 echo 'garbage' > garbage.json
 err=$("$PIPEVIZ" --replay garbage.json --text 2>&1)
-check "garbage trace: exit 2" eq "$?" 2
+check "garbage trace: exit 125" eq "$?" 125
 check "garbage trace: line number and reason" bash -c "echo '$err' | grep -q '^pipeviz: garbage.json: line 1: '"
 head -c -200 rec.json > cut.json
 "$PIPEVIZ" --replay cut.json --text > cut.txt 2>cut.err
@@ -81,9 +81,9 @@ check "truncated trace: plays what is good" test -s cut.txt
 check "truncated trace: warns with the line" grep -q 'line [0-9]*: .*playing the' cut.err
 : > empty.json
 "$PIPEVIZ" --replay empty.json --text 2>/dev/null
-check "empty trace: refused with exit 2" eq "$?" 2
+check "empty trace: refused with exit 125" eq "$?" 125
 "$PIPEVIZ" --replay /nonexistent/t.json --text 2>/dev/null
-check "missing trace: exit 2" eq "$?" 2
+check "missing trace: exit 125" eq "$?" 125
 
 # Slow motion: the pipeline is frozen between frames, and still ends.
 "$PIPEVIZ" --slow 300 --json slow.json -i 100 'yes | head -c 1000000 | wc -c' </dev/null >/dev/null

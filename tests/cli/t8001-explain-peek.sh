@@ -90,8 +90,8 @@ check "an exit code and a signal are explained" jq_true code.json "
 for bad in 0 4097 x ''; do
 	out=$("$PIPEVIZ" --peek="$bad" 'true' 2>&1 </dev/null)
 	status=$?
-	check "--peek=$bad is refused with status 2 and one line" bash -c \
-	    "[ $status = 2 ] && [ \$(printf '%s\n' \"\$1\" | wc -l) = 1 ] &&
+	check "--peek=$bad is refused with status 125 and one line" bash -c \
+	    "[ $status = 125 ] && [ \$(printf '%s\n' \"\$1\" | wc -l) = 1 ] &&
 	     grep -q '^pipeviz: --peek' <<<\"\$1\"" _ "$out"
 done
 

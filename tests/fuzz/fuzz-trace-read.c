@@ -11,10 +11,13 @@
 #include "fuzz.h"
 
 #include "pipeviz/diagnose.h"
+#include "pipeviz/history.h"
 #include "pipeviz/layout.h"
 #include "pipeviz/rates.h"
 #include "pipeviz/render.h"
 #include "pipeviz/snapshot.h"
+#include "pipeviz/summary.h"
+#include "pipeviz/timeline.h"
 #include "pipeviz/trace-read.h"
 #include "pipeviz/trace.h"
 
@@ -55,6 +58,51 @@ draw(const struct snapshot *s, int width, bool utf8)
 	free(text);
 	layout_free(l);
 	free(trace_sample_string(s));
+}
+
+/* A summary as --text prints it and the live view draws it. */
+static void
+draw_summary(const struct summary *sum, int width, bool utf8)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	if (out == NULL)
+		abort();
+	render_summary(out, sum, width, utf8);
+	fclose(out);
+	FUZZ_CHECK(buf != NULL && strchr(buf, '\033') == NULL);
+	free(buf);
+}
+
+/*
+ * What a replay does with the samples besides drawing them: the history
+ * of the timeline panel, the panel itself and the summary of a trace
+ * without one; and the end record's summary.
+ */
+static void
+replay_extras(const struct trace_file *tf)
+{
+	struct history *h = history_create(0, -1);
+	struct timeline_opts o = { .width = 40, .rows = 6, .utf8 = true,
+	    .span = HISTORY_SPAN_SECONDS };
+	struct summary *sum;
+	struct layout *l;
+
+	for (size_t i = 0; i < tf->nsamples; i++)
+		history_add(h, tf->samples[i]);
+	l = timeline_build(h, tf->samples[tf->nsamples - 1], &o);
+	FUZZ_CHECK(l != NULL && l->width == 40 && l->height <= 6);
+	layout_free(l);
+	sum = summary_build(h, NULL, 0);
+	draw_summary(sum, 33, false);
+	summary_free(sum);
+	history_free(h);
+	if (tf->summary != NULL) {
+		draw_summary(tf->summary, 80, true);
+		draw_summary(tf->summary, 40, false);
+	}
 }
 
 int
@@ -101,6 +149,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			diagnose_sample(d, s);
 			draw(s, i % 2 ? 120 : 33, i % 3 != 0);
 		}
+		replay_extras(&tf);
 		diagnose_free(d);
 		trace_file_clear(&tf);
 	} else {

@@ -956,7 +956,7 @@ peek_in_the_ascii_trace_file(void **state)
 	snapshot_pipe_set_peek(pp, "1\n2\n\0\xe9", 6);
 	assert_int_equal(trace_write_start(f, &(struct trace_start){ "launch", "seq | sleep", 100, NULL, 0, 0 }), 0);
 	assert_int_equal(trace_write_sample(f, s), 0);
-	assert_int_equal(trace_write_end(f, 1.0, 0, 0), 0);
+	assert_int_equal(trace_write_end(f, 1.0, 0, 0, NULL), 0);
 	fclose(f);
 	line = strstr(buf, "\"peek\":");
 	assert_non_null(line);

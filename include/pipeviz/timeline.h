@@ -1,0 +1,51 @@
+/*
+ * timeline.h - the history panel: one row per process over the last
+ * minute, drawn in the colour and glyph of its state at each moment, and
+ * under each process the channel it writes into, drawn as a sparkline of
+ * its fill (or of its rate where the fill is not known), so that a stall
+ * and its start are seen at a glance.
+ *
+ * Pure: a history, the snapshot shown and a size in, a canvas out
+ * (canvas.h).  The live view and a replay draw the same canvas; the unit
+ * tests compare it with golden files.
+ *
+ *   history, last 60 s  █ run ░ wait ▓ BLOCKED ‖ stopped · sleep ▁ exit
+ *   yes        812    ████████▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓ BLOCKED
+ *     pipe 5159       ▅███████████████████████████████████████ 0/s
+ *   sleep      813    ········································ sleeping
+ */
+#ifndef PIPEVIZ_TIMELINE_H
+#define PIPEVIZ_TIMELINE_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "pipeviz/history.h"
+#include "pipeviz/layout.h"
+#include "pipeviz/snapshot.h"
+
+struct timeline_opts {
+	int width;	/* columns, at least 20 */
+	int rows;	/* at most, the heading included (at least 2) */
+	bool utf8;	/* block glyphs; ASCII letters otherwise */
+	double span;	/* seconds across the panel: HISTORY_SPAN_SECONDS */
+};
+
+/* The rows the panel needs for s: its heading, one per process and channel. */
+int timeline_rows(const struct snapshot *s);
+
+/*
+ * The panel for s as h has seen it up to s->t.  Rows are in the
+ * diagram's reading order (layout_chain_order()): each process, then the
+ * channel its fd 1 writes into; then channels no fd 1 writes into.  With
+ * fewer rows than it needs, the last row says how many are left out.
+ * The caller frees it with layout_free().
+ */
+struct layout *timeline_build(const struct history *h,
+    const struct snapshot *s, const struct timeline_opts *);
+
+/* The glyph and style a state is drawn with (the legend, the help). */
+const char *timeline_glyph(enum history_state, bool utf8,
+    enum layout_style *style);
+
+#endif

@@ -1,0 +1,839 @@
+/*
+ * history.c - the last minute of each process and channel, in slots, and
+ * the run totals the end summary reads (history.h).
+ *
+ * Records are kept in the order first seen, with an index sorted by key
+ * (pid and start time; a channel's inode) rebuilt when records come or
+ * go, so that a sample costs a binary search per process and channel.
+ */
+#include "pipeviz/history.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pipeviz/util.h"
+
+struct history {
+	long hz;
+	double boot_t0;
+	double now;		/* t of the newest sample */
+	bool started;		/* a sample was added */
+	struct history_proc *procs;
+	size_t nprocs;
+	size_t *proc_ix;	/* indexes into procs, sorted by (pid, start) */
+	size_t nproc_ix;	/* records in the index (new ones come after) */
+	bool proc_ix_stale;
+	struct history_chan *chans;
+	size_t nchans;
+	size_t *chan_ix;	/* by inode */
+	size_t nchan_ix;
+	bool chan_ix_stale;
+};
+
+struct history *
+history_create(long hz, double boot_t0)
+{
+	struct history *h = xcalloc(1, sizeof *h);
+
+	h->hz = hz > 0 ? hz : 0;
+	h->boot_t0 = boot_t0;
+	return h;
+}
+
+void
+history_free(struct history *h)
+{
+	if (h == NULL)
+		return;
+	for (size_t i = 0; i < h->nprocs; i++)
+		free(h->procs[i].slots);
+	for (size_t i = 0; i < h->nchans; i++)
+		free(h->chans[i].slots);
+	free(h->procs);
+	free(h->proc_ix);
+	free(h->chans);
+	free(h->chan_ix);
+	free(h);
+}
+
+double
+history_now(const struct history *h)
+{
+	return h->now;
+}
+
+long
+history_hz(const struct history *h)
+{
+	return h->hz;
+}
+
+size_t
+history_nprocs(const struct history *h)
+{
+	return h->nprocs;
+}
+
+const struct history_proc *
+history_proc_at(const struct history *h, size_t i)
+{
+	return i < h->nprocs ? &h->procs[i] : NULL;
+}
+
+size_t
+history_nchans(const struct history *h)
+{
+	return h->nchans;
+}
+
+const struct history_chan *
+history_chan_at(const struct history *h, size_t i)
+{
+	return i < h->nchans ? &h->chans[i] : NULL;
+}
+
+/* ---- the indexes ---------------------------------------------------- */
+
+/* qsort_r is not C11: the arrays being sorted are passed through here. */
+static const struct history *history_sorting;
+
+static int
+history_proc_cmp(const void *a, const void *b)
+{
+	const struct history_proc *x = &history_sorting->procs[*(const size_t *)a];
+	const struct history_proc *y = &history_sorting->procs[*(const size_t *)b];
+
+	if (x->pid != y->pid)
+		return (x->pid > y->pid) - (x->pid < y->pid);
+	return (x->start_ticks > y->start_ticks) - (x->start_ticks < y->start_ticks);
+}
+
+static int
+history_chan_cmp(const void *a, const void *b)
+{
+	uint64_t x = history_sorting->chans[*(const size_t *)a].inode;
+	uint64_t y = history_sorting->chans[*(const size_t *)b].inode;
+
+	return (x > y) - (x < y);
+}
+
+static void
+history_index(struct history *h)
+{
+	history_sorting = h;
+	if (h->proc_ix_stale) {
+		h->proc_ix = xreallocarray(h->proc_ix, h->nprocs + 1,
+		    sizeof *h->proc_ix);
+		for (size_t i = 0; i < h->nprocs; i++)
+			h->proc_ix[i] = i;
+		qsort(h->proc_ix, h->nprocs, sizeof *h->proc_ix, history_proc_cmp);
+		h->nproc_ix = h->nprocs;
+		h->proc_ix_stale = false;
+	}
+	if (h->chan_ix_stale) {
+		h->chan_ix = xreallocarray(h->chan_ix, h->nchans + 1,
+		    sizeof *h->chan_ix);
+		for (size_t i = 0; i < h->nchans; i++)
+			h->chan_ix[i] = i;
+		qsort(h->chan_ix, h->nchans, sizeof *h->chan_ix, history_chan_cmp);
+		h->nchan_ix = h->nchans;
+		h->chan_ix_stale = false;
+	}
+	history_sorting = NULL;
+}
+
+static long
+history_proc_slot(const struct history *h, pid_t pid, uint64_t start)
+{
+	size_t lo = 0, hi = h->nproc_ix;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct history_proc *r = &h->procs[h->proc_ix[mid]];
+
+		if (r->pid < pid || (r->pid == pid && r->start_ticks < start))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < h->nproc_ix) {
+		const struct history_proc *r = &h->procs[h->proc_ix[lo]];
+
+		if (r->pid == pid && r->start_ticks == start)
+			return (long)h->proc_ix[lo];
+	}
+	return -1;
+}
+
+static long
+history_chan_slot(const struct history *h, uint64_t inode)
+{
+	size_t lo = 0, hi = h->nchan_ix;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (h->chans[h->chan_ix[mid]].inode < inode)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < h->nchan_ix && h->chans[h->chan_ix[lo]].inode == inode)
+		return (long)h->chan_ix[lo];
+	return -1;
+}
+
+const struct history_proc *
+history_find_proc(const struct history *h, pid_t pid, uint64_t start_ticks)
+{
+	long i;
+
+	/* Lookups between samples: the index is current after each add. */
+	if (h->proc_ix_stale)
+		return NULL;
+	i = history_proc_slot(h, pid, start_ticks);
+	return i >= 0 ? &h->procs[i] : NULL;
+}
+
+const struct history_chan *
+history_find_chan(const struct history *h, uint64_t inode)
+{
+	long i;
+
+	if (h->chan_ix_stale)
+		return NULL;
+	i = history_chan_slot(h, inode);
+	return i >= 0 ? &h->chans[i] : NULL;
+}
+
+/* ---- one sample ------------------------------------------------------ */
+
+/*
+ * What the diagram's state word says, in the timeline's terms: the style
+ * layout_state_word() gives, decided the same way (exited; stopped;
+ * running; a write: BLOCKED when stuck waiting for room, else waiting;
+ * a read, open or poll: waiting; else asleep), with the channel a writer
+ * waits on found through the sample's index rather than a scan.
+ */
+static enum history_state
+history_state_of(const struct snap_proc *p, const struct snap_pipe *waited)
+{
+	if (p->exit.exited || p->state == 'Z' || p->state == 'X')
+		return HISTORY_EXITED;
+	switch (p->state) {
+	case 'T':
+	case 't':
+		return HISTORY_STOPPED;
+	case 'R':
+		return HISTORY_RUNNING;
+	}
+	switch (p->blocked.op) {
+	case SNAP_BLOCK_WRITE:
+		return p->stuck && snapshot_proc_waits_room(p, waited) ?
+		    HISTORY_BLOCKED : HISTORY_WAITING;
+	case SNAP_BLOCK_READ:
+	case SNAP_BLOCK_OPEN:
+	case SNAP_BLOCK_POLL:
+		return HISTORY_WAITING;
+	case SNAP_BLOCK_WAIT:
+	case SNAP_BLOCK_NONE:
+		break;
+	}
+	return HISTORY_SLEEPING;
+}
+
+static long
+history_slot_of(double t)
+{
+	return t > 0 ? (long)floor(t / HISTORY_SLOT_SECONDS) : 0;
+}
+
+/*
+ * Slot k becomes the newest of a ring whose newest was last: the slots
+ * from *from up to k must be set anew (those before k are the gap between
+ * two samples).  Returns false when k is the newest already.
+ */
+static bool
+history_gap(long last, long k, long *from)
+{
+	if (last >= 0 && k <= last)
+		return false;
+	*from = last >= 0 ? last + 1 : k;
+	if (k - *from >= HISTORY_SLOTS)
+		*from = k - HISTORY_SLOTS + 1;
+	return true;
+}
+
+static void
+history_side_add(struct history_side *side, uint64_t chan)
+{
+	if (chan == 0) {
+		side->other = true;
+		return;
+	}
+	for (size_t i = 0; i < side->nchans; i++) {
+		if (side->chans[i] == chan)
+			return;
+	}
+	if (side->nchans < HISTORY_MAX_CHANS)
+		side->chans[side->nchans++] = chan;
+	else
+		side->other = true;
+}
+
+static bool
+history_side_has(const struct history_side *side, uint64_t chan)
+{
+	for (size_t i = 0; i < side->nchans; i++) {
+		if (side->chans[i] == chan)
+			return true;
+	}
+	return false;
+}
+
+static bool
+history_side_shared(const struct history_side *side)
+{
+	return side->other || side->nchans > 1;
+}
+
+/* The sample's channels by inode, for the one a writer waits on. */
+static const struct snapshot *history_sorting_sample;
+
+static int
+history_sample_cmp(const void *a, const void *b)
+{
+	uint64_t x = history_sorting_sample->pipes[*(const size_t *)a].inode;
+	uint64_t y = history_sorting_sample->pipes[*(const size_t *)b].inode;
+
+	return (x > y) - (x < y);
+}
+
+static size_t *
+history_sample_index(const struct snapshot *s)
+{
+	size_t *ix = xreallocarray(NULL, s->npipes + 1, sizeof *ix);
+
+	for (size_t i = 0; i < s->npipes; i++)
+		ix[i] = i;
+	history_sorting_sample = s;
+	qsort(ix, s->npipes, sizeof *ix, history_sample_cmp);
+	history_sorting_sample = NULL;
+	return ix;
+}
+
+static const struct snap_pipe *
+history_sample_chan(const struct snapshot *s, const size_t *ix,
+    uint64_t inode)
+{
+	size_t lo = 0, hi = s->npipes;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->pipes[ix[mid]].inode < inode)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < s->npipes && s->pipes[ix[lo]].inode == inode ?
+	    &s->pipes[ix[lo]] : NULL;
+}
+
+/* The stray pipes (snapshot.h) of a sample by inode, sorted: few, if any. */
+struct history_strays {
+	uint64_t *inode;
+	size_t n;
+};
+
+static int
+history_u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void
+history_strays_of(const struct snapshot *s, struct history_strays *st)
+{
+	st->n = 0;
+	st->inode = xreallocarray(NULL, s->npipes + 1, sizeof *st->inode);
+	for (size_t i = 0; i < s->npipes; i++) {
+		if (s->pipes[i].stray && s->pipes[i].kind == SNAP_FD_PIPE)
+			st->inode[st->n++] = s->pipes[i].inode;
+	}
+	qsort(st->inode, st->n, sizeof *st->inode, history_u64_cmp);
+}
+
+static bool
+history_stray(const struct history_strays *st, const struct snap_fd *f)
+{
+	return f->kind == SNAP_FD_PIPE && st->n > 0 && bsearch(&f->inode,
+	    st->inode, st->n, sizeof *st->inode, history_u64_cmp) != NULL;
+}
+
+/* A read end of /dev/null: it never gives a byte (rchar does not move). */
+static bool
+history_reads_nothing(const struct snap_fd *f)
+{
+	return f->kind == SNAP_FD_DEV && f->path != NULL &&
+	    strcmp(f->path, "/dev/null") == 0;
+}
+
+/*
+ * The channels p moves bytes through, by the rule of a channel's rate
+ * (rates.c): every fd it may write (read) through, stderr aside, stray
+ * pipes aside.  Two refinements for a count over the whole run: a read
+ * end of /dev/null reads nothing (a shell often leaves one open), and a
+ * terminal on fd 0, 1 or 2 is opened for both (an interactive shell's
+ * are) but used one way: 0 is read, 1 written, 2 neither.  Without them
+ * no pipe of a pipeline typed at a terminal would have a count.
+ */
+static void
+history_sides(const struct snapshot *s, const struct history_strays *st,
+    const struct snap_proc *p, struct history_proc *r)
+{
+	for (size_t i = 0; i < p->nfds; i++) {
+		const struct snap_fd *f = &p->fds[i];
+		bool w = f->mode == SNAP_MODE_W || f->mode == SNAP_MODE_RW;
+		bool rd = f->mode == SNAP_MODE_R || f->mode == SNAP_MODE_RW;
+
+		if (history_stray(st, f) || f->fd == 2)
+			continue;
+		if (f->kind == SNAP_FD_TTY && f->fd <= 1) {
+			w = w && f->fd == 1;
+			rd = rd && f->fd == 0;
+		}
+		if (w)
+			history_side_add(&r->writes, snapshot_fd_channel(s, f, false));
+		if (rd && !history_reads_nothing(f))
+			history_side_add(&r->reads, snapshot_fd_channel(s, f, true));
+	}
+}
+
+/*
+ * The record of p, made if it is new.  Records made during this sample
+ * are not in the index yet: they are looked for from first_new on.
+ */
+static struct history_proc *
+history_proc_get(struct history *h, const struct snap_proc *p, double t,
+    size_t first_new)
+{
+	long i = history_proc_slot(h, p->pid, p->start_ticks);
+	struct history_proc *r;
+
+	if (i >= 0)
+		return &h->procs[i];
+	for (size_t j = first_new; j < h->nprocs; j++) {
+		if (h->procs[j].pid == p->pid &&
+		    h->procs[j].start_ticks == p->start_ticks)
+			return &h->procs[j];
+	}
+	h->procs = xreallocarray(h->procs, h->nprocs + 1, sizeof *h->procs);
+	r = &h->procs[h->nprocs++];
+	memset(r, 0, sizeof *r);
+	r->pid = p->pid;
+	r->start_ticks = p->start_ticks;
+	r->first_t = t;
+	r->start_t = t;
+	if (p->start_ticks > 0 && h->boot_t0 >= 0 && h->hz > 0) {
+		double st = (double)p->start_ticks / (double)h->hz - h->boot_t0;
+
+		/* Started before the session (attach) or just before it. */
+		if (st < t)
+			r->start_t = st;
+	}
+	r->last_slot = -1;
+	h->proc_ix_stale = true;
+	return r;
+}
+
+static struct history_chan *
+history_chan_get(struct history *h, const struct snap_pipe *pp, double t,
+    size_t first_new)
+{
+	long i = history_chan_slot(h, pp->inode);
+	struct history_chan *c;
+
+	if (i >= 0)
+		return &h->chans[i];
+	for (size_t j = first_new; j < h->nchans; j++) {
+		if (h->chans[j].inode == pp->inode)
+			return &h->chans[j];
+	}
+	h->chans = xreallocarray(h->chans, h->nchans + 1, sizeof *h->chans);
+	c = &h->chans[h->nchans++];
+	memset(c, 0, sizeof *c);
+	c->kind = pp->kind;
+	c->inode = pp->inode;
+	c->first_t = t;
+	c->span_start = 0;
+	c->span_end = -1;
+	c->last_slot = -1;
+	h->chan_ix_stale = true;
+	return c;
+}
+
+/*
+ * Count state st in slot k.  The slots between the sample before and
+ * this one hold that sample's state when the process was in it too
+ * (sampling less often than a slot), else nothing.
+ */
+static void
+history_put_proc(struct history_proc *r, long k, enum history_state st,
+    bool held)
+{
+	long from;
+
+	if (r->slots == NULL) {
+		r->slots = xcalloc(HISTORY_SLOTS, sizeof *r->slots);
+		r->last_slot = -1;
+		held = false;
+	}
+	if (history_gap(r->last_slot, k, &from)) {
+		for (long j = from; j <= k; j++) {
+			uint8_t *sl = r->slots[j % HISTORY_SLOTS];
+
+			memset(sl, 0, sizeof r->slots[0]);
+			if (held && j < k)
+				sl[r->last_state] = 1;
+		}
+	}
+	if (r->slots[k % HISTORY_SLOTS][st] < UINT8_MAX)
+		r->slots[k % HISTORY_SLOTS][st]++;
+	r->last_slot = k;
+	r->last_state = st;
+}
+
+/* The same for a channel: its largest fill and its rates in slot k. */
+static void
+history_put_chan(struct history_chan *c, long k, const struct snap_pipe *pp,
+    bool held)
+{
+	static const struct history_chan_slot empty = { -1, 0, 0 };
+	struct history_chan_slot *sl;
+	int16_t fill = -1;
+	long from;
+
+	if (c->slots == NULL) {
+		c->slots = xcalloc(HISTORY_SLOTS, sizeof *c->slots);
+		c->last_slot = -1;
+		held = false;
+	}
+	if (history_gap(c->last_slot, k, &from)) {
+		for (long j = from; j <= k; j++)
+			c->slots[j % HISTORY_SLOTS] = held && j < k ? c->last : empty;
+	}
+	sl = &c->slots[k % HISTORY_SLOTS];
+	if (pp->capacity > 0 && pp->fill >= 0) {
+		double f = (double)pp->fill / (double)pp->capacity;
+
+		fill = (int16_t)lround((f > 1 ? 1 : f) * 1000);
+	}
+	if (fill > sl->fill_pm)
+		sl->fill_pm = fill;
+	if (pp->rate_bps >= 0 && sl->nrates < UINT16_MAX) {
+		sl->nrates++;
+		sl->rate_sum += (float)pp->rate_bps;
+	}
+	c->last = empty;
+	c->last.fill_pm = fill;
+	if (pp->rate_bps >= 0) {
+		c->last.nrates = 1;
+		c->last.rate_sum = (float)pp->rate_bps;
+	}
+	c->last_slot = k;
+}
+
+/* Fold a process's totals into its channels' (it is being dropped). */
+static void
+history_fold(struct history *h, const struct history_proc *r)
+{
+	for (int side = 0; side < 2; side++) {
+		const struct history_side *sd = side == 0 ? &r->writes : &r->reads;
+
+		for (size_t i = 0; i < sd->nchans; i++) {
+			long ci = history_chan_slot(h, sd->chans[i]);
+			struct history_tally *t;
+
+			if (ci < 0)
+				continue;
+			t = side == 0 ? &h->chans[ci].gone_w : &h->chans[ci].gone_r;
+			t->n++;
+			t->shared |= history_side_shared(sd);
+			if (!r->io_known)
+				t->unknown = true;
+			else
+				t->bytes += (double)(side == 0 ? r->wchar : r->rchar);
+		}
+	}
+}
+
+/*
+ * Keep at most HISTORY_MAX_GONE processes and channels out of view: the
+ * ones seen longest ago go (a process's totals folded into its channels').
+ */
+static void
+history_trim(struct history *h)
+{
+	size_t gone = 0;
+
+	for (size_t i = 0; i < h->nprocs; i++)
+		gone += !h->procs[i].in_view;
+	while (gone > HISTORY_MAX_GONE) {
+		size_t old = h->nprocs;
+
+		for (size_t i = 0; i < h->nprocs; i++) {
+			if (!h->procs[i].in_view && (old == h->nprocs ||
+			    h->procs[i].last_t < h->procs[old].last_t))
+				old = i;
+		}
+		history_fold(h, &h->procs[old]);
+		free(h->procs[old].slots);
+		memmove(&h->procs[old], &h->procs[old + 1],
+		    (h->nprocs - old - 1) * sizeof *h->procs);
+		h->nprocs--;
+		h->proc_ix_stale = true;
+		gone--;
+	}
+	gone = 0;
+	for (size_t i = 0; i < h->nchans; i++)
+		gone += !h->chans[i].in_view;
+	while (gone > HISTORY_MAX_GONE) {
+		size_t old = h->nchans;
+
+		for (size_t i = 0; i < h->nchans; i++) {
+			if (!h->chans[i].in_view && (old == h->nchans ||
+			    h->chans[i].last_t < h->chans[old].last_t))
+				old = i;
+		}
+		free(h->chans[old].slots);
+		memmove(&h->chans[old], &h->chans[old + 1],
+		    (h->nchans - old - 1) * sizeof *h->chans);
+		h->nchans--;
+		h->chan_ix_stale = true;
+		gone--;
+	}
+	history_index(h);
+}
+
+void
+history_add(struct history *h, const struct snapshot *s)
+{
+	long k = history_slot_of(s->t);
+	double dt = h->started ? s->t - h->now : 0;
+	bool *was_proc, *was_chan;
+	size_t nprocs0, nchans0;
+	struct history_strays strays;
+	size_t *chans;
+
+	if (h->started && s->t < h->now)
+		return;
+	history_strays_of(s, &strays);
+	chans = history_sample_index(s);
+	history_index(h);
+	nprocs0 = h->nprocs;
+	nchans0 = h->nchans;
+	was_proc = xcalloc(h->nprocs + s->nprocs + 1, sizeof *was_proc);
+	was_chan = xcalloc(h->nchans + s->npipes + 1, sizeof *was_chan);
+	for (size_t i = 0; i < h->nprocs; i++) {
+		was_proc[i] = h->procs[i].in_view;
+		h->procs[i].in_view = false;
+	}
+	for (size_t i = 0; i < h->nchans; i++) {
+		was_chan[i] = h->chans[i].in_view;
+		h->chans[i].in_view = false;
+	}
+	/* Channels first: processes stretch their channels' spans. */
+	for (size_t i = 0; i < s->npipes; i++) {
+		const struct snap_pipe *pp = &s->pipes[i];
+		struct history_chan *c;
+		size_t ci;
+
+		if (pp->stray || pp->inode == 0)
+			continue;
+		c = history_chan_get(h, pp, s->t, nchans0);
+		ci = (size_t)(c - h->chans);
+		if (c->in_view)
+			continue; /* listed twice (a pipe and a socket alike) */
+		history_put_chan(c, k, pp, was_chan[ci]);
+		c->in_view = true;
+		c->last_t = s->t;
+		c->kind = pp->kind;
+		if (pp->rate_bps >= 0 && dt > 0) {
+			c->sampled_bytes += pp->rate_bps * dt;
+			c->sampled_for += dt;
+			c->sampled = true;
+		}
+	}
+	history_index(h);
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct snap_proc *p = &s->procs[i];
+		struct history_proc *r = history_proc_get(h, p, s->t, nprocs0);
+		size_t ri = (size_t)(r - h->procs);
+		double end;
+
+		if (r->in_view)
+			continue;
+		r->in_view = true;
+		r->stage = p->stage;
+		snprintf(r->comm, sizeof r->comm, "%s", snapshot_proc_name(p));
+		r->last_t = s->t;
+		r->cpu_ticks = p->cpu_ticks;
+		if (p->rss_kib > r->max_rss_kib)
+			r->max_rss_kib = p->rss_kib;
+		/* Counters once read stay: an exited stage keeps its final ones. */
+		if (p->io_known) {
+			r->rchar = p->rchar;
+			r->wchar = p->wchar;
+			r->io_known = true;
+		}
+		r->exit = p->exit;
+		history_sides(s, &strays, p, r);
+		history_put_proc(r, k, history_state_of(p, p->blocked.op ==
+		    SNAP_BLOCK_WRITE && p->blocked.pipe != 0 ?
+		    history_sample_chan(s, chans, p->blocked.pipe) : NULL),
+		    was_proc[ri]);
+		end = p->exit.exited && p->exit.t > 0 ? p->exit.t : s->t;
+		for (size_t j = 0; j < r->writes.nchans; j++) {
+			long ci = history_chan_slot(h, r->writes.chans[j]);
+			struct history_chan *c;
+
+			if (ci < 0)
+				continue;
+			c = &h->chans[ci];
+			if (c->span_end < c->span_start || r->start_t < c->span_start)
+				c->span_start = r->start_t;
+			if (end > c->span_end)
+				c->span_end = end;
+		}
+	}
+	/* Out of view: the slots go now, the totals later (history_trim). */
+	for (size_t i = 0; i < h->nprocs; i++) {
+		if (!h->procs[i].in_view) {
+			free(h->procs[i].slots);
+			h->procs[i].slots = NULL;
+		}
+	}
+	for (size_t i = 0; i < h->nchans; i++) {
+		if (!h->chans[i].in_view) {
+			free(h->chans[i].slots);
+			h->chans[i].slots = NULL;
+		}
+	}
+	free(was_proc);
+	free(was_chan);
+	free(strays.inode);
+	free(chans);
+	h->now = s->t;
+	h->started = true;
+	history_trim(h);
+}
+
+/* ---- queries ---------------------------------------------------------- */
+
+void
+history_chan_tally(const struct history *h, const struct history_chan *c,
+    struct history_tally *w, struct history_tally *r)
+{
+	*w = c->gone_w;
+	*r = c->gone_r;
+	for (size_t i = 0; i < h->nprocs; i++) {
+		const struct history_proc *p = &h->procs[i];
+
+		for (int side = 0; side < 2; side++) {
+			const struct history_side *sd = side == 0 ? &p->writes :
+			    &p->reads;
+			struct history_tally *t = side == 0 ? w : r;
+
+			if (!history_side_has(sd, c->inode))
+				continue;
+			t->n++;
+			t->shared |= history_side_shared(sd);
+			if (!p->io_known)
+				t->unknown = true;
+			else
+				t->bytes += (double)(side == 0 ? p->wchar : p->rchar);
+		}
+	}
+}
+
+/* The slots column c of ncols covers: (t_end - span + c w, ... + w]. */
+static void
+history_column(double t_end, double span, int c, int ncols, long *k0, long *k1)
+{
+	double t0 = t_end - span + span * c / ncols;
+	double t1 = t_end - span + span * (c + 1) / ncols;
+
+	*k1 = (long)floor(t1 / HISTORY_SLOT_SECONDS);
+	*k0 = (long)floor(t0 / HISTORY_SLOT_SECONDS) + 1;
+	if (*k0 > *k1)
+		*k0 = *k1;
+}
+
+/* Whether slot k of a ring whose newest is last still holds slot k. */
+static bool
+history_slot_valid(long k, long last)
+{
+	return k >= 0 && k <= last && k > last - HISTORY_SLOTS;
+}
+
+void
+history_proc_states(const struct history_proc *r, double t_end, double span,
+    enum history_state *out, int ncols)
+{
+	for (int c = 0; c < ncols; c++) {
+		unsigned n[HISTORY_STATES] = { 0 };
+		enum history_state best = HISTORY_NONE;
+		long k0, k1;
+
+		history_column(t_end, span, c, ncols, &k0, &k1);
+		for (long k = k0; r->slots != NULL && k <= k1; k++) {
+			if (!history_slot_valid(k, r->last_slot))
+				continue;
+			for (int st = 0; st < HISTORY_STATES; st++)
+				n[st] += r->slots[k % HISTORY_SLOTS][st];
+		}
+		/* A stall, however short, shows: that is what the panel is for. */
+		if (n[HISTORY_BLOCKED] > 0)
+			best = HISTORY_BLOCKED;
+		else if (n[HISTORY_STOPPED] > 0)
+			best = HISTORY_STOPPED;
+		else {
+			for (int st = HISTORY_EXITED; st < HISTORY_STATES; st++) {
+				if (n[st] > 0 && n[st] >= n[best])
+					best = (enum history_state)st;
+			}
+		}
+		out[c] = best;
+	}
+}
+
+void
+history_chan_series(const struct history_chan *ch, double t_end, double span,
+    double *fill, double *rate, int ncols)
+{
+	for (int c = 0; c < ncols; c++) {
+		int best = -1;
+		double sum = 0;
+		unsigned n = 0;
+		long k0, k1;
+
+		history_column(t_end, span, c, ncols, &k0, &k1);
+		for (long k = k0; ch->slots != NULL && k <= k1; k++) {
+			const struct history_chan_slot *sl;
+
+			if (!history_slot_valid(k, ch->last_slot))
+				continue;
+			sl = &ch->slots[k % HISTORY_SLOTS];
+			if (sl->fill_pm > best)
+				best = sl->fill_pm;
+			sum += sl->rate_sum;
+			n += sl->nrates;
+		}
+		fill[c] = best >= 0 ? best / 1000.0 : -1;
+		rate[c] = n > 0 ? sum / n : -1;
+	}
+}

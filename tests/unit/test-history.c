@@ -1,0 +1,490 @@
+/*
+ * test-history.c - the last minute of a run (history.c) and the panel
+ * that draws it (timeline.c): slots, columns, gaps, churn, and golden
+ * panels in tests/golden/timeline-NAME.txt (PIPEVIZ_GOLDEN_UPDATE=1
+ * rewrites them; read the diff before committing it).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "pipeviz/history.h"
+#include "pipeviz/layout.h"
+#include "pipeviz/snapshot.h"
+#include "pipeviz/timeline.h"
+
+static const char *golden_dir = "tests/golden";
+
+static struct snap_proc *
+proc(struct snapshot *s, pid_t pid, const char *comm, int stage, char state)
+{
+	struct snap_proc *p = snapshot_add_proc(s, pid);
+	char *argv[] = { (char *)comm, NULL };
+
+	snprintf(p->comm, sizeof p->comm, "%s", comm);
+	snapshot_proc_set_argv(p, argv);
+	p->ppid = 1;
+	p->stage = stage;
+	p->state = state;
+	p->start_ticks = 1000 + (uint64_t)pid;
+	p->io_known = true;
+	return p;
+}
+
+static void
+fd_pipe(struct snap_proc *p, int fd, enum snap_fd_mode mode, uint64_t ino)
+{
+	snapshot_proc_add_fd(p, fd, mode, SNAP_FD_PIPE, NULL)->inode = ino;
+}
+
+static void
+fd_path(struct snap_proc *p, int fd, enum snap_fd_mode mode,
+    enum snap_fd_kind kind, const char *path)
+{
+	snapshot_proc_add_fd(p, fd, mode, kind, path);
+}
+
+static void
+block(struct snap_proc *p, enum snap_block_op op, int fd, uint64_t pipe)
+{
+	p->blocked.op = op;
+	p->blocked.fd = fd;
+	p->blocked.pipe = pipe;
+}
+
+static struct snap_pipe *
+find(struct snapshot *s, uint64_t ino)
+{
+	struct snap_pipe *pp = snapshot_find_pipe(s, ino);
+
+	assert_non_null(pp);
+	return pp;
+}
+
+/* One process alone, in state st at time t. */
+static struct snapshot *
+one(double t, char state, bool stuck_writer)
+{
+	struct snapshot *s = snapshot_create(t);
+	struct snap_proc *p = proc(s, 10, "yes", 0, state);
+
+	fd_path(p, 1, SNAP_MODE_W, SNAP_FD_DEV, "/dev/null");
+	if (stuck_writer) {
+		fd_pipe(p, 1, SNAP_MODE_W, 7);
+		block(p, SNAP_BLOCK_WRITE, 1, 7);
+		strcpy(p->wchan, "pipe_wait_writable");
+		p->stuck = true;
+	}
+	snapshot_link_pipes(s);
+	return s;
+}
+
+static void
+states_of(struct history *h, double t_end, double span, int ncols,
+    enum history_state *out)
+{
+	const struct history_proc *r = history_find_proc(h, 10, 1010);
+
+	assert_non_null(r);
+	history_proc_states(r, t_end, span, out, ncols);
+}
+
+/* A column says BLOCKED if any of its samples was: a short stall shows. */
+static void
+column_blocked_wins(void **state)
+{
+	struct history *h = history_create(100, -1);
+	enum history_state st[4];
+
+	(void)state;
+	/* 4 s in 4 columns of 1 s; samples every 0.1 s. */
+	for (int i = 1; i <= 40; i++) {
+		struct snapshot *s = one(i / 10.0, i == 25 ? 'S' : 'R', i == 25);
+
+		history_add(h, s);
+		snapshot_free(s);
+	}
+	states_of(h, 4.0, 4.0, 4, st);
+	assert_int_equal(st[0], HISTORY_RUNNING);
+	assert_int_equal(st[1], HISTORY_RUNNING);
+	assert_int_equal(st[2], HISTORY_BLOCKED); /* one sample of ten */
+	assert_int_equal(st[3], HISTORY_RUNNING);
+	history_free(h);
+}
+
+/* Otherwise the state most samples had. */
+static void
+column_majority(void **state)
+{
+	struct history *h = history_create(100, -1);
+	enum history_state st[2];
+
+	(void)state;
+	for (int i = 1; i <= 20; i++) {
+		/* Column 0: 7 running, 3 asleep; column 1: 3 running, 7 asleep. */
+		char c = i <= 7 || (i > 10 && i <= 13) ? 'R' : 'S';
+		struct snapshot *s = one(i / 10.0, c, false);
+
+		history_add(h, s);
+		snapshot_free(s);
+	}
+	states_of(h, 2.0, 2.0, 2, st);
+	assert_int_equal(st[0], HISTORY_RUNNING);
+	assert_int_equal(st[1], HISTORY_SLEEPING);
+	history_free(h);
+}
+
+/*
+ * Sampling less often than a slot: the slots between two samples hold
+ * the earlier one's state, so a 2 s interval draws a continuous row.
+ */
+static void
+slow_sampling_holds(void **state)
+{
+	struct history *h = history_create(100, -1);
+	enum history_state st[40];
+
+	(void)state;
+	for (int i = 1; i <= 5; i++) {
+		struct snapshot *s = one(i * 2.0, i < 3 ? 'R' : 'T', false);
+
+		history_add(h, s);
+		snapshot_free(s);
+	}
+	/* (0, 10] in 40 columns of one slot (0.25 s) each. */
+	states_of(h, 10.0, 10.0, 40, st);
+	for (int c = 0; c < 7; c++)
+		assert_int_equal(st[c], HISTORY_NONE); /* before the first */
+	for (int c = 7; c < 23; c++)
+		assert_int_equal(st[c], HISTORY_RUNNING);
+	for (int c = 23; c < 40; c++)
+		assert_int_equal(st[c], HISTORY_STOPPED);
+	history_free(h);
+}
+
+/*
+ * A process out of view is not held: its absence is blank, and its row's
+ * past went with it (the slots are freed at once; the totals stay).
+ */
+static void
+absence_is_blank(void **state)
+{
+	struct history *h = history_create(100, -1);
+	enum history_state st[3];
+	const struct history_proc *r;
+
+	(void)state;
+	for (int i = 1; i <= 30; i++) {
+		struct snapshot *s = i > 10 && i <= 25 ? snapshot_create(i / 10.0) :
+		    one(i / 10.0, 'R', false);
+
+		history_add(h, s);
+		snapshot_free(s);
+		if (i == 15)
+			assert_null(history_find_proc(h, 10, 1010)->slots);
+	}
+	states_of(h, 3.0, 3.0, 3, st);
+	assert_int_equal(st[0], HISTORY_NONE);
+	assert_int_equal(st[1], HISTORY_NONE);
+	assert_int_equal(st[2], HISTORY_RUNNING);
+	r = history_find_proc(h, 10, 1010);
+	assert_true(r->in_view);
+	assert_int_equal(history_nprocs(h), 1);
+	history_free(h);
+}
+
+/* An older sample than the newest is ignored. */
+static void
+older_sample_ignored(void **state)
+{
+	struct history *h = history_create(100, -1);
+	struct snapshot *a = one(5, 'R', false), *b = one(4, 'T', false);
+
+	(void)state;
+	history_add(h, a);
+	history_add(h, b);
+	assert_true(history_now(h) == 5);
+	assert_int_equal(history_find_proc(h, 10, 1010)->last_state,
+	    HISTORY_RUNNING);
+	snapshot_free(a);
+	snapshot_free(b);
+	history_free(h);
+}
+
+/*
+ * Thousands of short-lived writers into one pipe: the history keeps at
+ * most HISTORY_MAX_GONE of them, and what the dropped ones wrote is still
+ * counted in the pipe's writers' total.
+ */
+static void
+churn_is_bounded_and_counted(void **state)
+{
+	struct history *h = history_create(100, -1);
+	struct history_tally w, r;
+	const struct history_chan *c;
+
+	(void)state;
+	for (int i = 0; i < 3000; i++) {
+		struct snapshot *s = snapshot_create(0.01 * (i + 1));
+		struct snap_proc *sink = proc(s, 5, "cat", 1, 'S');
+		struct snap_proc *p = proc(s, 100 + i, "echo", 0, 'R');
+
+		fd_pipe(p, 1, SNAP_MODE_W, 77);
+		p->wchar = 10;
+		fd_pipe(sink, 0, SNAP_MODE_R, 77);
+		fd_path(sink, 1, SNAP_MODE_W, SNAP_FD_TTY, "/dev/pts/0");
+		snapshot_link_pipes(s);
+		history_add(h, s);
+		snapshot_free(s);
+	}
+	assert_true(history_nprocs(h) <= 2 + HISTORY_MAX_GONE);
+	c = history_find_chan(h, 77);
+	assert_non_null(c);
+	history_chan_tally(h, c, &w, &r);
+	assert_int_equal((int)w.n, 3000);
+	assert_true(w.bytes == 30000);
+	assert_false(w.shared);
+	assert_int_equal((int)r.n, 1);
+	history_free(h);
+}
+
+/* A process's start time comes from its start ticks and the boot clock. */
+static void
+start_from_ticks(void **state)
+{
+	/* Ticks at 100 Hz; the session began 20 s after boot. */
+	struct history *h = history_create(100, 20.0);
+	struct snapshot *s = snapshot_create(1.0);
+	struct snap_proc *p = proc(s, 10, "cat", -1, 'S');
+	const struct history_proc *r;
+
+	(void)state;
+	p->start_ticks = 1500; /* 15 s after boot: 5 s before the session */
+	snapshot_link_pipes(s);
+	history_add(h, s);
+	r = history_find_proc(h, 10, 1500);
+	assert_non_null(r);
+	assert_true(r->start_t > -5.001 && r->start_t < -4.999);
+	assert_true(r->first_t == 1.0);
+	snapshot_free(s);
+	history_free(h);
+}
+
+/* ---- the panel ---------------------------------------------------------- */
+
+static char *
+read_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = calloc(1, (size_t)n + 1);
+	if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+static void
+check_golden(const char *name, const struct layout *l)
+{
+	char *text = layout_to_text(l), path[512], *want;
+
+	snprintf(path, sizeof path, "%s/timeline-%s.txt", golden_dir, name);
+	if (getenv("PIPEVIZ_GOLDEN_UPDATE") != NULL) {
+		FILE *f = fopen(path, "w");
+
+		assert_non_null(f);
+		fputs(text, f);
+		fclose(f);
+	}
+	want = read_file(path);
+	if (want == NULL)
+		fail_msg("no golden file %s", path);
+	if (strcmp(want, text) != 0) {
+		fprintf(stderr, "--- want %s\n%s--- got\n%s", path, want, text);
+		fail_msg("timeline %s differs from its golden file", name);
+	}
+	free(want);
+	free(text);
+}
+
+/*
+ * 70 s of yes | tr | sleep, sampled every 0.5 s: yes runs, is held, then
+ * BLOCKED from 22 s; tr runs, is stopped from 30 s to 45 s, then waits;
+ * sleep sleeps and exits at 60 s.  The first pipe fills in 20 s.
+ */
+static struct snapshot *
+stall_at(double t)
+{
+	struct snapshot *s = snapshot_create(t);
+	struct snap_proc *yes = proc(s, 812, "yes", 0, 'R');
+	struct snap_proc *tr = proc(s, 813, "tr", 1, 'R');
+	struct snap_proc *sl = proc(s, 814, "sleep", 2, 'S');
+	double f1 = t < 20 ? t / 20 : 1, f2 = t < 30 ? t / 30 : 1;
+
+	fd_path(yes, 0, SNAP_MODE_R, SNAP_FD_DEV, "/dev/null");
+	fd_pipe(yes, 1, SNAP_MODE_W, 501);
+	fd_pipe(tr, 0, SNAP_MODE_R, 501);
+	fd_pipe(tr, 1, SNAP_MODE_W, 502);
+	fd_pipe(sl, 0, SNAP_MODE_R, 502);
+	fd_path(sl, 1, SNAP_MODE_W, SNAP_FD_TTY, "/dev/pts/0");
+	if (t >= 20) {
+		yes->state = 'S';
+		block(yes, SNAP_BLOCK_WRITE, 1, 501);
+		strcpy(yes->wchan, "pipe_wait_writable");
+		yes->stuck = t >= 22;
+	}
+	if (t >= 30 && t < 45)
+		tr->state = 'T';
+	else if (t >= 45) {
+		tr->state = 'S';
+		block(tr, SNAP_BLOCK_READ, 0, 501);
+	}
+	if (t >= 60) {
+		sl->exit.exited = true;
+		sl->exit.t = 60;
+		sl->state = 'X';
+		snapshot_proc_clear(sl);
+		sl->argv = calloc(1, sizeof *sl->argv);
+	}
+	snapshot_link_pipes(s);
+	find(s, 501)->capacity = find(s, 502)->capacity = 65536;
+	find(s, 501)->fill = (int64_t)(f1 * 65536);
+	find(s, 502)->fill = t >= 45 ? 0 : (int64_t)(f2 * 65536);
+	find(s, 501)->rate_bps = t < 20 ? 1048576 : 0;
+	find(s, 502)->rate_bps = t < 30 ? 524288 : -1;
+	return s;
+}
+
+static struct history *
+stall_history(struct snapshot **last)
+{
+	struct history *h = history_create(100, -1);
+
+	*last = NULL;
+	for (int i = 1; i <= 140; i++) {
+		snapshot_free(*last);
+		*last = stall_at(i * 0.5);
+		history_add(h, *last);
+	}
+	return h;
+}
+
+static void
+timeline_80(void **state)
+{
+	struct snapshot *s;
+	struct history *h = stall_history(&s);
+	struct timeline_opts o = { .width = 78, .rows = 20, .utf8 = true,
+	    .span = HISTORY_SPAN_SECONDS };
+	struct layout *l = timeline_build(h, s, &o);
+
+	(void)state;
+	assert_int_equal(timeline_rows(s), 6); /* heading, 3 + 2 rows */
+	assert_int_equal(l->height, 6);
+	check_golden("stall-80", l);
+	layout_free(l);
+	snapshot_free(s);
+	history_free(h);
+}
+
+static void
+timeline_40_ascii(void **state)
+{
+	struct snapshot *s;
+	struct history *h = stall_history(&s);
+	struct timeline_opts o = { .width = 40, .rows = 20, .utf8 = false,
+	    .span = HISTORY_SPAN_SECONDS };
+	struct layout *l = timeline_build(h, s, &o);
+
+	(void)state;
+	check_golden("stall-40-ascii", l);
+	/* Nothing past the width, nothing but ASCII. */
+	assert_int_equal(l->width, 40);
+	for (int i = 0; i < l->width * l->height; i++)
+		assert_true(l->cells[i].ch < 0x80);
+	layout_free(l);
+	snapshot_free(s);
+	history_free(h);
+}
+
+/* Fewer rows than it needs: the last one says what is left out. */
+static void
+timeline_cut(void **state)
+{
+	struct snapshot *s;
+	struct history *h = stall_history(&s);
+	struct timeline_opts o = { .width = 78, .rows = 4, .utf8 = true,
+	    .span = HISTORY_SPAN_SECONDS };
+	struct layout *l = timeline_build(h, s, &o);
+
+	(void)state;
+	assert_int_equal(l->height, 4);
+	check_golden("stall-cut", l);
+	layout_free(l);
+	snapshot_free(s);
+	history_free(h);
+}
+
+/* A name that would drive the terminal is drawn as '?'. */
+static void
+timeline_hostile_name(void **state)
+{
+	struct history *h = history_create(100, -1);
+	struct snapshot *s = snapshot_create(1);
+	struct snap_proc *p = proc(s, 10, "x\033[31mred\x9b", 0, 'R');
+	struct timeline_opts o = { .width = 60, .rows = 5, .utf8 = true,
+	    .span = HISTORY_SPAN_SECONDS };
+	struct layout *l;
+	char *text;
+
+	(void)state;
+	fd_path(p, 1, SNAP_MODE_W, SNAP_FD_DEV, "/dev/null");
+	snapshot_link_pipes(s);
+	history_add(h, s);
+	l = timeline_build(h, s, &o);
+	text = layout_to_text(l);
+	assert_null(strchr(text, '\033'));
+	assert_non_null(strstr(text, "x?[31mred?"));
+	free(text);
+	layout_free(l);
+	snapshot_free(s);
+	history_free(h);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(column_blocked_wins),
+		cmocka_unit_test(column_majority),
+		cmocka_unit_test(slow_sampling_holds),
+		cmocka_unit_test(absence_is_blank),
+		cmocka_unit_test(older_sample_ignored),
+		cmocka_unit_test(churn_is_bounded_and_counted),
+		cmocka_unit_test(start_from_ticks),
+		cmocka_unit_test(timeline_80),
+		cmocka_unit_test(timeline_40_ascii),
+		cmocka_unit_test(timeline_cut),
+		cmocka_unit_test(timeline_hostile_name),
+	};
+
+	if (argc > 1)
+		golden_dir = argv[1];
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
