@@ -402,10 +402,11 @@ ui_draw_hints(struct ui *u, const struct ui_frame *f)
 {
 	static const char *const live[] = { "q quit", "\u2190\u2192\u2191\u2193 select",
 		"\u23ce details", "space pause", "+/- pace", "o output",
-		"l log", NULL };
+		"l log", "t history", NULL };
 	static const char *const control[] = { "q quit",
 		"\u2190\u2192\u2191\u2193 select", "\u23ce details", "space pause",
-		"s/c/k stop/cont/term", "S/C all", "+/- pace", "o/l panes", NULL };
+		"s/c/k stop/cont/term", "S/C all", "+/- pace", "o/l panes",
+		"t history", NULL };
 	static const char *const replay[] = { "q quit", "space play",
 		", . step", "g G start/end", "+/- speed", "\u23ce details", NULL };
 	const char *const *keys = f->replay ? replay : f->control ? control : live;

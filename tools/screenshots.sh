@@ -197,27 +197,28 @@ seed=$WORK/seed
 mkdir -p "$seed"
 (cd "$seed" && touch pipes.md pipes.c pipes.h notes.txt notes.md main.c \
     main.o Makefile README fork.c)
-start 120 14 "$seed" 'ls -1 | cut -d. -f1 | uniq | sort | tee dir_contents'
-shoot seed 120 14 10 'pipeline ended'
+start 120 30 "$seed" 'ls -1 | cut -d. -f1 | uniq | sort | tee dir_contents'
+shoot seed 120 30 10 'pipeline ended'
 
-# 2. A blocked writer: yes fills the pipe, sleep never reads it.
-start 120 14 "$WORK" 'yes | sleep 30'
-wait_for 'BLOCKED' && sleep 1
-shoot blocked-writer 120 14 10 'blocked_writer: .* for [1-9]'
+# 2. A blocked writer: yes fills the pipe, sleep never reads it; a full
+#    screen at a realistic size, the history panel showing the stall.
+start 120 30 "$WORK" 'yes | sleep 30'
+wait_for 'BLOCKED' && sleep 4
+shoot blocked-writer 120 30 10 'blocked_writer: .* for [4-9]'
 
 # 3. A pipe filling: 4 KiB every 0.1 s into a pipe nobody reads, taken
 #    while it is between a third and three quarters full.
-start 120 14 "$WORK" '(for i in $(seq 100); do head -c 4096 /dev/zero; sleep 0.1; done) | sleep 30'
-shoot pipe-filling 120 14 10 '\(0\) sh \(1\) [^[]*\[[^]]* (2[4-9]|[34][0-9])K/64K\]'
+start 120 30 "$WORK" '(for i in $(seq 100); do head -c 4096 /dev/zero; sleep 0.1; done) | sleep 30'
+shoot pipe-filling 120 30 10 '\(0\) sh \(1\) [^[]*\[[^]]* (2[4-9]|[34][0-9])KiB/64KiB\]'
 
 # 4. A bottleneck: gzip is busy, head often waits on a full pipe, wc on an
 #    empty one.  Taken when the status line names it and gzip is running.
-start 120 14 "$WORK" 'head -c 1G /dev/zero | gzip -1 | wc -c'
-shoot bottleneck 120 14 30 '^ *bottleneck:' '[0-9]+ run [4-9][0-9]%'
+start 120 30 "$WORK" 'head -c 1G /dev/zero | gzip -1 | wc -c'
+shoot bottleneck 120 30 30 '^ *bottleneck:' '[0-9]+ run [4-9][0-9]%'
 
 # 5. No end-of-file: cat waits for an EOF that the background sleep holds back.
-start 120 14 "$WORK" '{ sleep 30 & echo hi; } | cat'
-shoot eof-held 120 14 15 '^ *eof_held:'
+start 120 30 "$WORK" '{ sleep 30 & echo hi; } | cat'
+shoot eof-held 120 30 15 '^ *eof_held:'
 
 # 6. A narrow terminal, the smallest the live view takes.
 start 40 12 "$WORK" 'yes | sleep 30'
@@ -260,6 +261,16 @@ shoot threads 120 24 10 'threads [0-9]+' 'its thread [0-9]+ is blocked'
 # 12. Sockets as edges: socat joins yes and sleep by UNIX socket pairs.
 start 120 14 "$WORK" "socat -u EXEC:yes EXEC:'sleep 30'"
 shoot sockets 120 14 15 '═\[unix' 'blocked_writer: .* UNIX socket .* for [1-9]'
+
+# 13. History: the timeline panel (t) of a pipeline that stalls, with the
+#     sparkline of each pipe's fill: gzip works, then sleep stops reading.
+start 120 30 "$WORK" 'head -c 40M /dev/urandom | gzip -1 | sleep 6'
+shoot timeline 120 30 15 '^history, last 60 s' 'BLOCKED'
+
+# 14. The summary once a pipeline has ended: bytes through each pipe,
+#     each stage's CPU, wall time, peak memory and exit.
+start 120 30 "$WORK" 'head -c 200M /dev/zero | gzip -1 | wc -c'
+shoot summary 120 30 30 '^ *summary' 'pipeline ended'
 
 # The DOT example: a stuck pipeline of our own, in its own process group as
 # an interactive shell would start it, attached and drawn with dot -Tpng.

@@ -137,7 +137,7 @@ check "the live view shows the summary once the pipeline ended" wait_line '^─ 
 check "the summary's stages with their exits" wait_line '^    head +[0-9]+ +exit 0 '
 check "the summary's pipes with their estimated bytes" \
     wait_line '^    pipe [0-9]+ +head → cat +~977 ?Ki?B? '
-check "the title says the run is done" wait_for "done, exit 0"
+check "the title says the run ended" wait_for "ended, exit 0"
 tm send-keys -t "pz$session" q
 wait_for "EXIT=" >/dev/null
 
