@@ -20,6 +20,7 @@
 #include "pipeviz/pipelines.h"
 #include "pipeviz/probe.h"
 #include "pipeviz/rates.h"
+#include "pipeviz/sanitize.h"
 #include "pipeviz/trace.h"
 #include "pipeviz/ui.h"
 #include "pipeviz/util.h"
@@ -339,12 +340,12 @@ all_format_rate(char *buf, size_t size, double bps)
 		snprintf(buf, size, "%s/s", util_format_bytes(b, sizeof b, bps));
 }
 
-/* Observed text, control bytes shown harmless, padded to width bytes. */
+/* Observed text, sanitized (sanitize.h), padded to width cells. */
 static void
 all_put_cell(FILE *out, const char *text, int width)
 {
-	util_fputs_clean(text, out);
-	for (int n = (int)strlen(text); n < width; n++)
+	sanitize_fputs(text, out);
+	for (int n = (int)sanitize_width(text); n < width; n++)
 		fputc(' ', out);
 }
 
@@ -365,11 +366,11 @@ all_write_text(struct all *a)
 		    r->track->last->nprocs, age, rate);
 		all_put_cell(out, r->user, 10);
 		fputc(' ', out);
-		util_fputs_clean(r->command, out);
+		sanitize_fputs(r->command, out);
 		fputc('\n', out);
 		if (r->why != NULL) {
 			fputs("       ", out);
-			util_fputs_clean(r->why, out);
+			sanitize_fputs(r->why, out);
 			fputc('\n', out);
 		}
 	}

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "pipeviz/procparse.h"
+#include "pipeviz/sanitize.h"
 #include "pipeviz/util.h"
 
 /* CPU share above which a process counts as working, not idle. */
@@ -45,19 +46,17 @@ ex_printf(struct ex_buf *b, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Text from the system (names, paths): control characters become '?'. */
+/*
+ * Text from the system (names, paths) sanitized (sanitize.h): the
+ * sentence stays one line of printable text, in the trace as well.
+ */
 static void
 ex_name_text(struct ex_buf *b, const char *s)
 {
-	size_t start = b->len;
+	char *clean = sanitize_dup(s);
 
-	ex_printf(b, "%s", s);
-	for (size_t i = start; i < b->len; i++) {
-		unsigned char c = (unsigned char)b->text[i];
-
-		if (c < 0x20 || c == 0x7f)
-			b->text[i] = '?';
-	}
+	ex_printf(b, "%s", clean);
+	free(clean);
 }
 
 /* Sizes: "512 bytes", "64 KiB", "1.5 KiB", "1 MiB". */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeviz/sanitize.h"
 #include "pipeviz/util.h"
 
 /* Columns of the fill bar inside an edge label. */
@@ -40,53 +41,11 @@ layout_grow(struct layout *l, int rows)
 	l->height = rows;
 }
 
-/* Decode one UTF-8 sequence; invalid bytes become '?'. */
-static uint32_t
-layout_decode(const char **sp)
-{
-	const unsigned char *s = (const unsigned char *)*sp;
-	uint32_t c;
-	int n;
-
-	if (s[0] < 0x80) {
-		*sp += 1;
-		return s[0] < 0x20 || s[0] == 0x7f ? '?' : s[0];
-	}
-	if ((s[0] & 0xe0) == 0xc0) {
-		c = s[0] & 0x1f;
-		n = 1;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		c = s[0] & 0x0f;
-		n = 2;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		c = s[0] & 0x07;
-		n = 3;
-	} else {
-		*sp += 1;
-		return '?';
-	}
-	for (int i = 1; i <= n; i++) {
-		if ((s[i] & 0xc0) != 0x80) {
-			*sp += i;
-			return '?';
-		}
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	*sp += n + 1;
-	return c;
-}
-
-/* Number of cells text takes (one per code point). */
+/* Number of cells text takes, as layout_put() shows it. */
 static int
 layout_width(const char *text)
 {
-	int n = 0;
-
-	while (*text != '\0') {
-		layout_decode(&text);
-		n++;
-	}
-	return n;
+	return (int)sanitize_width(text);
 }
 
 /* Put text at (x, y), clipped at the right edge; returns the new x. */
@@ -95,14 +54,17 @@ layout_put(struct layout *l, int x, int y, const char *text,
     enum layout_style style)
 {
 	layout_grow(l, y + 1);
+	/* Names and paths are observed text: one cell per code point shown. */
 	while (*text != '\0') {
-		uint32_t c = layout_decode(&text);
+		uint32_t c[SANITIZE_MAX];
+		int n = sanitize_next(&text, c);
 
-		if (x >= 0 && x < l->width) {
-			l->cells[y * l->width + x].ch = c;
-			l->cells[y * l->width + x].style = (uint8_t)style;
+		for (int i = 0; i < n; i++, x++) {
+			if (x >= 0 && x < l->width) {
+				l->cells[y * l->width + x].ch = c[i];
+				l->cells[y * l->width + x].style = (uint8_t)style;
+			}
 		}
-		x++;
 	}
 	return x;
 }
@@ -876,31 +838,6 @@ layout_free(struct layout *l)
 	free(l);
 }
 
-static size_t
-layout_encode(uint32_t c, char *out)
-{
-	if (c < 0x80) {
-		out[0] = (char)c;
-		return 1;
-	}
-	if (c < 0x800) {
-		out[0] = (char)(0xc0 | (c >> 6));
-		out[1] = (char)(0x80 | (c & 0x3f));
-		return 2;
-	}
-	if (c < 0x10000) {
-		out[0] = (char)(0xe0 | (c >> 12));
-		out[1] = (char)(0x80 | ((c >> 6) & 0x3f));
-		out[2] = (char)(0x80 | (c & 0x3f));
-		return 3;
-	}
-	out[0] = (char)(0xf0 | (c >> 18));
-	out[1] = (char)(0x80 | ((c >> 12) & 0x3f));
-	out[2] = (char)(0x80 | ((c >> 6) & 0x3f));
-	out[3] = (char)(0x80 | (c & 0x3f));
-	return 4;
-}
-
 char *
 layout_to_text(const struct layout *l)
 {
@@ -911,7 +848,7 @@ layout_to_text(const struct layout *l)
 		size_t line = n;
 
 		for (int x = 0; x < l->width; x++)
-			n += layout_encode(l->cells[y * l->width + x].ch, text + n);
+			n += sanitize_encode(l->cells[y * l->width + x].ch, text + n);
 		while (n > line && text[n - 1] == ' ')
 			n--;
 		text[n++] = '\n';

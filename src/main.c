@@ -33,11 +33,9 @@ usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("pipeviz: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	util_vwarn_errno(0, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	exit(EXITCODE_FAILED);
 }
 
@@ -214,8 +212,8 @@ main_front_end(struct loop_config *c)
 	if (c->ui == NULL && fatal_ui)
 		usage_error("%s", err);
 	if (c->ui == NULL) {
-		fprintf(stderr, "pipeviz: %s: printing text frames instead of "
-		    "the live view\n", err);
+		util_warn("%s: printing text frames instead of the live view",
+		    err);
 		c->output = LOOP_OUT_TEXT;
 		c->out = stderr;
 	} else
@@ -275,7 +273,7 @@ main_replay_trace(const struct options *o, struct loop_config *c)
 	else
 		main_front_end(c);
 	if (c->ui == NULL && tf.warning != NULL)
-		fprintf(stderr, "pipeviz: %s: %s\n", o->replay_path, tf.warning);
+		util_warn("%s: %s", o->replay_path, tf.warning);
 	fatal_set_cleanup(main_cleanup);
 	rc.tf = &tf;
 	rc.ui = c->ui;
@@ -345,7 +343,7 @@ main(int argc, char **argv)
 	main_ensure_std_fds();
 	setlocale(LC_ALL, "");
 	if (options_parse(argc, argv, &o, &err) == -1) {
-		fprintf(stderr, "pipeviz: %s\n", err);
+		util_warn("%s", err);
 		free(err);
 		return EXITCODE_FAILED;
 	}

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "pipeviz/layout.h"
+#include "pipeviz/sanitize.h"
 #include "pipeviz/util.h"
 
 /* One end of a pipe in the graph; gone: held by a stage that has exited. */
@@ -13,21 +14,34 @@ struct render_dot_end {
 	bool gone;
 };
 
-/* DOT strings: escape quotes and backslashes. */
+/*
+ * Observed text inside a DOT string: sanitized (sanitize.h), so no
+ * control character or invalid UTF-8 reaches the file and no newline of
+ * its own breaks a label; then quotes and backslashes escaped.
+ */
+static void
+render_dot_text(FILE *out, const char *s)
+{
+	char bytes[4];
+
+	while (s != NULL && *s != '\0') {
+		uint32_t cp[SANITIZE_MAX];
+		int n = sanitize_next(&s, cp);
+
+		for (int i = 0; i < n; i++) {
+			if (cp[i] == '"' || cp[i] == '\\')
+				fputc('\\', out);
+			fwrite(bytes, 1, sanitize_encode(cp[i], bytes), out);
+		}
+	}
+}
+
+/* A DOT string of one text. */
 static void
 render_dot_string(FILE *out, const char *s)
 {
 	fputc('"', out);
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			fputc('\\', out);
-		if (*s == '\n')
-			fputs("\\n", out);
-		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			fputc('?', out);
-		else
-			fputc(*s, out);
-	}
+	render_dot_text(out, s);
 	fputc('"', out);
 }
 
@@ -146,14 +160,16 @@ render_dot(FILE *out, const struct snapshot *s, const char *title)
 
 		/* Exited: "exit 0", "SIGPIPE"... as the text layout says it. */
 		if (p->exit.exited)
-			snprintf(label, sizeof label, "%s\npid %d, %s", p->comm,
-			    (int)p->pid, layout_state_word(s, p, &style));
+			snprintf(label, sizeof label, "%s",
+			    layout_state_word(s, p, &style));
 		else
-			snprintf(label, sizeof label, "%s\npid %d, %c", p->comm,
-			    (int)p->pid, p->state);
-		fprintf(out, "\tp%d [label=", (int)p->pid);
-		render_dot_string(out, label);
-		fprintf(out, ", color=%s%s];\n", render_dot_proc_colour(s, p),
+			snprintf(label, sizeof label, "%c", p->state);
+		/* The line break is ours (\n in DOT); the name's are not. */
+		fprintf(out, "\tp%d [label=\"", (int)p->pid);
+		render_dot_text(out, p->comm);
+		fprintf(out, "\\npid %d, ", (int)p->pid);
+		render_dot_text(out, label);
+		fprintf(out, "\", color=%s%s];\n", render_dot_proc_colour(s, p),
 		    p->exit.exited ? ", style=dashed, fontcolor=grey" : "");
 	}
 	for (size_t i = 0; i < s->npipes; i++) {

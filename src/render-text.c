@@ -6,6 +6,7 @@
 
 #include "pipeviz/explain.h"
 #include "pipeviz/layout.h"
+#include "pipeviz/sanitize.h"
 #include "pipeviz/util.h"
 
 void
@@ -28,7 +29,7 @@ render_text(FILE *out, const struct snapshot *s, const char *title, int width,
 			npipes++;
 	}
 	if (title != NULL) {
-		util_fputs_clean(title, out);
+		sanitize_fputs(title, out);
 		fputs("  ", out);
 	}
 	fprintf(out, "t=%.1fs  %zu processes, %zu pipes", s->t, s->nprocs,
@@ -50,16 +51,16 @@ render_text(FILE *out, const struct snapshot *s, const char *title, int width,
 		said[l->hits[i].proc] = true;
 		what = explain_of(s, p);
 		fputs("  ", out);
-		util_fputs_clean(p->comm, out);
+		sanitize_fputs(p->comm, out);
 		fprintf(out, " (pid %d): ", (int)p->pid);
-		util_fputs_clean(what, out);
+		sanitize_fputs(what, out);
 		fputc('\n', out);
 		free(what);
 	}
 	for (size_t i = 0; i < s->ndiags; i++) {
-		util_fputs_clean(s->diags[i].kind, out);
+		sanitize_fputs(s->diags[i].kind, out);
 		fputs(": ", out);
-		util_fputs_clean(s->diags[i].message, out);
+		sanitize_fputs(s->diags[i].message, out);
 		fputc('\n', out);
 	}
 	free(said);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeviz/sanitize.h"
 #include "pipeviz/util.h"
 
 struct snapshot *
@@ -880,17 +881,6 @@ snapshot_proc_waits_room(const struct snap_proc *p, const struct snap_pipe *pp)
 	return snapshot_wchan_waits_room(p->wchan);
 }
 
-/* Append text to buf, control bytes replaced: observed data is hostile. */
-static void
-snapshot_label_clean(char *buf, size_t size, size_t at, const char *text)
-{
-	for (; text != NULL && *text != '\0' && at + 1 < size; text++, at++)
-		buf[at] = (unsigned char)*text < 0x20 || *text == 0x7f ? '?' :
-		    *text;
-	if (at < size)
-		buf[at] = '\0';
-}
-
 const char *
 snapshot_chan_label(const struct snap_pipe *pp, char *buf, size_t size)
 {
@@ -901,7 +891,7 @@ snapshot_chan_label(const struct snap_pipe *pp, char *buf, size_t size)
 		return buf;
 	if (pp->kind == SNAP_FD_FIFO && pp->path != NULL) {
 		snprintf(buf, size, "FIFO ");
-		snapshot_label_clean(buf, size, strlen(buf), pp->path);
+		sanitize_append(buf, size, strlen(buf), pp->path);
 	} else if (pp->kind != SNAP_FD_SOCKET)
 		snprintf(buf, size, "%s %" PRIu64,
 		    pp->kind == SNAP_FD_FIFO ? "FIFO" : "pipe", pp->inode);
@@ -909,7 +899,7 @@ snapshot_chan_label(const struct snap_pipe *pp, char *buf, size_t size)
 	    k->type == SNAP_SOCK_UDP) && k->remote != NULL) {
 		n = snprintf(buf, size, "%s ", k->type == SNAP_SOCK_TCP ?
 		    "TCP" : "UDP");
-		snapshot_label_clean(buf, size, (size_t)n, k->remote);
+		sanitize_append(buf, size, (size_t)n, k->remote);
 	} else if (k != NULL && k->type == SNAP_SOCK_TCP)
 		snprintf(buf, size, "TCP socket %" PRIu64, pp->inode);
 	else if (k != NULL && k->type == SNAP_SOCK_UDP)
@@ -951,7 +941,7 @@ snapshot_chan_far_end(const struct snap_pipe *pp, char *buf, size_t size)
 	const struct snap_socket *k = pp->sock;
 
 	if (k != NULL && k->remote != NULL) {
-		snapshot_label_clean(buf, size, 0, k->remote);
+		sanitize_append(buf, size, 0, k->remote);
 		return buf;
 	}
 	snprintf(buf, size, "%s", k != NULL && k->type != SNAP_SOCK_UNKNOWN ?
@@ -984,6 +974,7 @@ bool
 snapshot_proc_command_word(const struct snap_proc *p, char *buf, size_t size)
 {
 	const char *cmd;
+	char *word;
 	size_t len;
 
 	if (p->argv[0] == NULL || size == 0)
@@ -1000,10 +991,8 @@ snapshot_proc_command_word(const struct snap_proc *p, char *buf, size_t size)
 		cmd += 5 + strspn(cmd + 5, " \t");
 	if ((len = strcspn(cmd, " \t\n;|&")) == 0)
 		return false;
-	if (len >= size)
-		len = size - 1;
-	memcpy(buf, cmd, len);
-	buf[len] = '\0';
-	snapshot_label_clean(buf, size, 0, buf);
+	word = xstrndup(cmd, len);
+	sanitize_append(buf, size, 0, word);
+	free(word);
 	return true;
 }

@@ -6,23 +6,8 @@
 #include <string.h>
 
 #include "pipeviz/procparse.h"
+#include "pipeviz/sanitize.h"
 #include "pipeviz/util.h"
-
-/*
- * jansson quotes the input near an error: a damaged file's bytes must not
- * reach the terminal as escapes or line breaks.
- */
-static char *
-trace_clean(const char *text)
-{
-	char *c = xstrdup(text);
-
-	for (char *p = c; *p != '\0'; p++) {
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-	}
-	return c;
-}
 
 /* Values as the writer stored them: a missing or null field is "unknown". */
 static int64_t
@@ -422,7 +407,8 @@ trace_read_sample(const char *text, char **err)
 	struct snapshot *s;
 
 	if (o == NULL) {
-		char *why = trace_clean(jerr.text);
+		/* jansson quotes the input near an error: hostile bytes. */
+		char *why = sanitize_dup(jerr.text);
 
 		*err = xasprintf("not JSON (%s)", why);
 		free(why);
@@ -526,7 +512,8 @@ trace_line(struct trace_file *tf, const char *line, size_t lineno, char **err)
 	int rc = 0;
 
 	if (o == NULL || !json_is_object(o)) {
-		char *why = trace_clean(o == NULL ? jerr.text : "another JSON value");
+		char *why = sanitize_dup(o == NULL ? jerr.text :
+		    "another JSON value");
 
 		*err = xasprintf("not a JSON object (%s)", why);
 		free(why);

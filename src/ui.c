@@ -20,6 +20,7 @@
 #include "pipeviz/diagnose.h"
 #include "pipeviz/layout.h"
 #include "pipeviz/procparse.h"
+#include "pipeviz/sanitize.h"
 #include "pipeviz/util.h"
 #include "ui-internal.h"
 
@@ -202,34 +203,31 @@ ui_selected(const struct ui *u)
 
 /* ---- drawing helpers ---------------------------------------------- */
 
-/* Put UTF-8 text at (y, x), at most max cells; returns cells used. */
+/*
+ * Put text at (y, x), at most max cells; returns cells used.  Everything
+ * drawn comes here, sanitized on the way (sanitize.h): names, paths,
+ * messages and replayed traces may hold any byte.
+ */
 int
 ui_put(struct ui *u, int y, int x, const char *text, int max, attr_t attr)
 {
-	mbstate_t st;
-	wchar_t wc;
 	int n = 0;
 
-	memset(&st, 0, sizeof st);
 	while (*text != '\0' && n < max && x + n < u->cols) {
-		size_t len = mbrtowc(&wc, text, MB_CUR_MAX, &st);
-		cchar_t cc;
-		wchar_t ws[2];
+		uint32_t c[SANITIZE_MAX];
+		int k = sanitize_next(&text, c);
 
-		if (len == (size_t)-1 || len == (size_t)-2 || len == 0) {
-			wc = '?';
-			len = 1;
-			memset(&st, 0, sizeof st);
+		for (int i = 0; i < k && n < max && x + n < u->cols; i++, n++) {
+			/* A terminal that is not UTF-8 gets ASCII only. */
+			wchar_t ws[2] = { !u->utf8 && c[i] >= 0x80 ? '?' :
+			    (wchar_t)c[i], 0 };
+			cchar_t cc;
+
+			/* The pair goes in its own argument: 0 there would clear it. */
+			setcchar(&cc, ws, attr & ~A_COLOR, (short)PAIR_NUMBER(attr),
+			    NULL);
+			mvadd_wch(y, x + n, &cc);
 		}
-		if (wc < 0x20 || wc == 0x7f)
-			wc = '?';
-		ws[0] = wc;
-		ws[1] = 0;
-		/* The pair goes in its own argument: 0 there would clear it. */
-		setcchar(&cc, ws, attr & ~A_COLOR, (short)PAIR_NUMBER(attr), NULL);
-		mvadd_wch(y, x + n, &cc);
-		text += len;
-		n++;
 	}
 	return n;
 }
@@ -295,28 +293,33 @@ ui_status_text(const struct ui *u, const struct ui_frame *f, char *text,
 	return LAYOUT_NORMAL;
 }
 
-/* Cells of text that fit in cols, ending at a blank when one is near. */
+/*
+ * Bytes of text that fit in cols cells as ui_put() shows them, ending at
+ * a blank when one is near; never inside a character.
+ */
 size_t
 ui_wrap_at(const char *text, int cols)
 {
-	size_t n = 0, cut = 0;
-	mbstate_t st;
+	const char *p = text;
+	size_t cut = 0;
 	int cells = 0;
 
-	memset(&st, 0, sizeof st);
-	while (text[n] != '\0' && cells < cols) {
-		size_t len = mbrlen(text + n, MB_CUR_MAX, &st);
+	while (*p != '\0') {
+		const char *next = p;
+		uint32_t c[SANITIZE_MAX];
+		int k = sanitize_next(&next, c);
 
-		if (len == 0 || len > MB_CUR_MAX)
-			len = 1;
-		if (text[n] == ' ')
-			cut = n;
-		n += len;
-		cells++;
+		if (cells + k > cols && cells > 0)
+			break;
+		if (*p == ' ')
+			cut = (size_t)(p - text);
+		cells += k;
+		p = next;
 	}
-	if (text[n] == '\0')
-		return n;
-	return cut > 0 && cut > n / 2 ? cut + 1 : n;
+	if (*p == '\0')
+		return (size_t)(p - text);
+	return cut > 0 && cut > (size_t)(p - text) / 2 ? cut + 1 :
+	    (size_t)(p - text);
 }
 
 /* The status line takes a second row when its message needs one. */
@@ -500,7 +503,8 @@ ui_draw_body(struct ui *u, const struct ui_frame *f)
 			const struct layout_cell *cell =
 			    &u->layout->cells[cy * u->layout->width + x];
 			attr_t a = ui_attr(u, cell->style);
-			wchar_t ws[2] = { (wchar_t)cell->ch, 0 };
+			wchar_t ws[2] = { !u->utf8 && cell->ch >= 0x80 ? '?' :
+			    (wchar_t)cell->ch, 0 };
 			cchar_t cc;
 
 			if (sel != NULL && cy == sel->y && x >= sel->x &&

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "pipeviz/exitcode.h"
+#include "pipeviz/sanitize.h"
 
 static void (*fatal_cleanup)(void);
 
@@ -29,12 +30,36 @@ fatal_common(int errnum, const char *fmt, va_list ap)
 	fatal_cleanup = NULL;
 	if (fn != NULL)
 		fn();
-	fputs("pipeviz: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	if (errnum != 0)
-		fprintf(stderr, ": %s", strerror(errnum));
-	fputc('\n', stderr);
+	util_vwarn_errno(errnum, fmt, ap);
 	exit(EXITCODE_FAILED);
+}
+
+void
+util_vwarn_errno(int errnum, const char *fmt, va_list ap)
+{
+	char *text;
+
+	if (vasprintf(&text, fmt, ap) < 0)
+		text = NULL;
+	/* The message quotes arguments, paths and names: any byte at all. */
+	fputs("pipeviz: ", stderr);
+	sanitize_fputs(text != NULL ? text : fmt, stderr);
+	if (errnum != 0) {
+		fputs(": ", stderr);
+		fputs(strerror(errnum), stderr);
+	}
+	fputc('\n', stderr);
+	free(text);
+}
+
+void
+util_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	util_vwarn_errno(0, fmt, ap);
+	va_end(ap);
 }
 
 void
@@ -236,14 +261,4 @@ util_vappendf(char **text, size_t *len, size_t *cap, const char *fmt,
 	}
 	va_end(again);
 	*len += (size_t)n;
-}
-
-void
-util_fputs_clean(const char *text, FILE *out)
-{
-	for (; *text != '\0'; text++) {
-		unsigned char c = (unsigned char)*text;
-
-		fputc(c < 0x20 || c == 0x7f ? '?' : c, out);
-	}
 }

@@ -25,6 +25,14 @@ void fatal_set_cleanup(void (*)(void));
 __attribute__((noreturn, format(printf, 1, 2))) void fatalx(const char *, ...);
 /* Same, with ": strerror(errno)" appended. */
 __attribute__((noreturn, format(printf, 1, 2))) void fatal(const char *, ...);
+/*
+ * The one way pipeviz's own error lines are written: "pipeviz: MSG" on
+ * stderr, MSG sanitized (sanitize.h), since it echoes arguments, paths
+ * and names that may hold any byte; with errnum != 0, ": strerror" after.
+ */
+__attribute__((format(printf, 1, 2))) void util_warn(const char *, ...);
+void util_vwarn_errno(int errnum, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 /* Seconds on the monotonic clock. */
 double util_now(void);
@@ -51,11 +59,5 @@ char *util_format_bytes(char *buf, size_t size, double bytes);
 char *util_format_age(char *buf, size_t size, double seconds);
 /* qsort and bsearch order of pid_t values. */
 int util_cmp_pid(const void *, const void *);
-/*
- * Write observed text (a process name, a path, a message that quotes
- * them) to out with every control character (C0, DEL) as '?': what a
- * process calls itself must not drive the reader's terminal.
- */
-void util_fputs_clean(const char *text, FILE *out);
 
 #endif

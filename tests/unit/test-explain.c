@@ -797,9 +797,12 @@ unread_fds_are_said_to_be_as_last_read(void **state)
 	snapshot_free(s);
 }
 
-/* Names from the system may hold anything; the sentence stays one line. */
+/*
+ * Names from the system may hold anything; the sentence stays one line,
+ * the control characters shown in caret notation (sanitize.h).
+ */
 static void
-control_characters_in_names_become_question_marks(void **state)
+control_characters_in_names_are_shown_visibly(void **state)
 {
 	struct snapshot *s = yes_sleep(0);
 	char *text;
@@ -807,7 +810,7 @@ control_characters_in_names_become_question_marks(void **state)
 	(void)state;
 	snprintf(P(s, 813)->comm, sizeof P(s, 813)->comm, "sl\neep\x1b");
 	text = explain_proc(s, P(s, 812));
-	assert_non_null(strstr(text, "when sl?eep? (pid 813) reads"));
+	assert_non_null(strstr(text, "when sl^Jeep^[ (pid 813) reads"));
 	assert_null(strchr(text, '\n'));
 	free(text);
 	/* A stage not seen alive is named by its argv. */
@@ -1082,7 +1085,7 @@ main(void)
 		cmocka_unit_test(open_of_a_fifo_waits_for_the_other_end),
 		cmocka_unit_test(unreadable_fds_are_said_to_be_unknown),
 		cmocka_unit_test(unread_fds_are_said_to_be_as_last_read),
-		cmocka_unit_test(control_characters_in_names_become_question_marks),
+		cmocka_unit_test(control_characters_in_names_are_shown_visibly),
 		cmocka_unit_test(peek_as_text_and_hex),
 		cmocka_unit_test(trace_has_explain_on_every_proc),
 		cmocka_unit_test(trace_without_peek_has_no_peek_key),

@@ -417,7 +417,7 @@ trace_round_trip_keeps_the_wait_model(void **state)
 	snapshot_free(s);
 }
 
-/* Observed names reach a terminal through --text and DOT as '?' only. */
+/* Observed names reach a terminal through --text and DOT only shown visibly. */
 static void
 text_and_dot_never_pass_control_characters(void **state)
 {
@@ -430,16 +430,30 @@ text_and_dot_never_pass_control_characters(void **state)
 	(void)state;
 	p = add_proc(s, 42, 1, "sl\033[31mX");
 	snapshot_add_diag(s, "stopped", &p->pid, 1, NULL, 0,
-	    "sl\033[31mX (pid 42) is stopped\007");
+	    "sl\033[31mX (pid 42) is stopped\007\xc2\x9b\xff\r\n");
+	p = add_proc(s, 43, 1, "a\nb\xc2\x9b" "c\x9b");
 	snapshot_link_pipes(s);
 	f = open_memstream(&buf, &len);
-	render_text(f, s, "t\033itle", 80, true);
-	render_dot(f, s, "t\033itle");
+	render_text(f, s, "t\033itle\xc2\x9b", 80, true);
+	render_dot(f, s, "t\033itle\\\"\n");
 	fclose(f);
-	assert_null(memchr(buf, '\033', len));
-	assert_null(memchr(buf, '\007', len));
-	assert_non_null(strstr(buf, "sl?[31mX (pid 42)"));
-	assert_non_null(strstr(buf, "stopped: sl?[31mX (pid 42) is stopped?"));
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)buf[i];
+
+		/* Only the frames' own line breaks and DOT's own tabs. */
+		assert_false((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f);
+		assert_false(c == 0xc2 && (unsigned char)buf[i + 1] < 0xa0);
+		assert_false(c >= 0x80 && c < 0xc0 && (i == 0 ||
+		    (unsigned char)buf[i - 1] < 0x80));
+	}
+	assert_non_null(strstr(buf, "t^[itleM-^[  t="));
+	assert_non_null(strstr(buf, "sl^[[31mX (pid 42)"));
+	assert_non_null(strstr(buf, "stopped: sl^[[31mX (pid 42) is stopped"
+	    "^GM-^[?^M^J\n"));
+	/* A name's newline is no line break in the frame nor in a label. */
+	assert_non_null(strstr(buf, "a^JbM-^[c? (pid 43)"));
+	assert_non_null(strstr(buf, "label=\"a^JbM-^[c?\\npid 43, "));
+	assert_non_null(strstr(buf, "label=\"t^[itle\\\\\\\"^J\";"));
 	free(buf);
 	snapshot_free(s);
 }

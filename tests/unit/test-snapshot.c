@@ -596,7 +596,7 @@ chan_label_names_each_kind(void **state)
 	pp.kind = SNAP_FD_FIFO;
 	pp.path = (char *)"/tmp/a\033[2Jb\n";
 	assert_string_equal(snapshot_chan_label(&pp, buf, sizeof buf),
-	    "FIFO /tmp/a?[2Jb?");
+	    "FIFO /tmp/a^[[2Jb^J");
 	pp.path = NULL;
 	assert_string_equal(snapshot_chan_label(&pp, buf, sizeof buf),
 	    "FIFO 5159");
