@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pipeviz/all.h"
@@ -248,6 +249,34 @@ main_write_perfetto(const struct options *o, const struct trace_file *tf)
 	return 0;
 }
 
+/*
+ * A trace to replay: a regular file or a pipe.  A device would be opened
+ * (a tape rewinds, a terminal becomes ours) and could be read without
+ * end (/dev/zero): it is refused from its stat, before any open, and the
+ * open file is checked again.
+ */
+static FILE *
+main_open_replay(const char *path)
+{
+	struct stat st;
+	FILE *f;
+
+	if (stat(path, &st) == -1)
+		usage_error("cannot open trace '%s': %s", path, strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		usage_error("cannot open trace '%s': %s", path, strerror(EISDIR));
+	if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode))
+		usage_error("cannot replay '%s': not a regular file or a pipe",
+		    path);
+	if ((f = fopen(path, "re")) == NULL)
+		usage_error("cannot open trace '%s': %s", path, strerror(errno));
+	if (fstat(fileno(f), &st) == -1 ||
+	    (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)))
+		usage_error("cannot replay '%s': not a regular file or a pipe",
+		    path);
+	return f;
+}
+
 static int
 main_replay_trace(const struct options *o, struct loop_config *c)
 {
@@ -257,9 +286,7 @@ main_replay_trace(const struct options *o, struct loop_config *c)
 	char *err;
 	int status;
 
-	if ((f = fopen(o->replay_path, "re")) == NULL)
-		usage_error("cannot open trace '%s': %s", o->replay_path,
-		    strerror(errno));
+	f = main_open_replay(o->replay_path);
 	if (trace_read(f, &tf, &err) == -1)
 		usage_error("%s: %s", o->replay_path, err);
 	fclose(f);

@@ -1,6 +1,7 @@
 /* trace-read.c - a JSON Lines trace back into snapshots, with jansson. */
 #include "pipeviz/trace-read.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -577,17 +578,51 @@ trace_line(struct trace_file *tf, const char *line, size_t lineno, char **err)
 	return rc;
 }
 
+/*
+ * One line of f into *line (NUL-terminated, newline kept), at most
+ * TRACE_LINE_MAX bytes: its length, -1 at the end of f, or -2 when it is
+ * longer (a device such as /dev/zero, or a file that is no trace, would
+ * otherwise be read into memory without end).
+ */
+static long
+trace_getline(FILE *f, char **line, size_t *cap)
+{
+	size_t len = 0;
+	int c;
+
+	while ((c = getc_unlocked(f)) != EOF) {
+		if (len >= TRACE_LINE_MAX)
+			return -2;
+		if (len + 2 > *cap) {
+			*cap = *cap < 4096 ? 4096 : *cap * 2;
+			*line = xreallocarray(*line, *cap, 1);
+		}
+		(*line)[len++] = (char)c;
+		if (c == '\n')
+			break;
+	}
+	if (len == 0)
+		return -1;
+	(*line)[len] = '\0';
+	return (long)len;
+}
+
 int
 trace_read(FILE *f, struct trace_file *tf, char **err)
 {
 	char *line = NULL, *why = NULL;
 	size_t cap = 0, lineno = 0;
-	ssize_t n;
+	long n;
 
 	memset(tf, 0, sizeof *tf);
 	*err = NULL;
-	while ((n = getline(&line, &cap, f)) != -1) {
+	while ((n = trace_getline(f, &line, &cap)) != -1) {
 		lineno++;
+		if (n == -2) {
+			why = xasprintf("longer than %d MiB (%d bytes); not a "
+			    "pipeviz trace", TRACE_LINE_MAX >> 20, TRACE_LINE_MAX);
+			break;
+		}
 		if (n > 0 && line[n - 1] == '\n')
 			line[--n] = '\0';
 		else if (n > 0) {
@@ -596,6 +631,11 @@ trace_read(FILE *f, struct trace_file *tf, char **err)
 		}
 		if (trace_line(tf, line, lineno, &why) == -1)
 			break;
+	}
+	/* A read that failed (EIO, EISDIR) is no end of the trace. */
+	if (why == NULL && ferror(f)) {
+		why = xasprintf("cannot read: %s", strerror(errno));
+		lineno++;
 	}
 	free(line);
 	if (why != NULL && (lineno <= 1 || tf->nsamples == 0)) {

@@ -40,6 +40,12 @@ struct trace_file {
 };
 
 /*
+ * The longest line read (a sample of a 2000-process pipeline with peeks
+ * is a few MiB): past it, the input is no trace.
+ */
+#define TRACE_LINE_MAX (64 << 20)
+
+/*
  * Read f.  Returns 0 (tf filled; free with trace_file_clear), or -1 with
  * *err set to a newly allocated "line N: reason" message.
  */
