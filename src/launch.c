@@ -69,25 +69,68 @@ launch_describe(int fd, enum snap_fd_mode mode, struct launch_end *e)
 		e->path = xstrdup(link);
 }
 
-static __attribute__((noreturn)) void
-launch_child(const char *command, int in, int out, int err, pid_t pgid,
-    const char *cwd)
-{
-	sigset_t none;
+/*
+ * What a stage that could not exec tells pipeviz, on the ready pipe: one
+ * write of less than PIPE_BUF, so reports of several stages never mix.
+ */
+struct launch_report {
+	int stage;
+	int err;
+};
 
+/* How pipeviz and one stage meet before the stage runs its command. */
+struct launch_sync {
+	int go;		/* read end: a byte lets the stage exec, EOF ends it */
+	int go_w;	/* write end, pipeviz's; the stage closes its copy */
+	int ready;	/* write end: open until the exec, a report if it fails */
+	pid_t parent;	/* pipeviz */
+};
+
+static __attribute__((noreturn)) void
+launch_child(const char *command, size_t stage, int in, int out, int err,
+    pid_t pgid, const char *cwd, const struct launch_sync *sync)
+{
+	struct launch_report r = { (int)stage, 0 };
+	sigset_t none;
+	ssize_t n;
+	char go;
+
+	/* pipeviz alone may end the wait: EOF must come when it closes. */
+	close(sync->go_w);
 	/* Leave our signal state behind: the stage gets the defaults. */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	for (int sig = 1; sig < NSIG; sig++)
 		signal(sig, SIG_DFL);
 	setpgid(0, pgid);
+	/*
+	 * The stage dies with pipeviz: a kill -9 of pipeviz must not leave
+	 * the pipeline running under init.  pipeviz may have died before
+	 * the prctl, and then our parent is another process already.
+	 */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != sync->parent)
+		_exit(127);
 	if (cwd != NULL && chdir(cwd) == -1)
 		_exit(126);
 	if ((in != 0 && dup2(in, 0) == -1) || (out != 1 && dup2(out, 1) == -1) ||
 	    (err != 2 && dup2(err, 2) == -1))
 		_exit(126);
+	/*
+	 * All or nothing: no stage runs until every stage is forked and
+	 * wired.  A byte is the go; EOF means a fork failed (or pipeviz
+	 * died), and the command must not run at all.
+	 */
+	while ((n = read(sync->go, &go, 1)) == -1 && errno == EINTR)
+		;
+	if (n != 1 || go != 'g')
+		_exit(127);
 	execl("/bin/sh", "sh", "-c", command, (char *)NULL);
-	_exit(127);
+	r.err = errno;
+	if (sync->ready != -1)
+		(void)!write(sync->ready, &r, sizeof r);
+	/* Not shown as a process named pipeviz: it was to be the shell. */
+	prctl(PR_SET_NAME, "sh");
+	_exit(r.err == ENOENT ? 127 : 126);
 }
 
 static void
@@ -102,20 +145,112 @@ launch_kill_started(struct launch *l)
 	}
 }
 
-/* Wait until every child has exec'd (or died): EOF on the ready pipe. */
+/* Let every stage exec: one byte each, then the end of the go pipe. */
 static void
-launch_wait_exec(int ready[2])
+launch_release(struct launch_sync *sync, size_t n)
 {
-	char c;
+	char go[64];
+
+	memset(go, 'g', sizeof go);
+	while (n > 0) {
+		ssize_t w = write(sync->go_w, go, n < sizeof go ? n : sizeof go);
+
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		n -= (size_t)w;
+	}
+	close(sync->go_w);
+	sync->go_w = -1;
+}
+
+/*
+ * Wait until every child has exec'd (or died): EOF on the ready pipe,
+ * whose write end each holds until then.  A stage whose exec failed
+ * wrote why first.
+ */
+static void
+launch_wait_exec(struct launch *l, int ready[2])
+{
+	struct launch_report r[32];
+	ssize_t n;
 
 	if (ready[1] != -1)
 		close(ready[1]);
 	if (ready[0] == -1)
 		return;
-	while (read(ready[0], &c, 1) == -1 && errno == EINTR)
-		;
+	while ((n = read(ready[0], r, sizeof r)) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			break;
+		for (size_t i = 0; i < (size_t)n / sizeof r[0]; i++) {
+			if (r[i].stage >= 0 && (size_t)r[i].stage < l->nstages)
+				l->stages[r[i].stage].exec_errno = r[i].err;
+		}
+	}
 	close(ready[0]);
 	ready[0] = ready[1] = -1;
+}
+
+/* The most a single argument of execve() may hold (MAX_ARG_STRLEN). */
+static size_t
+launch_arg_max(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	return (size_t)(page > 0 ? page : 4096) * 32;
+}
+
+int
+launch_check(const struct split_result *sr, char **err)
+{
+	size_t max = launch_arg_max();
+	struct stat st;
+
+	*err = NULL;
+	if (stat("/bin/sh", &st) == -1 ||
+	    faccessat(AT_FDCWD, "/bin/sh", X_OK, AT_EACCESS) == -1) {
+		*err = xasprintf("cannot run the stages: /bin/sh: %s",
+		    strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		*err = xstrdup("cannot run the stages: /bin/sh is not a program");
+		return -1;
+	}
+	for (size_t i = 0; i < sr->nstages; i++) {
+		char *cmd = split_stage_command(&sr->stages[i]);
+		size_t len = strlen(cmd);
+
+		free(cmd);
+		if (len + 1 > max) {
+			*err = xasprintf("stage %zu is too long to run: %zu bytes, "
+			    "and one argument of a command may have at most %zu "
+			    "(MAX_ARG_STRLEN, %zu KiB)", i + 1, len, max - 1,
+			    max / 1024);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+char *
+launch_exec_failures(const struct launch *l)
+{
+	char *text = NULL, *next;
+
+	for (size_t i = 0; i < l->nstages; i++) {
+		if (l->stages[i].exec_errno == 0)
+			continue;
+		next = xasprintf("%s%sstage %zu could not start: /bin/sh: %s",
+		    text != NULL ? text : "", text != NULL ? "; " : "", i + 1,
+		    strerror(l->stages[i].exec_errno));
+		free(text);
+		text = next;
+	}
+	return text;
 }
 
 struct launch *
@@ -123,7 +258,8 @@ launch_start(const struct split_result *sr, const struct launch_opts *o,
     char **err)
 {
 	struct launch *l = xcalloc(1, sizeof *l);
-	int in = o->stdin_fd, p[2], ready[2];
+	struct launch_sync sync = { .parent = getpid() };
+	int in = o->stdin_fd, p[2], ready[2], go[2];
 
 	/* Orphaned descendants come back to us, so none escapes the view. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -134,6 +270,17 @@ launch_start(const struct split_result *sr, const struct launch_opts *o,
 	 */
 	if (pipe2(ready, O_CLOEXEC) == -1)
 		ready[0] = ready[1] = -1;
+	/* Every child waits on this one for its go (launch_child). */
+	if (pipe2(go, O_CLOEXEC) == -1) {
+		*err = xasprintf("cannot make a pipe: %s", strerror(errno));
+		if (ready[0] != -1)
+			close(ready[0]), close(ready[1]);
+		free(l);
+		return NULL;
+	}
+	sync.go = go[0];
+	sync.go_w = go[1];
+	sync.ready = ready[1];
 	l->pipefail = o->pipefail;
 	l->nstages = sr->nstages;
 	l->stages = xcalloc(sr->nstages, sizeof *l->stages);
@@ -203,8 +350,8 @@ launch_start(const struct split_result *sr, const struct launch_opts *o,
 			goto fail;
 		}
 		if (pid == 0)
-			launch_child(s->command, in, out, stage_err, l->pgid,
-			    o->cwd);
+			launch_child(s->command, i, in, out, stage_err, l->pgid,
+			    o->cwd, &sync);
 		if (cap_out != -1)
 			close(cap_out);
 		if (cap_err != -1)
@@ -221,11 +368,17 @@ launch_start(const struct split_result *sr, const struct launch_opts *o,
 			in = p[0];
 		}
 	}
-	launch_wait_exec(ready);
+	close(go[0]);
+	launch_release(&sync, sr->nstages);
+	launch_wait_exec(l, ready);
 	return l;
 
 fail:
-	launch_wait_exec(ready);
+	/* No go: the stages forked so far end without running anything. */
+	close(go[0]);
+	close(go[1]);
+	if (ready[0] != -1)
+		close(ready[0]), close(ready[1]);
 	if (in != o->stdin_fd)
 		close(in);
 	launch_kill_started(l);

@@ -174,6 +174,15 @@ loop_reap(struct loop *l)
 			continue;
 		}
 		st = launch_stage(ln, (size_t)i);
+		/*
+		 * Its shell never ran (launch_exec_failures() said why): what
+		 * could not be run is /bin/sh, not the command it was given.
+		 */
+		if (st->exec_errno != 0) {
+			snapshot_proc_set_argv(p, (char *[]){ (char *)"/bin/sh",
+			    NULL });
+			snprintf(p->comm, sizeof p->comm, "sh");
+		}
 		p->stage = i;
 		p->state = 'X';
 		p->exit = st->exit;

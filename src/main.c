@@ -364,7 +364,7 @@ main(int argc, char **argv)
 	struct loop_config c = { 0 };
 	struct split_result sr = { 0 };
 	int out_fd = -1, null_in, null_out, status;
-	char *err, *command;
+	char *err, *command, *exec_failed = NULL;
 	const char *demo_dir = NULL;
 
 	main_ensure_std_fds();
@@ -413,6 +413,8 @@ main(int argc, char **argv)
 		usage_error("/proc is not mounted (or not readable): pipeviz "
 		    "sees processes only through it");
 	if (o.pipeline != NULL && split_pipeline(o.pipeline, &sr, &err) == -1)
+		usage_error("%s", err);
+	if (o.pipeline != NULL && launch_check(&sr, &err) == -1)
 		usage_error("%s", err);
 	main_check_pipe_size(o.pipe_size);
 	if (o.pid != 0) {
@@ -487,6 +489,13 @@ main(int argc, char **argv)
 		main_pgid = launch_pgid(c.launch);
 		if (stdout_taken && out_fd == -1)
 			main_say_output_discarded(&o);
+		/* Said once, where it is seen: after the live view if any. */
+		if ((exec_failed = launch_exec_failures(c.launch)) != NULL &&
+		    c.ui == NULL) {
+			util_warn("%s", exec_failed);
+			free(exec_failed);
+			exec_failed = NULL;
+		}
 		if (out_fd != -1)
 			close(out_fd);
 		close(null_in);
@@ -502,6 +511,9 @@ main(int argc, char **argv)
 
 	status = loop_run(&c);
 	ui_close(c.ui);
+	if (exec_failed != NULL)
+		util_warn("%s", exec_failed);
+	free(exec_failed);
 	/* What the pipeline printed while the view had the screen. */
 	main_replay(c.capture_out_fd, 1);
 	main_replay(c.capture_err_fd, 2);

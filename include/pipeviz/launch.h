@@ -45,6 +45,7 @@ struct launch_stage {
 	char *command;		 /* what /bin/sh -c runs */
 	struct launch_end fd[3]; /* fds 0, 1, 2 as wired at launch */
 	bool pipe_stderr;	 /* fd 2 shares the pipe of fd 1 (|&) */
+	int exec_errno;		 /* why /bin/sh could not be run, or 0 */
 	struct snap_exit exit;
 	/*
 	 * What time(1) reports, from wait4's rusage when it is reaped: user
@@ -60,11 +61,29 @@ struct launch_stage {
 struct launch;
 
 /*
- * Start the stages of sr.  Returns the launch, or NULL with *err set to a
- * newly allocated message (nothing is left running then).
+ * What can be known before launching sr: /bin/sh can be run, and no
+ * stage is longer than one argument of a command may be (128 KiB; the
+ * exec would fail with E2BIG).  0, or -1 with *err set to a newly
+ * allocated message.
+ */
+int launch_check(const struct split_result *sr, char **err);
+
+/*
+ * Start the stages of sr: all or nothing.  Every stage is forked and
+ * wired first, each holding its exec until all are (so a failed fork
+ * leaves no stage that has run anything); each dies with pipeviz
+ * (PR_SET_PDEATHSIG).  Returns the launch once every stage has exec'd
+ * /bin/sh or failed to (launch_exec_failures()), or NULL with *err set
+ * to a newly allocated message (nothing ran, nothing is left running).
  */
 struct launch *launch_start(const struct split_result *sr,
     const struct launch_opts *, char **err);
+/*
+ * The stages whose exec of /bin/sh failed, in one line ("stage 2 could
+ * not start: /bin/sh: Exec format error"), newly allocated; NULL if none.
+ */
+char *launch_exec_failures(const struct launch *);
+
 /*
  * The non-blocking read end of the captured stdout, or of stage i's
  * stderr; -1 when not captured or already closed with launch_close_fd().
