@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -294,4 +295,23 @@ probe_fd_reopen(const struct snap_pipe *pp, const struct snap_end *end)
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	close(pinned);
 	return fd;
+}
+
+void
+probe_hold_begin(sigset_t *saved)
+{
+	sigset_t stops;
+
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGTSTP);
+	sigaddset(&stops, SIGTTIN);
+	sigaddset(&stops, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &stops, saved);
+}
+
+void
+probe_hold_end(const sigset_t *saved)
+{
+	/* A stop that came meanwhile is delivered here, with the end closed. */
+	sigprocmask(SIG_SETMASK, saved, NULL);
 }

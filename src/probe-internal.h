@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -113,6 +114,17 @@ void probe_proc_read_argv(struct probe_proc *, struct probe_files *,
  * still, so a link that changed since it was read is not opened blindly.
  */
 int probe_fd_reopen(const struct snap_pipe *pp, const struct snap_end *end);
+/*
+ * Around the microseconds in which pipeviz holds an end of an observed
+ * pipe (a reopen or a pidfd_getfd() duplicate, until its close): a stop
+ * of pipeviz then would keep the end for as long as the stop lasts, and
+ * a writer would get no EPIPE, or a reader no EOF, meanwhile.  The stops
+ * that can be held off (SIGTSTP, SIGTTIN, SIGTTOU) wait until the end is
+ * closed; SIGSTOP, a debugger or a frozen cgroup cannot be held off
+ * (docs/architecture.md, Observation safety).
+ */
+void probe_hold_begin(sigset_t *saved);
+void probe_hold_end(const sigset_t *saved);
 /*
  * Add the fd table of p from piddir to p: 0, or -errno (EACCES: denied;
  * ENOENT, ESRCH: gone; EMFILE and others: not read), with part of the

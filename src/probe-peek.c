@@ -14,7 +14,9 @@
  *    of our own: nothing leaves the observed pipe, so its fill level and
  *    what its reader gets later are unchanged, and no writer is woken.
  *    It never sleeps: an empty pipe gives EAGAIN.
- *  - Every fd is O_CLOEXEC and all are closed before the next pipe.
+ *  - Every fd is O_CLOEXEC and all are closed before the next pipe; the
+ *    observed pipe's is held only for the tee, with the job-control stops
+ *    held off meanwhile (probe_hold_begin()).
  * Never F_SETPIPE_SZ on the observed pipe; only on our own.
  */
 #include "pipeviz/probe.h"
@@ -59,30 +61,33 @@ peek_pipe(struct snap_pipe *pp, size_t max)
 {
 	char buf[PEEK_MAX];
 	int fd = -1, own[2];
-	ssize_t n;
+	ssize_t n = -1;
 	size_t got = 0;
+	sigset_t saved;
 
+	/* Our pipe first: the observed one's end is held only for the tee. */
+	if (pipe2(own, O_CLOEXEC | O_NONBLOCK) == -1)
+		return;
+	probe_hold_begin(&saved);
 	for (size_t i = 0; i < pp->nreaders && fd == -1; i++)
 		fd = probe_fd_reopen(pp, &pp->readers[i]);
-	if (fd == -1)
-		return;
-	if (pipe2(own, O_CLOEXEC | O_NONBLOCK) == -1) {
-		close(fd);
-		return;
-	}
-	n = tee(fd, own[1], max, SPLICE_F_NONBLOCK);
-	if (n > 0 && (size_t)n < max && n < pp->fill &&
-	    fcntl(own[1], F_SETPIPE_SZ, PEEK_WIDE_PIPE) != -1) {
-		/* Our slots ran out first: again from the start, wider. */
-		peek_drain(own[0], buf, (size_t)n);
+	if (fd != -1) {
 		n = tee(fd, own[1], max, SPLICE_F_NONBLOCK);
+		if (n > 0 && (size_t)n < max && n < pp->fill &&
+		    fcntl(own[1], F_SETPIPE_SZ, PEEK_WIDE_PIPE) != -1) {
+			/* Our slots ran out first: again from the start, wider. */
+			peek_drain(own[0], buf, (size_t)n);
+			n = tee(fd, own[1], max, SPLICE_F_NONBLOCK);
+		}
+		close(fd);
 	}
+	probe_hold_end(&saved);
 	if (n > 0)
 		got = peek_drain(own[0], buf, (size_t)n);
-	close(fd);
 	close(own[0]);
 	close(own[1]);
-	snapshot_pipe_set_peek(pp, buf, got);
+	if (fd != -1)
+		snapshot_pipe_set_peek(pp, buf, got);
 }
 
 void

@@ -678,10 +678,14 @@ probe_pipe_quiet(const struct probe *pr, const struct snap_pipe *pp)
 	return true;
 }
 
-/* A duplicate of a pipe end from another process, checked to be pp's. */
+/*
+ * A duplicate of a pipe end from another process, checked to be pp's.  A
+ * pidfd opened for it alone is left in *pidfd_after, to be closed once
+ * the duplicate is: the end is held no longer than it must be.
+ */
 static int
 probe_getfd(struct probe *pr, const struct snap_end *end,
-    const struct snap_pipe *pp)
+    const struct snap_pipe *pp, int *pidfd_after)
 {
 	struct probe_entry *e = pr != NULL ? probe_lookup(pr, end->pid) : NULL;
 	struct stat st;
@@ -697,7 +701,7 @@ probe_getfd(struct probe *pr, const struct snap_end *end,
 	/* The duplicate is O_CLOEXEC; the pidfd may be held for next time. */
 	fd = (int)syscall(SYS_pidfd_getfd, pidfd, end->fd, 0);
 	if (transient)
-		close(pidfd);
+		*pidfd_after = pidfd;
 	if (fd != -1 && (fstat(fd, &st) == -1 || !S_ISFIFO(st.st_mode) ||
 	    st.st_ino != pp->inode ||
 	    (pp->kind == SNAP_FD_FIFO && st.st_dev != pp->dev))) {
@@ -716,21 +720,22 @@ probe_getfd(struct probe *pr, const struct snap_end *end,
  * one, so no writer is woken or spared a SIGPIPE; the O_PATH step pins the
  * inode so a link that changed since it was read is not opened blindly.
  * Without a known reader, a duplicate of a writer's end.  Whatever is
- * returned is closed within microseconds, never kept across samples.
+ * returned is closed within microseconds, never kept across samples, and
+ * only between probe_hold_begin() and probe_hold_end().
  */
 static int
-probe_pipe_fd(struct probe *pr, const struct snap_pipe *pp)
+probe_pipe_fd(struct probe *pr, const struct snap_pipe *pp, int *pidfd_after)
 {
 	int fd;
 
 	if (pp->nreaders > 0) {
-		if ((fd = probe_getfd(pr, &pp->readers[0], pp)) != -1)
+		if ((fd = probe_getfd(pr, &pp->readers[0], pp, pidfd_after)) != -1)
 			return fd;
 		return probe_fd_reopen(pp, &pp->readers[0]);
 	}
 	if (pp->nwriters == 0)
 		return -1;
-	return probe_getfd(pr, &pp->writers[0], pp);
+	return probe_getfd(pr, &pp->writers[0], pp, pidfd_after);
 }
 
 /*
@@ -743,17 +748,28 @@ static void
 probe_fill_pipe(struct probe *pr, struct snap_pipe *pp,
     const struct probe_memo *m)
 {
-	int fd, fill, size;
+	int fd, fill, size = -1, pidfd = -1;
+	bool filled = false;
+	sigset_t saved;
 
-	if ((fd = probe_pipe_fd(pr, pp)) == -1)
+	probe_hold_begin(&saved);
+	if ((fd = probe_pipe_fd(pr, pp, &pidfd)) != -1) {
+		filled = ioctl(fd, FIONREAD, &fill) == 0;
+		if (m == NULL || m->capacity <= 0)
+			size = fcntl(fd, F_GETPIPE_SZ);
+		close(fd);
+	}
+	probe_hold_end(&saved);
+	if (pidfd != -1)
+		close(pidfd);
+	if (fd == -1)
 		return;
-	if (ioctl(fd, FIONREAD, &fill) == 0)
+	if (filled)
 		pp->fill = fill;
 	if (m != NULL && m->capacity > 0)
 		pp->capacity = m->capacity;
-	else if ((size = fcntl(fd, F_GETPIPE_SZ)) != -1)
+	else if (size != -1)
 		pp->capacity = size;
-	close(fd);
 }
 
 static void
