@@ -1,6 +1,7 @@
 /* options.c - argv into struct options, checked, with no side effects. */
 #include "pipeviz/options.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -96,7 +97,10 @@ options_usage(void)
 	       "could not be run, 127 when it was not found, 128+N after signal N.\n";
 }
 
-/* A whole decimal number in [min, max], or -1 with *err set. */
+/*
+ * A whole decimal number in [min, max], or -1 with *err set.  Digits
+ * only: strtol() would also take leading blanks and a sign (" 5", "+5").
+ */
 static int
 options_number(const char *name, const char *arg, long min, long max,
     long *out, char **err)
@@ -106,8 +110,8 @@ options_number(const char *name, const char *arg, long min, long max,
 
 	errno = 0;
 	v = strtol(arg, &end, 10);
-	if (arg[0] == '\0' || *end != '\0' || errno != 0 || v < min ||
-	    v > max) {
+	if (!isdigit((unsigned char)arg[0]) || *end != '\0' || errno != 0 ||
+	    v < min || v > max) {
 		*err = xasprintf("%s: '%s' is not a number from %ld to %ld",
 		    name, arg, min, max);
 		return -1;
