@@ -53,10 +53,13 @@ struct scan {
 struct list {
 	int groups;    /* open { } groups */
 	int cases;     /* open case ... esac */
+	int compounds; /* open for/while/until ... done and if ... fi */
 	bool cmdpos;   /* the next word is in command position */
 	bool casein;   /* after "case", waiting for "in" */
 	bool pattern;  /* in a case pattern, before its ')' */
 	bool funcname; /* after "function": the name, then a command */
+	bool command;  /* a command since the last operator or separator */
+	const char *need; /* "||" or "&&" still waiting for its command */
 };
 
 /* The top-level pipeline being collected. */
@@ -82,6 +85,19 @@ struct top {
 static const char *const keywords[] = {
 	"!", "[[", "]]", "case", "do", "done", "elif", "else", "esac", "fi",
 	"for", "function", "if", "in", "select", "then", "until", "while", NULL
+};
+
+/*
+ * Reserved words that open a compound command sh runs as one: a stage
+ * that starts with one is that command, up to its done, fi or esac.
+ */
+static const char *const openers[] = {
+	"case", "for", "if", "until", "while", NULL
+};
+
+/* Reserved words after which a command is still to come. */
+static const char *const pending[] = {
+	"!", "{", "do", "elif", "else", "if", "then", "until", "while", NULL
 };
 
 /* Builtins with no external program of the same name to exec. */
@@ -403,8 +419,11 @@ lex(struct scan *s, struct token *t)
 	return 0;
 }
 
-/* Follow reserved words; they count only in command position. */
-static void
+/*
+ * Follow reserved words; they count only in command position.  Returns
+ * true when t opens a compound command (openers[]).
+ */
+static bool
 list_word(struct list *ls, const struct scan *s, const struct token *t)
 {
 	if (ls->casein) {
@@ -412,22 +431,22 @@ list_word(struct list *ls, const struct scan *s, const struct token *t)
 			ls->casein = false;
 			ls->pattern = true;
 		}
-		return;
+		return false;
 	}
 	if (ls->pattern) {
 		if (word_is(s, t, "esac")) {
 			ls->cases--;
 			ls->pattern = false;
 		}
-		return;
+		return false;
 	}
 	if (ls->funcname) {
 		ls->funcname = false;
-		return;
+		return false;
 	}
 	if (!ls->cmdpos)
-		return;
-	/* An unmatched '}' is taken as a plain word: sh will complain. */
+		return false;
+	/* Unmatched closers are taken as plain words: sh will complain. */
 	if (word_is(s, t, "{"))
 		ls->groups++;
 	else if (word_is(s, t, "}") && ls->groups > 0)
@@ -436,12 +455,67 @@ list_word(struct list *ls, const struct scan *s, const struct token *t)
 		ls->cases++;
 		ls->casein = true;
 		ls->cmdpos = false;
+		return true;
 	} else if (word_is(s, t, "esac") && ls->cases > 0)
 		ls->cases--;
+	else if (word_in(s, t, openers)) {
+		ls->compounds++;
+		return true;
+	} else if ((word_is(s, t, "done") || word_is(s, t, "fi")) &&
+	    ls->compounds > 0)
+		ls->compounds--;
 	else if (word_is(s, t, "function"))
 		ls->funcname = true;
 	else if (!word_in(s, t, keywords))
 		ls->cmdpos = false;
+	return false;
+}
+
+/*
+ * "||" and "&&" need a command on both sides: "ls ||" is refused here,
+ * not handed to sh for its syntax error.  t is the token about to be
+ * taken by ls (its reserved words not yet followed).
+ */
+static int
+list_and_or(struct scan *s, struct list *ls, const struct token *t)
+{
+	const char *op = t->type == T_OR ? "||" : t->type == T_AND ? "&&" : NULL;
+
+	switch (t->type) {
+	case T_WORD:
+		if (!(ls->cmdpos && word_in(s, t, pending)))
+			ls->command = true;
+		ls->need = NULL;
+		return 0;
+	case T_REDIR:
+	case T_LPAREN:
+		ls->command = true;
+		ls->need = NULL;
+		return 0;
+	case T_NL:
+		/* A newline after "||" continues the line. */
+		if (ls->need == NULL)
+			ls->command = false;
+		return 0;
+	default:
+		break;
+	}
+	/* A case pattern's '|' and ')': its command is still to come. */
+	if (ls->pattern) {
+		ls->command = false;
+		return 0;
+	}
+	if (ls->need != NULL) {
+		s->err = xasprintf("missing command after '%s'", ls->need);
+		return -1;
+	}
+	if (op != NULL && !ls->command) {
+		s->err = xasprintf("missing command before '%s'", op);
+		return -1;
+	}
+	ls->need = op;
+	ls->command = false;
+	return 0;
 }
 
 static void
@@ -496,7 +570,8 @@ top_pipe(struct scan *s, struct top *top, const struct token *t)
  * operators.
  */
 static int
-top_token(struct scan *s, struct top *top, const struct token *t, bool inside)
+top_token(struct scan *s, struct top *top, const struct token *t, bool inside,
+    bool opens)
 {
 	if (inside) {
 		/* Only a compound command has tokens inside it. */
@@ -536,8 +611,11 @@ top_token(struct scan *s, struct top *top, const struct token *t, bool inside)
 	if (top->empty) {
 		top->empty = false;
 		top->start = t->start;
-		if (t->type == T_WORD && word_in(s, t, keywords))
+		/* A compound command is one stage; other keywords are not. */
+		if (t->type == T_WORD && word_in(s, t, keywords) && !opens)
 			s->whole = true;
+		if (opens)
+			top->simple = false;
 	}
 	top->end = s->pos;
 
@@ -586,12 +664,15 @@ scan_list_body(struct scan *s, struct top *top)
 {
 	struct list ls = { .cmdpos = true };
 	struct token t;
-	bool inside;
+	bool inside, opens;
 
 	for (;;) {
 		if (lex(s, &t) != 0)
 			return -1;
-		inside = ls.groups > 0 || ls.cases > 0;
+		inside = ls.groups > 0 || ls.cases > 0 || ls.compounds > 0;
+		opens = false;
+		if (list_and_or(s, &ls, &t) != 0)
+			return -1;
 
 		switch (t.type) {
 		case T_END:
@@ -599,7 +680,9 @@ scan_list_body(struct scan *s, struct top *top)
 				return fail(s, "unterminated '('");
 			if (ls.groups > 0)
 				return fail(s, "unterminated '{'");
-			return top_token(s, top, &t, false);
+			if (ls.compounds > 0)
+				return fail(s, "missing 'done' or 'fi'");
+			return top_token(s, top, &t, false, false);
 		case T_RPAREN:
 			if (ls.pattern) {
 				ls.pattern = false;
@@ -610,6 +693,8 @@ scan_list_body(struct scan *s, struct top *top)
 				return fail(s, "unmatched ')'");
 			if (ls.groups > 0)
 				return fail(s, "unterminated '{'");
+			if (ls.compounds > 0)
+				return fail(s, "missing 'done' or 'fi'");
 			return 0;
 		case T_LPAREN:
 			if (ls.pattern)
@@ -620,7 +705,7 @@ scan_list_body(struct scan *s, struct top *top)
 			ls.cmdpos = true;
 			break;
 		case T_WORD:
-			list_word(&ls, s, &t);
+			opens = list_word(&ls, s, &t);
 			break;
 		case T_REDIR:
 			break;
@@ -640,7 +725,7 @@ scan_list_body(struct scan *s, struct top *top)
 			break;
 		}
 
-		if (top != NULL && top_token(s, top, &t, inside) != 0)
+		if (top != NULL && top_token(s, top, &t, inside, opens) != 0)
 			return -1;
 	}
 }

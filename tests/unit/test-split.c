@@ -377,14 +377,92 @@ static void
 test_keywords_are_whole(void **state)
 {
 	(void)state;
-	expect_whole("if true; then ls; fi | cat",
-	    "if true; then ls; fi | cat");
-	expect_whole("ls | while read x; do echo $x; done",
-	    "ls | while read x; do echo $x; done");
 	expect_whole("! grep x f | wc", "! grep x f | wc");
 	expect_whole("[[ -f x ]] | cat", "[[ -f x ]] | cat");
-	expect_whole("case $1 in a|b) ls;; esac | cat",
-	    "case $1 in a|b) ls;; esac | cat");
+	expect_whole("select x in a; do ls; done | cat",
+	    "select x in a; do ls; done | cat");
+	/* A compound command that is not a stage's start is a list. */
+	expect_whole("ls; for i in 1; do echo; done | cat",
+	    "ls; for i in 1; do echo; done | cat");
+}
+
+/* A compound command is one stage, as sh sees it, up to done/fi/esac. */
+static void
+test_compound_commands_are_stages(void **state)
+{
+	static const char *const loop[] = {
+		"for i in 1 2 3; do echo $i; done 2>&1", "grep -n ."
+	};
+	static const char *const ifs[] = {
+		"if true; then ls; elif false; then :; else echo; fi", "cat"
+	};
+	static const char *const whiles[] = {
+		"ls", "while read x; do echo $x | tr a b; done", "wc -l"
+	};
+	static const char *const nested[] = {
+		"for i in 1; do while false; do :; done; if :; then "
+		"case $i in 1|2) echo $i;; esac; fi; done", "cat"
+	};
+	static const char *const untils[] = {
+		"until false; do break; done", "cat"
+	};
+	static const char *const cases[] = {
+		"case $1 in a|b) ls;; esac", "cat"
+	};
+	static const char *const words[] = {
+		"echo for if while done", "cat"
+	};
+	struct split_result r;
+
+	(void)state;
+	expect_stages("for i in 1 2 3; do echo $i; done 2>&1 | grep -n .", loop,
+	    nitems(loop));
+	expect_stages("if true; then ls; elif false; then :; else echo; fi | cat",
+	    ifs, nitems(ifs));
+	expect_stages("ls | while read x; do echo $x | tr a b; done | wc -l",
+	    whiles, nitems(whiles));
+	expect_stages("for i in 1; do while false; do :; done; if :; then "
+	    "case $i in 1|2) echo $i;; esac; fi; done | cat", nested,
+	    nitems(nested));
+	expect_stages("until false; do break; done | cat", untils,
+	    nitems(untils));
+	/* After it, an operator of the line's own makes the line a list. */
+	expect_whole("until false; do break; done || echo no | cat",
+	    "until false; do break; done || echo no | cat");
+	expect_stages("case $1 in a|b) ls;; esac | cat", cases, nitems(cases));
+	/* Keywords that are arguments open nothing. */
+	expect_stages("echo for if while done | cat", words, nitems(words));
+	/* sh runs a compound stage itself: no exec in front of it. */
+	split_ok("for i in 1; do echo; done | cat", &r);
+	assert_int_equal(r.stages[0].exec_at, -1);
+	assert_int_equal(r.stages[1].exec_at, 0);
+	split_clear(&r);
+	expect_error("for i in 1; do echo | cat", "missing 'done' or 'fi'");
+	expect_error("echo $(if true; then ls) | cat", "missing 'done' or 'fi'");
+}
+
+/* "||" and "&&" need a command on each side: sh is not asked. */
+static void
+test_and_or_need_commands(void **state)
+{
+	(void)state;
+	expect_error("ls ||", "missing command after '||'");
+	expect_error("ls && ", "missing command after '&&'");
+	expect_error("|| ls", "missing command before '||'");
+	expect_error("ls | && cat", "missing command before '&&'");
+	expect_error("ls || | cat", "missing command after '||'");
+	expect_error("ls || ; echo", "missing command after '||'");
+	expect_error("ls && && cat", "missing command after '&&'");
+	expect_error("echo $(ls ||) | cat", "missing command after '||'");
+	expect_error("{ ls || ; } | cat", "missing command after '||'");
+	expect_error("if || x; then :; fi", "missing command before '||'");
+	/* A newline after the operator continues the line. */
+	expect_whole("ls ||\n echo no", "ls ||\n echo no");
+	expect_whole("ls || >f", "ls || >f");
+	expect_whole("ls && (cd / && ls) || if :; then :; fi",
+	    "ls && (cd / && ls) || if :; then :; fi");
+	expect_whole("case x in a) ls;; b) ;; esac && ls",
+	    "case x in a) ls;; b) ;; esac && ls");
 }
 
 static void
@@ -649,6 +727,8 @@ main(void)
 		cmocka_unit_test(test_line_continuation),
 		cmocka_unit_test(test_newline_is_whole),
 		cmocka_unit_test(test_keywords_are_whole),
+		cmocka_unit_test(test_compound_commands_are_stages),
+		cmocka_unit_test(test_and_or_need_commands),
 		cmocka_unit_test(test_quoted_keyword_is_plain),
 		cmocka_unit_test(test_heredoc_is_whole),
 		cmocka_unit_test(test_exec_at_plain_command),
