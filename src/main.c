@@ -232,7 +232,7 @@ main_write_perfetto(const struct options *o, const struct trace_file *tf)
 	ssize_t n;
 
 	if (tf->warning != NULL)
-		fprintf(stderr, "pipeviz: %s: %s\n", o->replay_path, tf->warning);
+		util_warn("%s: %s", o->replay_path, tf->warning);
 	while (off < len) {
 		if ((n = write(fd, json + off, len - off)) == -1 && errno == EINTR)
 			continue;
@@ -242,8 +242,8 @@ main_write_perfetto(const struct options *o, const struct trace_file *tf)
 	}
 	free(json);
 	if (off < len || close(fd) == -1) {
-		fprintf(stderr, "pipeviz: cannot write '%s': %s\n",
-		    o->perfetto_path, strerror(errno));
+		util_warn("cannot write '%s': %s", o->perfetto_path,
+		    strerror(errno));
 		return EXITCODE_FAILED;
 	}
 	return 0;
