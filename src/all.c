@@ -19,8 +19,8 @@
 #include "pipeviz/layout.h"
 #include "pipeviz/pipelines.h"
 #include "pipeviz/probe.h"
-#include "pipeviz/sanitize.h"
 #include "pipeviz/rates.h"
+#include "pipeviz/sanitize.h"
 #include "pipeviz/trace.h"
 #include "pipeviz/ui.h"
 #include "pipeviz/util.h"
@@ -340,7 +340,7 @@ all_format_rate(char *buf, size_t size, double bps)
 		snprintf(buf, size, "%s/s", util_format_bytes(b, sizeof b, bps));
 }
 
-/* Observed text, control bytes shown harmless, padded to width bytes. */
+/* Observed text, sanitized (sanitize.h), padded to width cells. */
 static void
 all_put_cell(FILE *out, const char *text, int width)
 {

@@ -149,8 +149,9 @@ launch_kill_started(struct launch *l)
 static void
 launch_release(struct launch_sync *sync, size_t n)
 {
-	static const char go[64] = { [0 ... 63] = 'g' };
+	char go[64];
 
+	memset(go, 'g', sizeof go);
 	while (n > 0) {
 		ssize_t w = write(sync->go_w, go, n < sizeof go ? n : sizeof go);
 

@@ -222,6 +222,33 @@ main_front_end(struct loop_config *c)
 	free(err);
 }
 
+/* --replay TRACE --perfetto OUT: the trace for a timeline viewer. */
+static int
+main_write_perfetto(const struct options *o, const struct trace_file *tf)
+{
+	int fd = main_open_out(o->perfetto_path, "Perfetto file");
+	size_t len, off = 0;
+	char *json = perfetto_export(tf, PIPEVIZ_VERSION, &len);
+	ssize_t n;
+
+	if (tf->warning != NULL)
+		util_warn("%s: %s", o->replay_path, tf->warning);
+	while (off < len) {
+		if ((n = write(fd, json + off, len - off)) == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	free(json);
+	if (off < len || close(fd) == -1) {
+		util_warn("cannot write '%s': %s", o->perfetto_path,
+		    strerror(errno));
+		return EXITCODE_FAILED;
+	}
+	return 0;
+}
+
 /*
  * A trace to replay: a regular file or a pipe.  A device would be opened
  * (a tape rewinds, a terminal becomes ours) and could be read without
@@ -248,33 +275,6 @@ main_open_replay(const char *path)
 		usage_error("cannot replay '%s': not a regular file or a pipe",
 		    path);
 	return f;
-}
-
-/* --replay TRACE --perfetto OUT: the trace for a timeline viewer. */
-static int
-main_write_perfetto(const struct options *o, const struct trace_file *tf)
-{
-	int fd = main_open_out(o->perfetto_path, "Perfetto file");
-	size_t len, off = 0;
-	char *json = perfetto_export(tf, PIPEVIZ_VERSION, &len);
-	ssize_t n;
-
-	if (tf->warning != NULL)
-		fprintf(stderr, "pipeviz: %s: %s\n", o->replay_path, tf->warning);
-	while (off < len) {
-		if ((n = write(fd, json + off, len - off)) == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		off += (size_t)n;
-	}
-	free(json);
-	if (off < len || close(fd) == -1) {
-		fprintf(stderr, "pipeviz: cannot write '%s': %s\n",
-		    o->perfetto_path, strerror(errno));
-		return EXITCODE_FAILED;
-	}
-	return 0;
 }
 
 static int
@@ -487,6 +487,8 @@ main(int argc, char **argv)
 			usage_error("%s", err);
 		}
 		main_pgid = launch_pgid(c.launch);
+		if (stdout_taken && out_fd == -1)
+			main_say_output_discarded(&o);
 		/* Said once, where it is seen: after the live view if any. */
 		if ((exec_failed = launch_exec_failures(c.launch)) != NULL &&
 		    c.ui == NULL) {
@@ -494,8 +496,6 @@ main(int argc, char **argv)
 			free(exec_failed);
 			exec_failed = NULL;
 		}
-		if (stdout_taken && out_fd == -1)
-			main_say_output_discarded(&o);
 		if (out_fd != -1)
 			close(out_fd);
 		close(null_in);

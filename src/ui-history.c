@@ -112,7 +112,8 @@ ui_history_blit(struct ui *u, const struct layout *l, int top)
 		for (int x = 0; x < l->width && x + 2 < u->cols; x++) {
 			const struct layout_cell *cell = &l->cells[y * l->width + x];
 			attr_t a = ui_attr(u, cell->style);
-			wchar_t ws[2] = { (wchar_t)cell->ch, 0 };
+			wchar_t ws[2] = { !u->utf8 && cell->ch >= 0x80 ? '?' :
+			    (wchar_t)cell->ch, 0 };
 			cchar_t cc;
 
 			if (cell->ch != ' ')

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeviz/sanitize.h"
 #include "pipeviz/util.h"
 #include "ui-internal.h"
 
@@ -66,7 +67,7 @@ ui_list_row(struct ui *u, int y, const struct ui_list_row *r, bool selected)
 		x += 10;
 	}
 	if (ui_put(u, y, x, r->command, u->cols - x - 1, base) ==
-	    u->cols - x - 1 && (int)strlen(r->command) > u->cols - x - 1)
+	    u->cols - x - 1 && (int)sanitize_width(r->command) > u->cols - x - 1)
 		ui_put(u, y, u->cols - 2, u->utf8 ? "…" : ">", 1, base);
 }
 

@@ -10,8 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "pipeviz/sanitize.h"
 #include "pipeviz/exitcode.h"
+#include "pipeviz/sanitize.h"
 
 static void (*fatal_cleanup)(void);
 

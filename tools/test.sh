@@ -47,9 +47,16 @@ all_start=$(date +%s)
 #     of its own and fails first.
 #   t5006-noharm: asserts timings of pipeviz -i 1 against the same
 #     pipeline alone; t5007-no-proc: valgrind needs /proc.
+#   t5008-hostile-names: a live view in tmux with 5 s screen deadlines.
+#   t5009-replay-files: measures pipeviz's RSS on an endless stream.
+#   t5010-launch-failures: pipeviz in mount namespaces without /bin/sh,
+#     and as a user of its own under ulimit -u (valgrind's processes and
+#     files count against it).
+#   t5011-stop-window: pipeviz runs under strace, and a process has one
+#     tracer at most.
 #   t6001-docs, t6003-completion: --help and option parsing only, run
 #     dozens of times (a minute under valgrind for little).
-valgrind_tests="t0001-bad-input t1001-launch t5001-bad-input t5002-races t5005-signals"
+valgrind_tests="t0001-bad-input t1001-launch t5001-bad-input t5002-races t5005-signals t5012-small-input"
 
 stage_begin() {
 	stage_name=$1

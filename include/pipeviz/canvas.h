@@ -3,8 +3,9 @@
  * the panels under the diagram: the timeline and the end summary.
  *
  * Pure.  Observed text (a process's name) is put through here, so what
- * reaches the terminal is filtered once: control characters (C0, DEL,
- * C1) and bytes that are not UTF-8 become '?'.
+ * reaches the terminal goes through the one sanitizer (sanitize.h):
+ * control characters (C0, DEL, C1) shown visibly, bytes that are not
+ * UTF-8 as '?'.
  */
 #ifndef PIPEVIZ_CANVAS_H
 #define PIPEVIZ_CANVAS_H
@@ -26,7 +27,7 @@ void canvas_cell(struct layout *, int x, int y, uint32_t ch,
  */
 int canvas_put(struct layout *, int x, int y, const char *text, int max,
     enum layout_style);
-/* The cells text takes: one per character. */
+/* The cells text takes, as canvas_put() shows it. */
 int canvas_width(const char *text);
 
 #endif

@@ -9,6 +9,24 @@
 
 set -u
 export LC_ALL=C.UTF-8
+
+# Every process a test looks for is found through the test itself, never
+# by a name across the machine (CI and other work run beside the suite):
+# in its own session (meson gives each test one; run by hand, a test makes
+# one here), in the sessions it makes for the pipelines it attaches to
+# (setsid ... & gives $! as the session id), in its live views' tmux panes,
+# among its pipeviz's children, or by the pids its pipeviz's trace names.
+if [ "$(ps -o sid= -p $$ | tr -d ' ')" != "$$" ]; then
+	setsid bash "$0" "$@" &
+	TEST_SESSION_CHILD=$!
+	trap 'kill -TERM -- "-$TEST_SESSION_CHILD" 2>/dev/null' INT TERM HUP
+	while :; do
+		wait "$TEST_SESSION_CHILD"
+		rc=$?
+		kill -0 "$TEST_SESSION_CHILD" 2>/dev/null || exit "$rc"
+	done
+fi
+TEST_SID=$$
 : "${PIPEVIZ:?PIPEVIZ must name the pipeviz binary}"
 # tools/test.sh's valgrind stage runs pipeviz through a wrapper;
 # PIPEVIZ_BIN stays the binary itself, for what valgrind cannot wrap.
@@ -86,9 +104,34 @@ eq() {
 	[ "$1" = "$2" ] || { echo "expected: '$2'"; echo "     got: '$1'"; return 1; }
 }
 
-# Processes still running whose whole command line is $1 (a regex).
+# test_sessions: the sessions this test's processes live in, comma
+# separated: its own, and each pane's of the tmux server its tm() drives
+# (a pane is a session of its own).
+test_sessions() {
+	local sids=$TEST_SID p
+	if declare -F tm >/dev/null; then
+		for p in $(tm list-panes -a -F '#{pane_pid}' 2>/dev/null); do
+			sids="$sids,$p"
+		done
+	fi
+	echo "$sids"
+}
+
+# running REGEX: this test's processes still running whose whole command
+# line is REGEX.
 running() {
-	pgrep -x -f -- "$1" || true
+	pgrep -s "$(test_sessions)" -x -f -- "$1" || true
+}
+
+# alive_as PID REGEX: PID if it still runs (no zombie) with a whole
+# command line matching REGEX (so a pid reused meanwhile is not taken).
+alive_as() {
+	local cmd
+	[ -r "/proc/$1/cmdline" ] || return 0
+	cmd=$(tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null | sed 's/ $//')
+	if [ -n "$cmd" ] && printf '%s\n' "$cmd" | grep -qxE -- "$2"; then
+		echo "$1"
+	fi
 }
 
 done_testing() {

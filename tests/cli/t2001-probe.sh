@@ -43,8 +43,9 @@ check "the FIFO's reader is cat" jq_true fifo.json "
 
 # Attach to a pipeline that another shell started.
 setsid bash -c 'sleep 2.5 | cat | cat > /dev/null' </dev/null >/dev/null 2>&1 &
+sid=$!
 for _ in $(seq 100); do
-	catpid=$(pgrep -n -x cat) && sid=$(ps -o sid= -p "$catpid" | tr -d ' ') &&
+	catpid=$(pgrep -n -s "$sid" -x cat) &&
 	    [ -n "$(pgrep -x -s "$sid" sleep)" ] && break
 	sleep 0.1
 done
@@ -65,9 +66,12 @@ wait
 # that the cat of another session reads on fd 0.
 mkfifo g
 setsid sh -c "exec yes > '$WORK/g'" </dev/null >/dev/null 2>&1 &
+yes_sid=$!
 setsid sh -c "cat < '$WORK/g' | sleep 30.7" </dev/null >/dev/null 2>&1 &
+sleep_sid=$!
 for _ in $(seq 100); do
-	sleeppid=$(pgrep -n -f '^sleep 30\.7$') && yespid=$(pgrep -n -x yes) &&
+	sleeppid=$(pgrep -s "$sleep_sid" -f '^sleep 30\.7$') &&
+	    yespid=$(pgrep -s "$yes_sid" -x yes) &&
 	    [ "$(ps -o stat= -p "$yespid" | cut -c1)" = S ] && break
 	sleep 0.1
 done
@@ -85,8 +89,9 @@ wait
 # FIFO h open as fd 0, and yes starts writing into it a second later.
 mkfifo h
 setsid sh -c "exec sleep 30.8 <> '$WORK/h'" </dev/null >/dev/null 2>&1 &
+sid=$!
 for _ in $(seq 100); do
-	sleeppid=$(pgrep -n -f '^sleep 30\.8$') && break
+	sleeppid=$(pgrep -s "$sid" -f '^sleep 30\.8$') && break
 	sleep 0.1
 done
 "$PIPEVIZ" -p "$sleeppid" -i 100 -n 30 --json later.json &
@@ -112,7 +117,7 @@ EOF2
 "$PIPEVIZ" -i 500 -n 12 --json kids.json "bash $WORK/kids.sh | cat" </dev/null
 check "900 children of one stage: all 900 are in a sample" jq_true kids.json \
     "$samples | map(.procs | map(select(.comm==\"sleep\")) | length) | max == 900"
-pkill -f '^sleep 30\.9$'
+pkill -s "$TEST_SID" -f '^sleep 30\.9$'
 
 # A background process whose parent exits between two samples (never seen
 # to die) is adopted by pipeviz, and shown from the next sample on.
@@ -122,7 +127,7 @@ mkfifo wait.fifo
     "bash -c 'read -t 0.3 <> $WORK/wait.fifo; (sleep 30.95 &); sleep 2' | cat" </dev/null
 check "an orphan of a short-lived subshell is in view within 0.3 s of its start" jq_true orphan.json "
     $samples | map(select(.t <= 0.65 and (.procs | any(.argv == [\"sleep\",\"30.95\"])))) | length > 0"
-pkill -f '^sleep 30\.95$'
+pkill -s "$TEST_SID" -f '^sleep 30\.95$'
 
 # Signals end a launched pipeline cleanly.
 "$PIPEVIZ" --json term.json 'sleep 31.5 | cat' </dev/null &

@@ -52,8 +52,9 @@ check "ulimit -n 16: both pipes are read" jq_true whole.json \
 
 # Attached, under a low limit.
 setsid sh -c "sleep 3.5403$$ | cat" </dev/null >/dev/null 2>&1 &
+sid=$!
 for _ in $(seq 30); do
-	sp=$(pgrep -f -x "sleep 3\\.5403$$") && break
+	sp=$(pgrep -s "$sid" -f -x "sleep 3\\.5403$$") && break
 	sleep 0.1
 done
 for n in 4 6 9; do
@@ -63,8 +64,8 @@ for n in 4 6 9; do
 	    '{ [ "$1" -eq 0 ] || [ "$1" -eq 125 ]; } && { [ "$1" -eq 0 ] || [ "$(printf "%s\n" "$2" | grep -c "^pipeviz: ")" -eq 1 ]; }' \
 	    _ "$rc" "$err"
 done
-check "attach: the attached pipeline runs on" test -n "$(pgrep -f -x "sleep 3\\.5403$$")"
-pkill -f -x "sleep 3\\.5403$$"
+check "attach: the attached pipeline runs on" test -n "$(pgrep -s "$sid" -f -x "sleep 3\\.5403$$")"
+pkill -s "$sid"
 
 # The limit cut to almost nothing while pipeviz runs: every open fails
 # from then on.  pipeviz keeps going and ends with the pipeline.

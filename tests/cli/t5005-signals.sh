@@ -114,7 +114,8 @@ if command -v tmux >/dev/null; then
 		tm new-session -d -s "pz$sess" -x 100 -y 30 \
 		    "env TERM=screen '$PIPEVIZ' 'yes | sleep 36.5$$'; echo EXIT=\$?; sleep 60"
 		wait_for "(0) yes (1)" >/dev/null
-		pz=$(pgrep -f -n -- "yes \\| sleep 36\\.5$$")
+		# The pane's shell has one child, this test's pipeviz (or its valgrind).
+		pz=$(pgrep -n -P "$(tm display -p -t "pz$sess" '#{pane_pid}')")
 		# A storm of resizes, from the terminal and by hand.
 		for i in $(seq 20); do
 			kill -WINCH "$pz" 2>/dev/null

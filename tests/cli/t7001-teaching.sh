@@ -95,7 +95,9 @@ if command -v tmux >/dev/null; then
 	tm new-session -d -s t -x 120 -y 30 \
 	    "env TERM=screen LANG=C.UTF-8 '$PIPEVIZ' 'yes | sort > /dev/null'; echo EXIT=\$?; sleep 30"
 	sleep 1
-	sortpid=$(pgrep -x -f 'sort')
+	# This pipeviz's own sort, a child of the pipeviz of the pane: other
+	# sorts may run on the machine at the same time.
+	sortpid=$(pgrep -x -P "$(pgrep -n -P "$(tm display -p -t t '#{pane_pid}')")" sort)
 	tm send-keys -t t Tab
 	sleep 0.3
 	tm send-keys -t t s
@@ -123,7 +125,7 @@ if command -v tmux >/dev/null; then
 	    "env TERM=screen LANG=C.UTF-8 '$PIPEVIZ' --slow 200 -i 100 'yes | sort > /dev/null'; sleep 30"
 	sleep 1
 	# This pipeviz's own sort: other tests may run one at the same time.
-	sortpid=$(pgrep -x -P "$(pgrep -f -- '--slow 200 -i 100 yes \| sort')" sort)
+	sortpid=$(pgrep -x -P "$(pgrep -n -P "$(tm display -p -t t '#{pane_pid}')")" sort)
 	tm send-keys -t t Tab
 	sleep 0.5
 	tm send-keys -t t s

@@ -55,7 +55,10 @@ index() {
 
 export -f members record index
 
-session sh -c 'yes | sleep 6061'
+# The sleep's time is this run's own ($$): --all lists every pipeline on
+# the machine, and another run of this test may list its own beside it.
+T=6061.$$
+session sh -c "yes | sleep $T"
 blocked=$sid
 session python3 -c '
 import subprocess
@@ -86,7 +89,7 @@ check "--all --once --json: exit 0, every line a pipeline record" jq_true all.js
         and (.top == null or (.top.kind | type == "string")))'
 check "the blocked writer: stuck, blocked_writer, its command rebuilt" \
     record all.json "$blocked" '.health == "stuck" and .top.kind == "blocked_writer"
-        and .command == "yes | sleep 6061" and (.top.message | test("yes \\(pid"))'
+        and .command == "yes | sleep '"$T"'" and (.top.message | test("yes \\(pid"))'
 check "the Python subprocess deadlock: stuck, deadlock, python and cat" \
     record all.json "$deadlock" '.health == "stuck" and .top.kind == "deadlock"
         and (.pids | length == 2) and (.command | startswith("python3") or test("/python3"))'
@@ -103,14 +106,14 @@ check "the records are documented" grep -q '"type": "pipeline"' "$here/../../doc
 "$PIPEVIZ" --all --text >all.txt 2>&1
 check "--all --text: a table with its header" grep -qE '^HEALTH +PROCS +AGE +RATE +USER +COMMAND$' all.txt
 check "--all --text: the blocked writer, stuck, its cause below" bash -c "
-    grep -A1 -E '^stuck +2 .* yes \| sleep 6061\$' all.txt | grep -q 'blocked_writer: yes (pid'"
+    grep -A1 -E '^stuck +2 .* yes \| sleep 6061\.$$\$' all.txt | grep -q 'blocked_writer: yes (pid'"
 check "--all --text: the deadlock, stuck" grep -qE '^ +deadlock: python3 \(pid' all.txt
 check "--all --text: the healthy one is not stuck" grep -qE '^ok .*python3 -c .* \| cat$' all.txt
 
 # Plain pipeviz with no terminal: the table, as --all --text prints it.
 setsid -w "$PIPEVIZ" >bare.txt 2>bare.err </dev/null
 check "pipeviz without arguments or a terminal: the list as a table" bash -c "
-    grep -q 'printing' bare.err && grep -qE '^stuck .* yes \| sleep 6061\$' bare.txt"
+    grep -q 'printing' bare.err && grep -qE '^stuck .* yes \| sleep 6061\.$$\$' bare.txt"
 
 check "--all with -p: one line, refused" bash -c "
     ! '$PIPEVIZ' --all -p 1 2>e.txt && [ \$(wc -l <e.txt) = 1 ] && grep -q '^pipeviz: --all lists every pipeline' e.txt"
@@ -122,7 +125,7 @@ check "--all with --dot: refused" bash -c "
 # run as that user, the list has its own and none of root's, and ends well.
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	session setpriv --reuid=nobody --regid=nogroup --clear-groups \
-	    sh -c 'yes | sleep 6062'
+	    sh -c "yes | sleep 6062.$$"
 	other=$sid
 	sleep 1.2
 	"$PIPEVIZ" --all --once --json - >root.json
@@ -141,11 +144,11 @@ fi
 
 # The live list at 80x24, as a new user meets it: plain pipeviz.
 start 80 24 "$PIPEVIZ_BIN"
-check "tui: the list, titled, stuck ones on top" wait_line '^ stuck +2 .* yes \| sleep 6061 *$'
+check "tui: the list, titled, stuck ones on top" wait_line "^ stuck +2 .* yes \\| sleep 6061\\.$$ *\$"
 check "tui: the key bar shows Enter, / and ? help at 80 columns" wait_line 'Enter open +/ filter .*\? help'
 check "tui: the first row is stuck" bash -c "tmux -L $sock capture-pane -p -t pz$session | sed -n 3p | grep -q '^ stuck'"
 tm send-keys -t "pz$session" /
-tm send-keys -t "pz$session" -l 'sleep 6061'
+tm send-keys -t "pz$session" -l "sleep $T"
 check "tui: / filters to the one pipeline" wait_line '1 of [0-9]+ pipelines'
 tm send-keys -t "pz$session" Enter
 check "tui: the selected pipeline's cause below the list" wait_for 'blocked_writer: yes (pid'

@@ -441,7 +441,7 @@ timeline_cut(void **state)
 	history_free(h);
 }
 
-/* A name that would drive the terminal is drawn as '?'. */
+/* A name that would drive the terminal is drawn visibly (sanitize.h). */
 static void
 timeline_hostile_name(void **state)
 {
@@ -460,7 +460,7 @@ timeline_hostile_name(void **state)
 	l = timeline_build(h, s, &o);
 	text = layout_to_text(l);
 	assert_null(strchr(text, '\033'));
-	assert_non_null(strstr(text, "x?[31mred?"));
+	assert_non_null(strstr(text, "x^[[31mred?"));
 	free(text);
 	layout_free(l);
 	snapshot_free(s);
