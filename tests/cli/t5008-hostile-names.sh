@@ -84,7 +84,7 @@ check "--text: the title shown visibly" grep -qF "sleep 0.2 # title$SHOWN  t=" t
 "$PIPEVIZ" --once --dot -p "$catpid" > names.dot
 check "--dot: no raw control byte (DOT's own tabs aside)" clean names.dot tab
 check "--dot: the name in its label, shown visibly" grep -qF "label=\"$SHOWN\\npid $perlpid, " names.dot
-check "--dot: the FIFO's newline does not break its label" grep -qF "label=\"$FIFO_SHOWN 0/64K\"" names.dot
+check "--dot: the FIFO's newline does not break its label" grep -qF "label=\"$FIFO_SHOWN 0B/64KiB\"" names.dot
 if command -v dot >/dev/null; then
 	check "--dot: graphviz parses it" dot -Tsvg -o names.svg names.dot
 fi
@@ -152,7 +152,7 @@ if command -v tmux >/dev/null; then
 		sleep 0.3
 	done
 	check "live view: the details of cat are open" wait_for "cat  pid $catpid"
-	check "live view: the details show argv[0] visibly" wait_for "argv   $ARGV0_SHOWN"
+	check "live view: the details show argv[0] visibly" wait_for "argv   '$ARGV0_SHOWN'"
 	check "live view: the details show the FIFO visibly" wait_for "FIFO $WORK/fifo^[]2;FIFO^GM-^[^J"
 	check "live view: the details show the peeked escapes visibly" wait_for '\x1b]0;PEEK\x07'
 	screen > view.txt
