@@ -834,19 +834,37 @@ layout_cut(const char *text, int cells, bool utf8, char *buf, size_t size)
 	}
 }
 
+/* Whether p is a stage: its parent is not in s (the others are a stage's
+ * own children, which come and go: sleep 0.1 in a loop). */
+static bool
+layout_is_root(const struct snapshot *s, const pid_t *pids,
+    const struct snap_proc *p)
+{
+	return p->ppid == p->pid || bsearch(&p->ppid, pids, s->nprocs,
+	    sizeof *pids, util_cmp_pid) == NULL;
+}
+
 /*
- * Each node's label: the process name, and where another process has
- * that name too (sort -R | sort -n), its arguments as a shell would quote
- * them, cut at LAYOUT_ARGS_CELLS: what tells the two apart.  Compact
- * views and pipelines of more than 256 processes show names only.
+ * Each node's label: the process name, and where another stage has that
+ * name too (sort -R | sort -n), its arguments as a shell would quote
+ * them, cut at LAYOUT_ARGS_CELLS: what tells the two apart.  Only stages
+ * count, so a child that comes and goes does not make the labels flip;
+ * compact views and pipelines of more than 256 processes show names only.
  */
 static void
 layout_names(struct layout_ctx *c)
 {
 	const struct snapshot *s = c->s;
+	pid_t *pids = xcalloc(s->nprocs + 1, sizeof *pids);
+	bool *root = xcalloc(s->nprocs + 1, sizeof *root);
 	bool big = s->nprocs > 256;
 
 	c->names = xcalloc(s->nprocs + 1, sizeof *c->names);
+	for (size_t i = 0; i < s->nprocs; i++)
+		pids[i] = s->procs[i].pid;
+	qsort(pids, s->nprocs, sizeof *pids, util_cmp_pid);
+	for (size_t i = 0; !big && i < s->nprocs; i++)
+		root[i] = layout_is_root(s, pids, &s->procs[i]);
 	for (size_t i = 0; i < s->nprocs; i++) {
 		const struct snap_proc *p = &s->procs[i];
 		bool twin = false;
@@ -854,8 +872,9 @@ layout_names(struct layout_ctx *c)
 		char *q;
 
 		snprintf(c->names[i], sizeof c->names[i], "%s", p->comm);
-		for (size_t j = 0; !big && !twin && j < s->nprocs; j++)
-			twin = j != i && strcmp(s->procs[j].comm, p->comm) == 0;
+		for (size_t j = 0; root[i] && !twin && j < s->nprocs; j++)
+			twin = j != i && root[j] &&
+			    strcmp(s->procs[j].comm, p->comm) == 0;
 		if (c->o->compact || !twin || p->argv[0] == NULL ||
 		    p->argv[1] == NULL)
 			continue;
@@ -864,6 +883,8 @@ layout_names(struct layout_ctx *c)
 		free(q);
 		snprintf(c->names[i], sizeof c->names[i], "%s %s", p->comm, args);
 	}
+	free(pids);
+	free(root);
 }
 
 struct layout *

@@ -265,12 +265,12 @@ shoot sockets 120 14 15 '═\[unix' 'blocked_writer: .* UNIX socket .* for [1-9]
 # 13. History: the timeline panel (t) of a pipeline that stalls, with the
 #     sparkline of each pipe's fill: gzip works, then sleep stops reading.
 start 120 30 "$WORK" 'head -c 40M /dev/urandom | gzip -1 | sleep 6'
-shoot timeline 120 30 15 '^history, last 60 s' 'BLOCKED'
+shoot timeline 120 30 20 'history, last 60 s' 'blocked_writer: .* for [3-9]'
 
 # 14. The summary once a pipeline has ended: bytes through each pipe,
 #     each stage's CPU, wall time, peak memory and exit.
 start 120 30 "$WORK" 'head -c 200M /dev/zero | gzip -1 | wc -c'
-shoot summary 120 30 30 '^ *summary' 'pipeline ended'
+shoot summary 120 30 30 'max RSS' 'pipeline ended'
 
 # The DOT example: a stuck pipeline of our own, in its own process group as
 # an interactive shell would start it, attached and drawn with dot -Tpng.
