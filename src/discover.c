@@ -312,8 +312,8 @@ discover_meet_collect(int procfd, pid_t pid, const char *fd, const char *link,
 	uint64_t ino;
 
 	if (link[0] == '/') {
-		snprintf(path, sizeof path, "%d/fd/%s", (int)pid, fd);
-		if (k->nfifo == DISCOVER_MEET_KEYS ||
+		if ((size_t)snprintf(path, sizeof path, "%d/fd/%s", (int)pid,
+		    fd) >= sizeof path || k->nfifo == DISCOVER_MEET_KEYS ||
 		    fstatat(procfd, path, &st, 0) != 0 || !S_ISFIFO(st.st_mode))
 			return false;
 		for (size_t i = 0; i < k->nfifo; i++) {
@@ -355,8 +355,8 @@ discover_meet_match(int procfd, pid_t pid, const char *fd, const char *link,
 		/* The same text first: a stat for every file would be dear. */
 		if (strcmp(k->fifo[i].path, link) != 0)
 			continue;
-		snprintf(path, sizeof path, "%d/fd/%s", (int)pid, fd);
-		if (fstatat(procfd, path, &st, 0) == 0 &&
+		if ((size_t)snprintf(path, sizeof path, "%d/fd/%s", (int)pid,
+		    fd) < sizeof path && fstatat(procfd, path, &st, 0) == 0 &&
 		    st.st_dev == k->fifo[i].dev && st.st_ino == k->fifo[i].ino)
 			return mp->hit = true;
 	}

@@ -34,7 +34,10 @@ probe_thread_file(int taskdir, const char *tid, const char *name, char *buf,
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof path, "%s/%s", tid, name);
+	/* tid is a directory entry's name: a long one is no thread. */
+	if ((size_t)snprintf(path, sizeof path, "%s/%s", tid, name) >=
+	    sizeof path)
+		return -ENAMETOOLONG;
 	if ((fd = openat(taskdir, path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
 		return -errno;
 	n = read(fd, buf, size - 1);
