@@ -9,9 +9,9 @@
  * fails (exit 1).
  *
  * usage: pz-bench [--quick] [--pipeviz PATH] [--lsof PATH] [--size BYTES]
- *                 [ROW...]
- * ROW is files, probe, waits, cpu, throughput, attach, rss, frame or all;
- * all by default.
+ *                 [--procs N,N...] [ROW...]
+ * ROW is files, probe, scale, waits, cpu, throughput, attach, rss, frame
+ * or all; all by default.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,7 +41,7 @@
 #endif
 
 /* Processes that must not outlive the benchmark, whatever happens. */
-static pid_t bench_live[1024];
+static pid_t bench_live[16384];
 static size_t bench_nlive;
 
 static bool quick;
@@ -499,10 +499,10 @@ bench_probe(size_t n, bool flow, int files)
 		double wa = median(wall, (size_t)runs);
 		char w2[80];
 
-		bool target = !flow && files == 0;
+		bool target = !flow && files == 0 && n == 2000;
 
-		row_add(id, what, target ? "<= 5 us/proc" : "",
-		    target ? verdict(st / (double)n <= 5.0) : "",
+		row_add(id, what, target ? "<= 3 us/proc" : "",
+		    target ? verdict(st / (double)n <= 3.0) : "",
 		    "%.1f us/sample = %.2f us/proc", st, st / (double)n);
 		snprintf(w2, sizeof w2, "  same, wall time per sample");
 		row_add("", w2, "", "", "%.1f us/sample", wa);
@@ -598,23 +598,27 @@ stop:
 }
 
 /*
- * 2b. Where a sample's time goes in pipeviz, step by step as the loop
- * takes them: the probe, rates, diagnoses, the JSON record, and (attach
- * mode, once a second) discovery.  CPU time per sample.
+ * The steps loop.c takes per sample, timed one by one in this process on a
+ * chain of n: the probe, rates, diagnoses, the JSON record (with each
+ * process's sentence worked out, as when it is judged), and (attach mode)
+ * discovery.  period is the pace in seconds; t[k] gets each step's CPU
+ * time per sample (per call for discovery), in us, the median of runs.
+ * false if the chain did not start.
  */
-static void
-bench_breakdown(size_t n, bool flow)
+#define STEPS 6
+static const char *const step_names[STEPS] = { "probe_sample",
+	"rates_apply", "diagnose_sample", "trace_write_sample (JSON)",
+	"discover, full scan (every 10 s)",
+	"discover, new pids only (<= 1/s)" };
+
+static bool
+bench_steps(size_t n, bool flow, double period, int samples, int runs,
+    double t_med[STEPS])
 {
-	const int samples = quick ? 40 : 100, runs = quick ? 3 : 5;
-	double t[6][5], m[6];
-	static const char *const names[] = { "probe_sample", "rates_apply",
-		"diagnose_sample", "trace_write_sample (JSON)",
-		"discover, full scan (every 10 s)",
-		"discover, new pids only (<= 1/s)" };
+	double t[STEPS][5];
 	struct chain c;
 	FILE *null;
 	long hz = sysconf(_SC_CLK_TCK);
-	char what[64];
 
 	if ((null = fopen("/dev/null", "we")) == NULL)
 		fatal("/dev/null");
@@ -627,29 +631,28 @@ bench_breakdown(size_t n, bool flow)
 
 		if (chain_start(&c, n, flow) == -1) {
 			chain_stop(&c);
-			row_fail("2b", "per-sample breakdown",
-			    "the chain did not start");
 			fclose(null);
-			return;
+			return false;
 		}
 		pr = probe_create();
-		probe_set_interval(pr, 10); /* as pipeviz -i 10 */
+		probe_set_interval(pr, (int)(period * 1000));
 		dg = diagnose_create();
-		for (int k = 0; k < 5; k++)
+		for (int k = 0; k < STEPS; k++)
 			t[k][r] = 0;
 		next = util_now();
 		for (int k = 0; k < samples + 16; k++) {
 			bool count = k >= 16;
 
-			next += 0.01;
+			next += period;
 			sleep_s(next - util_now());
-			s = snapshot_create(0.01 * k);
+			s = snapshot_create(period * k);
 			t0 = cpu_now();
 			probe_sample(pr, s, c.pids, c.n);
 			if (count)
 				t[0][r] += cpu_now() - t0;
 			t0 = cpu_now();
 			rates_apply(prev, s, hz);
+			rates_apply_pipes(prev, s);
 			if (count)
 				t[1][r] += cpu_now() - t0;
 			t0 = cpu_now();
@@ -691,14 +694,61 @@ bench_breakdown(size_t n, bool flow)
 		chain_stop(&c);
 	}
 	fclose(null);
+	for (int k = 0; k < STEPS; k++)
+		t_med[k] = median(t[k], (size_t)runs);
+	return true;
+}
+
+/*
+ * 2b. Where a sample's time goes in pipeviz at 100 Hz, step by step as
+ * the loop takes them.  CPU time per sample.
+ */
+static void
+bench_breakdown(size_t n, bool flow)
+{
+	double m[STEPS];
+	char what[64];
+
+	if (!bench_steps(n, flow, 0.01, quick ? 40 : 100, quick ? 3 : 5, m)) {
+		row_fail("2b", "per-sample breakdown", "the chain did not start");
+		return;
+	}
 	/* Launch mode, where the busy chain is measured, does not discover. */
-	for (int k = 0; k < (flow ? 4 : 6); k++) {
-		m[k] = median(t[k], (size_t)runs);
-		snprintf(what, sizeof what, "  %s, %zu %s cats", names[k], n,
-		    flow ? "busy" : "idle");
+	for (int k = 0; k < (flow ? 4 : STEPS); k++) {
+		snprintf(what, sizeof what, "  %s, %zu %s cats", step_names[k],
+		    n, flow ? "busy" : "idle");
 		row_add("2b", what, "", "", "%.0f us%s", m[k],
 		    k >= 4 ? " per call" : " per sample");
 	}
+}
+
+/*
+ * 1j. A whole judged sample at 10 Hz (pipeviz's default pace, at which
+ * every sample is judged) on an idle chain of n: probe, rates, diagnoses,
+ * sentences and the JSON record, in this process.  Linear cost means the
+ * same figure per process at 64 and at 4000.
+ */
+static void
+bench_judged(size_t n)
+{
+	const int samples = n >= 1000 ? 30 : 60, runs = quick ? 1 : 3;
+	double m[STEPS], total = 0;
+	char what[64];
+
+	snprintf(what, sizeof what, "judged sample, idle chain of %zu", n);
+	if (!bench_steps(n, false, 0.1, samples, runs, m)) {
+		row_fail("1j", what, "the chain did not start");
+		return;
+	}
+	for (int k = 0; k < 4; k++)
+		total += m[k];
+	row_add("1j", what, n == 2000 ? "<= 3 us/proc" : "",
+	    n == 2000 ? verdict(total / (double)n <= 3.0) : "",
+	    "%.0f us = %.2f us/proc", total, total / (double)n);
+	snprintf(what, sizeof what, "  probe / rates / diagnose / JSON, %zu", n);
+	row_add("", what, "", "", "%.2f / %.2f / %.2f / %.2f us/proc",
+	    m[0] / (double)n, m[1] / (double)n, m[2] / (double)n,
+	    m[3] / (double)n);
 }
 
 /* Run time (s, exact) and times run on a CPU, from schedstat. */
@@ -848,6 +898,48 @@ bench_cpu(void)
 		}
 	}
 	free(cmd);
+}
+
+/*
+ * 1a. pipeviz itself attached at 10 Hz to a chain of n, whole process:
+ * its CPU time per sample over a window after the first samples and
+ * discovery, per process of the chain.
+ */
+static void
+bench_attached(size_t n)
+{
+	const int runs = quick ? 1 : 3;
+	char what[64], pidbuf[16];
+	double per[3];
+	int got = 0;
+
+	snprintf(what, sizeof what, "pipeviz -p, %zu cats, 10 Hz, per sample", n);
+	for (int r = 0; r < runs; r++) {
+		char *argv[] = { (char *)pipeviz_path, "-p", pidbuf, "--json",
+			"/dev/null", "-i", "100", NULL };
+		struct chain c;
+		double v;
+
+		if (chain_start(&c, n, false) == -1) {
+			chain_stop(&c);
+			break;
+		}
+		snprintf(pidbuf, sizeof pidbuf, "%d", (int)c.pids[c.n - 1]);
+		v = cpu_share(argv, devnull_r, 3.0, quick ? 3.0 : 5.0, 10);
+		chain_stop(&c);
+		if (v >= 0)
+			per[got++] = v * 0.1 * 1e6; /* us of CPU per sample */
+	}
+	if (got == 0) {
+		row_fail("1a", what, "pipeviz did not keep running");
+		return;
+	}
+	{
+		double m = median(per, (size_t)got);
+
+		row_add("1a", what, "<= 3 us/proc", verdict(m / (double)n <= 3.0),
+		    "%.0f us = %.2f us/proc", m, m / (double)n);
+	}
 }
 
 /* Wall time of one run of argv to its end; -1 if it failed. */
@@ -1293,7 +1385,9 @@ want(int argc, char **argv, int first, const char *name)
 int
 main(int argc, char **argv)
 {
-	static const size_t sizes[] = { 1, 8, 64, 256 };
+	static size_t sizes[16] = { 1, 8, 64, 256, 1000, 2000, 4000 };
+	static size_t judged[16] = { 64, 1000, 2000, 4000 };
+	size_t nsizes = 7, njudged = 4;
 	int i;
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
@@ -1305,10 +1399,25 @@ main(int argc, char **argv)
 			lsof_path = argv[++i];
 		else if (strcmp(argv[i], "--size") == 0 && i + 1 < argc)
 			flow_size = argv[++i];
+		else if (strcmp(argv[i], "--procs") == 0 && i + 1 < argc) {
+			/* Chain lengths of the probe and scale rows instead. */
+			char *list = argv[++i], *end;
+
+			for (nsizes = 0; nsizes < 16 && *list != '\0'; nsizes++) {
+				sizes[nsizes] = strtoul(list, &end, 10);
+				if (end == list || sizes[nsizes] == 0 ||
+				    sizes[nsizes] > 8000)
+					fatalx("--procs: a list of 1..8000");
+				list = *end == ',' ? end + 1 : end;
+			}
+			memcpy(judged, sizes, sizeof judged);
+			njudged = nsizes;
+		}
 		else {
 			fprintf(stderr, "usage: pz-bench [--quick] "
 			    "[--pipeviz PATH] [--lsof PATH] [--size BYTES] "
-			    "[files|probe|waits|cpu|throughput|attach|rss|frame|all...]\n");
+			    "[--procs N,N...] "
+			    "[files|probe|scale|waits|cpu|throughput|attach|rss|frame|all...]\n");
 			return 2;
 		}
 	}
@@ -1322,10 +1431,15 @@ main(int argc, char **argv)
 	if (want(argc, argv, i, "files"))
 		bench_files();
 	if (want(argc, argv, i, "probe")) {
-		for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++)
+		for (size_t k = 0; k < nsizes; k++)
 			bench_probe(sizes[k], false, 0);
 		bench_probe(64, false, 16);
 		bench_probe(8, true, 0);
+	}
+	if (want(argc, argv, i, "scale")) {
+		for (size_t k = 0; k < njudged; k++)
+			bench_judged(judged[k]);
+		bench_attached(2000);
 	}
 	if (want(argc, argv, i, "waits")) {
 		bench_waits("1t", "probe, one process of 64 threads in read",

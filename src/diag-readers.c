@@ -24,17 +24,6 @@ enum diag_hold {
 	HOLD_ORPHAN,	/* its parent is gone: a forgotten background job */
 };
 
-/* In launch mode, stages are tagged; a process outside any is an orphan. */
-static bool
-launched(const struct snapshot *s)
-{
-	for (size_t i = 0; i < s->nprocs; i++) {
-		if (s->procs[i].stage >= 0)
-			return true;
-	}
-	return false;
-}
-
 /*
  * Whether q holds a write end of r's input on purpose: it reads what r
  * writes (bash's coproc, Popen(stdin=PIPE, stdout=PIPE): a conversation),
@@ -57,9 +46,10 @@ holds_by_design(const struct snapshot *s, const struct snap_proc *r,
 }
 
 static enum diag_hold
-hold_reason(const struct snapshot *s, const struct snap_proc *r,
+hold_reason(const struct diag_ctx *c, const struct snap_proc *r,
     const struct snap_pipe *pp, const struct snap_end *e)
 {
+	const struct snapshot *s = c->s;
 	const struct snap_proc *q = snapshot_find_proc(s, e->pid);
 
 	if (e->pid == r->pid)
@@ -69,7 +59,7 @@ hold_reason(const struct snapshot *s, const struct snap_proc *r,
 	if (e->fd != 1 && e->fd != 2)
 		return q != NULL && holds_by_design(s, r, q) ? HOLD_NONE :
 		    HOLD_LEAKED;
-	if (q != NULL && (q->ppid <= 1 || (q->stage < 0 && launched(s) &&
+	if (q != NULL && (q->ppid <= 1 || (q->stage < 0 && c->launched &&
 	    snapshot_find_proc(s, q->ppid) == NULL)))
 		return HOLD_ORPHAN;
 	return HOLD_NONE;
@@ -218,7 +208,7 @@ diag_eof_held(struct diag_ctx *c, const struct snap_proc *r,
 	}
 	why = xcalloc(pp->nwriters, sizeof *why);
 	for (size_t i = 0; i < pp->nwriters; i++) {
-		why[i] = hold_reason(c->s, r, pp, &pp->writers[i]);
+		why[i] = hold_reason(c, r, pp, &pp->writers[i]);
 		suspicious = suspicious || why[i] != HOLD_NONE;
 	}
 	if (suspicious)
@@ -230,7 +220,7 @@ diag_eof_held(struct diag_ctx *c, const struct snap_proc *r,
 /* "cat (pid 9) is waiting to read fd 0: pipe 7 is empty for 1.0 s; ..." */
 static void
 starved_report(struct diag_ctx *c, const struct snap_proc *r,
-    const struct snap_pipe *pp, const size_t *head)
+    const struct snap_pipe *pp, const struct diag_chains *ch)
 {
 	const struct snap_proc **wr = xcalloc(pp->nwriters + 1, sizeof *wr);
 	size_t n = diag_other_ends(c->s, r, pp->writers, pp->nwriters, wr);
@@ -258,10 +248,12 @@ starved_report(struct diag_ctx *c, const struct snap_proc *r,
 			diag_msg_printf(&c->msg, " has not written to it");
 	}
 	/* Those starving behind r, named up to a few. */
-	for (size_t i = 0; i < c->s->nprocs; i++)
-		ndown += i != me && head[i] == me;
-	for (size_t i = 0, named = 0; ndown > 0 && i < c->s->nprocs; i++) {
-		if (i == me || head[i] != me)
+	for (size_t k = ch->start[me]; k < ch->start[me + 1]; k++)
+		ndown += ch->member[k] != me;
+	for (size_t k = ch->start[me], named = 0; k < ch->start[me + 1]; k++) {
+		size_t i = ch->member[k];
+
+		if (i == me)
 			continue;
 		if (named == 0)
 			diag_msg_printf(&c->msg,
@@ -366,25 +358,25 @@ void
 diag_starved(struct diag_ctx *c)
 {
 	const struct snapshot *s = c->s;
-	size_t *up, *head;
+	struct diag_chains ch;
+	size_t *up;
 	bool *in;
 
 	if (s->nprocs == 0)
 		return;
 	up = xcalloc(s->nprocs, sizeof *up);
-	head = xcalloc(s->nprocs, sizeof *head);
 	in = xcalloc(s->nprocs, sizeof *in);
 	for (size_t i = 0; i < s->nprocs; i++) {
 		up[i] = starved_upstream(c, i);
 		in[i] = starved_on(c, i) != NULL;
 	}
 	/* A ring of starved readers has no head: each stands alone. */
-	diag_chain_heads(up, in, s->nprocs, head);
+	diag_chains_make(&ch, up, in, s->nprocs);
 	for (size_t i = 0; i < s->nprocs; i++) {
-		if (head[i] == i)
-			starved_report(c, &s->procs[i], starved_on(c, i), head);
+		if (ch.head[i] == i)
+			starved_report(c, &s->procs[i], starved_on(c, i), &ch);
 	}
+	diag_chains_free(&ch);
 	free(in);
 	free(up);
-	free(head);
 }

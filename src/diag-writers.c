@@ -54,15 +54,17 @@ blocked_downstream(const struct diag_ctx *c, size_t i)
 /* "; upstream, 2 more wait in turn: tr (pid 5258), yes (pid 5257)" */
 static void
 blocked_upstream_clause(struct diag_ctx *c, const struct snap_proc *w,
-    const size_t *head)
+    const struct diag_chains *ch)
 {
 	size_t me = (size_t)(w - c->s->procs), nup = 0, named = 0;
 
-	for (size_t i = 0; i < c->s->nprocs; i++)
-		nup += i != me && head[i] == me;
+	for (size_t k = ch->start[me]; k < ch->start[me + 1]; k++)
+		nup += ch->member[k] != me;
 	/* Nearest first: upstream is the other way along the chain. */
-	for (size_t i = c->s->nprocs; nup > 0 && i-- > 0;) {
-		if (i == me || head[i] != me)
+	for (size_t k = ch->start[me + 1]; k-- > ch->start[me];) {
+		size_t i = ch->member[k];
+
+		if (i == me)
 			continue;
 		if (named == 0)
 			diag_msg_printf(&c->msg, "; upstream, %zu more wait in "
@@ -83,7 +85,7 @@ blocked_upstream_clause(struct diag_ctx *c, const struct snap_proc *w,
 
 static void
 blocked_writer_report(struct diag_ctx *c, const struct snap_proc *w,
-    const struct snap_pipe *pp, const size_t *head)
+    const struct snap_pipe *pp, const struct diag_chains *ch)
 {
 	char fill[16], cap[16];
 	const struct snap_proc **rd = xcalloc(pp->nreaders + 1, sizeof *rd);
@@ -135,7 +137,7 @@ blocked_writer_report(struct diag_ctx *c, const struct snap_proc *w,
 			diag_msg_printf(&c->msg, " is not reading it");
 	}
 	free(rd);
-	blocked_upstream_clause(c, w, head);
+	blocked_upstream_clause(c, w, ch);
 	diag_msg_emit(&c->msg, c->s, "blocked_writer");
 }
 
@@ -148,29 +150,29 @@ void
 diag_writers(struct diag_ctx *c)
 {
 	const struct snapshot *s = c->s;
-	size_t *down, *head;
+	struct diag_chains ch;
+	size_t *down;
 	bool *in;
 
 	if (s->nprocs == 0)
 		return;
 	down = xcalloc(s->nprocs, sizeof *down);
-	head = xcalloc(s->nprocs, sizeof *head);
 	in = xcalloc(s->nprocs, sizeof *in);
 	for (size_t i = 0; i < s->nprocs; i++) {
 		down[i] = c->deadlocked[i] ? DIAG_NONE : blocked_downstream(c, i);
 		in[i] = blocked_on(c, i) != NULL;
 	}
 	/* A ring of blocked writers is a deadlock's: each alone. */
-	diag_chain_heads(down, in, s->nprocs, head);
+	diag_chains_make(&ch, down, in, s->nprocs);
 	for (size_t i = 0; i < s->nprocs; i++) {
 		const struct snap_pipe *pp = blocked_on(c, i);
 
-		if (pp != NULL && head[i] == i)
-			blocked_writer_report(c, &s->procs[i], pp, head);
+		if (pp != NULL && ch.head[i] == i)
+			blocked_writer_report(c, &s->procs[i], pp, &ch);
 	}
+	diag_chains_free(&ch);
 	free(in);
 	free(down);
-	free(head);
 }
 
 /*

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "pipeviz/diagnose.h"
+#include "pipeviz/idmap.h"
 #include "pipeviz/snapshot.h"
 
 /*
@@ -68,7 +69,8 @@ struct diag_vote {
 
 struct diagnose {
 	struct diag_hist *hist;
-	size_t nhist;
+	size_t nhist, hist_cap;
+	struct idmap by_id;	/* (pid, start) -> hist[] */
 	struct diag_vote window[DIAG_WINDOW];
 	size_t nwindow, next;
 	double stuck_seconds;	/* diagnose_set_stuck() */
@@ -91,6 +93,9 @@ struct diag_ctx {
 	struct diag_hist **hist; /* per proc; NULL for exited stages */
 	bool *deadlocked;	 /* per proc: named in a reported deadlock */
 	bool *eof_held;		 /* per proc: named as waiting for EOF */
+	/* Launch mode (stages are tagged): a process outside one is an
+	 * orphan. */
+	bool launched;
 	struct diag_msg msg;
 };
 
@@ -158,6 +163,19 @@ void diag_exec_failed(struct diag_ctx *); /* diag-exits.c */
  */
 void diag_chain_heads(const size_t *next, const bool *in, size_t n,
     size_t *head);
+/*
+ * Chains by their heads: head[] as diag_chain_heads() gives it, and the
+ * members of the chain whose head is h (h among them) as
+ * member[start[h]] .. member[start[h + 1] - 1], in index order.
+ */
+struct diag_chains {
+	size_t *head;
+	size_t *start;
+	size_t *member;
+};
+void diag_chains_make(struct diag_chains *, const size_t *next,
+    const bool *in, size_t n);
+void diag_chains_free(struct diag_chains *);
 /* Order s->diags most urgent first (diag-rank.c). */
 void diag_rank(struct snapshot *);
 void diag_buffered(struct diag_ctx *);	/* diag-buffered.c */

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeviz/idmap.h"
 #include "pipeviz/util.h"
 #include "diagnose-internal.h"
 
@@ -36,6 +37,7 @@ diagnose_free(struct diagnose *d)
 	if (d == NULL)
 		return;
 	free(d->hist);
+	idmap_free(&d->by_id);
 	free(d);
 }
 
@@ -112,19 +114,83 @@ diag_other_ends(const struct snapshot *s, const struct snap_proc *self,
 	return k;
 }
 
+/*
+ * Each node's walk along next[] ends at a head (a node with no next) or
+ * in a ring, where it stands alone.  Every node is walked once: a walk
+ * stops at a node already judged and passes its answer back along the
+ * way it came, so a chain of 2000 costs 2000 steps, not 2000 squared.
+ */
 void
 diag_chain_heads(const size_t *next, const bool *in, size_t n, size_t *head)
 {
-	for (size_t i = 0; i < n; i++) {
-		size_t j = i, steps = 0;
+	enum { UNSEEN, ON_WALK, JUDGED };
+	unsigned char *state = xcalloc(n + 1, 1);
+	size_t *walk = xcalloc(n + 1, sizeof *walk);
+	size_t *end = xcalloc(n + 1, sizeof *end);
 
-		head[i] = DIAG_NONE;
-		if (!in[i])
-			continue;
-		while (next[j] != DIAG_NONE && next[j] != i && steps++ < n)
+	for (size_t i = 0; i < n; i++) {
+		size_t len = 0, j = i, to = DIAG_NONE;
+		bool ring;
+
+		while (state[j] == UNSEEN) {
+			state[j] = ON_WALK;
+			walk[len++] = j;
+			if (next[j] == DIAG_NONE || next[j] >= n)
+				break;
 			j = next[j];
-		head[i] = next[j] == i || steps > n ? i : j;
+		}
+		if (state[j] == JUDGED) {
+			/* Into a ring, or its tail: alone; else to its head. */
+			ring = end[j] == DIAG_NONE;
+			to = end[j];
+		} else if (next[j] == DIAG_NONE || next[j] >= n) {
+			ring = false;
+			to = j;
+		} else
+			ring = true; /* came back to a node of this walk */
+		for (size_t k = 0; k < len; k++) {
+			state[walk[k]] = JUDGED;
+			end[walk[k]] = ring ? DIAG_NONE : to;
+		}
 	}
+	for (size_t i = 0; i < n; i++)
+		head[i] = !in[i] ? DIAG_NONE : end[i] == DIAG_NONE ? i : end[i];
+	free(end);
+	free(walk);
+	free(state);
+}
+
+void
+diag_chains_make(struct diag_chains *ch, const size_t *next, const bool *in,
+    size_t n)
+{
+	size_t *at = xcalloc(n + 1, sizeof *at);
+
+	ch->head = xcalloc(n + 1, sizeof *ch->head);
+	ch->start = xcalloc(n + 2, sizeof *ch->start);
+	ch->member = xcalloc(n + 1, sizeof *ch->member);
+	diag_chain_heads(next, in, n, ch->head);
+	/* A counting sort by head: each chain's members in index order. */
+	for (size_t i = 0; i < n; i++) {
+		if (ch->head[i] != DIAG_NONE)
+			ch->start[ch->head[i] + 1]++;
+	}
+	for (size_t h = 0; h < n; h++)
+		ch->start[h + 1] += ch->start[h];
+	memcpy(at, ch->start, n * sizeof *at);
+	for (size_t i = 0; i < n; i++) {
+		if (ch->head[i] != DIAG_NONE)
+			ch->member[at[ch->head[i]]++] = i;
+	}
+	free(at);
+}
+
+void
+diag_chains_free(struct diag_chains *ch)
+{
+	free(ch->head);
+	free(ch->start);
+	free(ch->member);
 }
 
 bool
@@ -139,12 +205,27 @@ diag_ends_have(const struct snap_end *ends, size_t n, pid_t pid)
 
 /* History. */
 
+/* The key of a process's history: its pid and start time, mixed. */
+static uint64_t
+hist_key(pid_t pid, uint64_t start_ticks)
+{
+	return (uint64_t)pid ^ start_ticks << 22;
+}
+
 static struct diag_hist *
 hist_find(struct diagnose *d, const struct snap_proc *p)
 {
-	for (size_t i = 0; i < d->nhist; i++) {
-		struct diag_hist *h = &d->hist[i];
+	size_t i = idmap_get(&d->by_id, hist_key(p->pid, p->start_ticks));
+	struct diag_hist *h;
 
+	if (i == IDMAP_NONE)
+		return NULL;
+	h = &d->hist[i];
+	if (h->pid == p->pid && h->start_ticks == p->start_ticks)
+		return h;
+	/* Two identities under one key (a start time past 2^42 ticks). */
+	for (i = 0; i < d->nhist; i++) {
+		h = &d->hist[i];
 		if (h->pid == p->pid && h->start_ticks == p->start_ticks)
 			return h;
 	}
@@ -202,11 +283,17 @@ hist_attach(struct diag_ctx *c)
 
 		if (snapshot_proc_gone(p) || hist_find(d, p) != NULL)
 			continue;
-		d->hist = xreallocarray(d->hist, d->nhist + 1, sizeof *d->hist);
+		if (d->nhist == d->hist_cap) {
+			d->hist_cap = d->hist_cap > 0 ? 2 * d->hist_cap : 16;
+			d->hist = xreallocarray(d->hist, d->hist_cap,
+			    sizeof *d->hist);
+		}
 		h = &d->hist[d->nhist++];
 		memset(h, 0, sizeof *h);
 		h->pid = p->pid;
 		h->start_ticks = p->start_ticks;
+		idmap_put(&d->by_id, hist_key(h->pid, h->start_ticks),
+		    d->nhist - 1);
 	}
 	/* The array no longer moves: pointers into it are safe now. */
 	for (size_t i = 0; i < s->nprocs; i++) {
@@ -225,9 +312,14 @@ hist_prune(struct diagnose *d)
 {
 	size_t n = 0;
 
+	idmap_clear(&d->by_id);
 	for (size_t i = 0; i < d->nhist; i++) {
-		if (d->hist[i].seen)
-			d->hist[n++] = d->hist[i];
+		if (!d->hist[i].seen)
+			continue;
+		d->hist[n] = d->hist[i];
+		idmap_put(&d->by_id, hist_key(d->hist[n].pid,
+		    d->hist[n].start_ticks), n);
+		n++;
 	}
 	d->nhist = n;
 }
@@ -277,6 +369,8 @@ diagnose_sample(struct diagnose *d, struct snapshot *s)
 	c.hist = xcalloc(s->nprocs + 1, sizeof *c.hist);
 	c.deadlocked = xcalloc(s->nprocs + 1, sizeof *c.deadlocked);
 	c.eof_held = xcalloc(s->nprocs + 1, sizeof *c.eof_held);
+	for (size_t i = 0; i < s->nprocs && !c.launched; i++)
+		c.launched = s->procs[i].stage >= 0;
 	hist_attach(&c);
 	/*
 	 * Most telling first: a view that shows one line shows that.

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "pipeviz/snapshot.h"
 
@@ -23,7 +24,6 @@
  */
 enum probe_file {
 	PROBE_F_STAT,
-	PROBE_F_SCHEDSTAT,
 	PROBE_F_STATM,
 	PROBE_F_IO,
 	PROBE_F_SYSCALL,
@@ -34,10 +34,11 @@ enum probe_file {
 
 /*
  * Descriptors the probe may keep open, shared by all processes.  The
- * directory, stat and schedstat (read every sample) come first: the other
- * files are held only while enough is left for every process to hold its
- * first three (reserve), and only for a process that keeps running
- * (hold_extra).  A held /proc file that has been read costs the kernel a
+ * directory and stat come first: the other files are held only while
+ * enough is left for every process to hold its first two (reserve), and
+ * only for a process that keeps running (hold_extra).  The cue read every
+ * sample, the process's CPU clock, needs no descriptor: two per quiet
+ * process let 4096 of them stay pinned in the budget of 8192.  A held /proc file that has been read costs the kernel a
  * 4 KiB seq_file buffer, so the probe holds no more than it reads.
  */
 struct probe_budget {
@@ -52,7 +53,9 @@ struct probe_files {
 	int fd[PROBE_F_COUNT];
 	int pidfd;	/* for pidfd_getfd(), or -1 */
 	struct probe_budget *budget; /* NULL: hold nothing */
-	bool hold_extra; /* hold files beyond the first three if opened */
+	bool hold_extra; /* hold files beyond the first two if opened */
+	bool clock_known; /* clock is the process's CPU clock */
+	clockid_t clock;
 };
 
 void probe_files_init(struct probe_files *, pid_t, struct probe_budget *);
@@ -84,9 +87,12 @@ void probe_proc_free(struct probe_proc *);
 struct procparse_stat;
 int probe_proc_read_stat(struct probe_files *, struct snap_proc *p,
     struct procparse_stat *st);
-/* Run time in ns and time slices of the main thread: 0 or -errno. */
-int probe_proc_read_sched(struct probe_files *, uint64_t *run_ns,
-    uint64_t *slices);
+/*
+ * The CPU time in ns of all the process's threads, from its CPU clock
+ * (clock_gettime(), no file: a third of a schedstat read): 0, or -ESRCH
+ * when the pid is gone, or -errno.
+ */
+int probe_proc_read_runtime(struct probe_files *, uint64_t *run_ns);
 /* Exact resident size (statm); p->rss_kib is left alone on failure. */
 void probe_proc_read_rss(struct probe_files *, struct snap_proc *p);
 /* rchar and wchar; 0, or -errno (-EACCES for another user's process). */

@@ -1,8 +1,8 @@
 /*
  * probe-proc.c - a process's /proc files and counters.
  *
- * Everything is read raw: stat, schedstat, statm, io, wchan, children and
- * cmdline, and the list of every process that attach discovery needs.
+ * Everything is read raw: stat, statm, io, wchan, children and cmdline
+ * (and the CPU clock), and the list of every process that attach discovery needs.
  * libproc2 was measured and does not pay here (docs/performance.md):
  * whatever items are asked for, its select reads /proc/PID/status (the
  * dearest file, 15-25 us) and /proc/uptime for every pid, which made a
@@ -24,7 +24,6 @@
 
 static const char *const probe_file_names[PROBE_F_COUNT] = {
 	[PROBE_F_STAT] = "stat",
-	[PROBE_F_SCHEDSTAT] = "schedstat",
 	[PROBE_F_STATM] = "statm",
 	[PROBE_F_IO] = NULL,	   /* task/PID/io */
 	[PROBE_F_SYSCALL] = "syscall",
@@ -43,6 +42,7 @@ probe_files_init(struct probe_files *f, pid_t pid, struct probe_budget *b)
 	f->pidfd = -1;
 	f->budget = b;
 	f->hold_extra = false;
+	f->clock_known = false;
 }
 
 /* May one more descriptor stay open across samples? */
@@ -186,8 +186,8 @@ probe_files_read(struct probe_files *f, enum probe_file which, char *buf,
 		if (fd == -1)
 			return -errno;
 		/* Files are held only by processes that hold their dir. */
-		if (f->dir_held && (which == PROBE_F_STAT ||
-		    which == PROBE_F_SCHEDSTAT ? probe_files_take(f, true) :
+		if (f->dir_held && (which == PROBE_F_STAT ?
+		    probe_files_take(f, true) :
 		    f->hold_extra && probe_files_take(f, false)))
 			f->fd[which] = fd;
 	}
@@ -260,15 +260,21 @@ probe_proc_read_stat(struct probe_files *f, struct snap_proc *p,
 }
 
 int
-probe_proc_read_sched(struct probe_files *f, uint64_t *run_ns,
-    uint64_t *slices)
+probe_proc_read_runtime(struct probe_files *f, uint64_t *run_ns)
 {
-	char text[128];
-	long n;
+	struct timespec ts;
+	int err;
 
-	if ((n = probe_files_read(f, PROBE_F_SCHEDSTAT, text, sizeof text)) < 0)
-		return (int)n;
-	return procparse_schedstat(text, run_ns, slices);
+	if (!f->clock_known) {
+		if ((err = clock_getcpuclockid(f->pid, &f->clock)) != 0)
+			return err == ESRCH ? -ESRCH : -err;
+		f->clock_known = true;
+	}
+	/* The clock names a pid, not the process: EINVAL once it is reaped. */
+	if (clock_gettime(f->clock, &ts) == -1)
+		return errno == EINVAL ? -ESRCH : -errno;
+	*run_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	return 0;
 }
 
 void

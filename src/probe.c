@@ -4,14 +4,17 @@
  * Sampling is incremental: the probe keeps what it learnt about each
  * process (keyed by pid, pinned to that very process by its open
  * /proc/PID directory, or else checked by start time) and reads again
- * only what can have changed since the previous sample.  The cue is
- * schedstat, read every sample: a process that has not run since cannot
- * have changed its fds, counters, children, command line or the syscall
- * it sleeps in, so for such a quiet process that one read is all.
+ * only what can have changed since the previous sample.  The cue is the
+ * process's CPU clock, read every sample (clock_gettime(), no file): a
+ * process that has not run since cannot have changed its fds, counters,
+ * children, command line or the syscall it sleeps in, so for such a
+ * quiet process that one call is all.  The clock names a pid: a pid
+ * reused since shows another process's time, which reads as having run,
+ * and the held directory then fails with ESRCH.
  *
- *  - A process that ran (or is in R, or has threads: schedstat shows the
- *    main thread only) gets stat, children, statm, io, wchan and syscall,
- *    its fd count and the position and size of its files.
+ *  - A process that ran (or is in R, or has threads, whose own waits are
+ *    read thread by thread) gets stat, children, statm, io, wchan and
+ *    syscall, its fd count and the position and size of its files.
  *  - Its whole fd table is read again when it is new, exec'd (name or
  *    program address changed), changed state other than between R and S,
  *    changed its fd count, sleeps on an fd the table lacks, replaced a
@@ -72,7 +75,7 @@
 struct probe_entry {
 	struct snap_proc p; /* the last view; owns argv and fds */
 	struct probe_files files;
-	uint64_t run_ns, slices;
+	uint64_t run_ns; /* CPU time of all its threads, from its clock */
 	uint64_t startcode; /* where its program text starts: exec moves it */
 	long nthreads;
 	long nfd; /* open fds when the table was read; -1 unknown */
@@ -329,7 +332,7 @@ probe_update(struct probe *pr, struct probe_entry *e)
 	bool fresh = e->fresh, ran, periodic, recheck, exec = false;
 	bool turned = false, full;
 	char old_comm[sizeof p->comm], old_state = p->state;
-	uint64_t old_start = p->start_ticks, run_ns = 0, slices = 0;
+	uint64_t old_start = p->start_ticks, run_ns = 0;
 	struct procparse_stat st;
 	long nfd;
 	int dir, err;
@@ -340,17 +343,16 @@ probe_update(struct probe *pr, struct probe_entry *e)
 	e->files.hold_extra = !fresh && e->active_at + 1 == gen;
 	if ((dir = probe_files_dir(&e->files)) < 0)
 		return false;
-	err = probe_proc_read_sched(&e->files, &run_ns, &slices);
+	err = probe_proc_read_runtime(&e->files, &run_ns);
 	if (err == -ESRCH)
 		return false;
 	/*
-	 * Only the main thread's time is in schedstat, and a process in R
-	 * may be mid-way through anything: both count as having run.
+	 * A process in R may be mid-way through anything, and the threads of
+	 * one that has them are read each time: both count as having run.
 	 */
-	ran = fresh || err != 0 || run_ns != e->run_ns ||
-	    slices != e->slices || p->state == 'R' || e->nthreads > 1;
+	ran = fresh || err != 0 || run_ns != e->run_ns || p->state == 'R' ||
+	    e->nthreads > 1;
 	e->run_ns = run_ns;
-	e->slices = slices;
 
 	/* Without a held directory, only the start time pins the process. */
 	if (ran || periodic || pr->died || !e->files.dir_held) {
@@ -492,14 +494,13 @@ probe_active(const struct probe *pr, const struct probe_entry *e)
 	return e->active_at == pr->gen;
 }
 
+/* Whether pid is among the first n processes of snap (exited stages). */
 static bool
 probe_in_snapshot(const struct snapshot *snap, size_t n, pid_t pid)
 {
-	for (size_t i = 0; i < n; i++) {
-		if (snap->procs[i].pid == pid)
-			return true;
-	}
-	return false;
+	const struct snap_proc *q = snapshot_find_proc(snap, pid);
+
+	return q != NULL && (size_t)(q - snap->procs) < n;
 }
 
 static void probe_fill(struct probe *, struct snapshot *);
@@ -533,16 +534,15 @@ probe_settle(struct probe *pr)
 }
 
 /*
- * Each process's first three files (directory, stat, schedstat) come
- * before anyone's others: reserve what the known processes and the roots
- * still lack, and take back others' extra files if that is more than is
- * left.
+ * Each process's first two files (directory, stat) come before anyone's
+ * others: reserve what the known processes and the roots still lack, and
+ * take back others' extra files if that is more than is left.
  */
 static void
 probe_budget_plan(struct probe *pr, size_t nroots)
 {
 	struct probe_budget *b = &pr->budget;
-	int need = 3 * (int)nroots;
+	int need = 2 * (int)nroots;
 
 	for (size_t i = 0; i < pr->mapcap; i++) {
 		const struct probe_files *f;
@@ -550,8 +550,7 @@ probe_budget_plan(struct probe *pr, size_t nroots)
 		if (pr->map[i] == NULL)
 			continue;
 		f = &pr->map[i]->files;
-		need += 3 - f->dir_held - (f->fd[PROBE_F_STAT] != -1) -
-		    (f->fd[PROBE_F_SCHEDSTAT] != -1);
+		need += 2 - f->dir_held - (f->fd[PROBE_F_STAT] != -1);
 	}
 	b->reserve = need;
 	for (size_t i = 0; i < pr->mapcap && b->left < need; i++) {
@@ -561,7 +560,7 @@ probe_budget_plan(struct probe *pr, size_t nroots)
 			continue;
 		f = &pr->map[i]->files;
 		for (int k = 0; k < PROBE_F_COUNT; k++) {
-			if (k != PROBE_F_STAT && k != PROBE_F_SCHEDSTAT)
+			if (k != PROBE_F_STAT)
 				probe_files_release(f, k);
 		}
 		probe_files_release_pidfd(f);

@@ -8,6 +8,7 @@
 
 #include "pipeviz/sanitize.h"
 #include "pipeviz/util.h"
+#include "snapshot-internal.h"
 
 struct snapshot *
 snapshot_create(double t)
@@ -15,6 +16,7 @@ snapshot_create(double t)
 	struct snapshot *s = xcalloc(1, sizeof *s);
 
 	s->t = t;
+	s->index = snapshot_index_create();
 	return s;
 }
 
@@ -31,6 +33,7 @@ snapshot_clear_pipes(struct snapshot *s)
 	free(s->pipes);
 	s->pipes = NULL;
 	s->npipes = 0;
+	snapshot_index_pipes_cleared(s);
 }
 
 void
@@ -72,6 +75,7 @@ snapshot_remove_proc(struct snapshot *s, size_t i)
 	memmove(&s->procs[i], &s->procs[i + 1],
 	    (s->nprocs - i - 1) * sizeof *s->procs);
 	s->nprocs--;
+	snapshot_procs_changed(s);
 }
 
 void
@@ -91,6 +95,7 @@ snapshot_free(struct snapshot *s)
 		free(s->diags[i].message);
 	}
 	free(s->diags);
+	snapshot_index_free(s->index);
 	free(s);
 }
 
@@ -154,6 +159,7 @@ snapshot_add_proc(struct snapshot *s, pid_t pid)
 	p->tpgid = -1;
 	p->nthreads = 1;
 	p->argv = xcalloc(1, sizeof *p->argv);
+	snapshot_index_proc_added(s, s->nprocs - 1);
 	return p;
 }
 
@@ -168,6 +174,7 @@ snapshot_copy_proc(struct snapshot *s, const struct snap_proc *from)
 	p->explain = from->explain != NULL ? xstrdup(from->explain) : NULL;
 	p->blocked.waits = NULL;
 	p->blocked.nwaits = 0;
+	snapshot_index_proc_added(s, s->nprocs - 1);
 	snapshot_blocked_copy(&p->blocked, &from->blocked);
 	p->threads = NULL;
 	p->nthreads_read = 0;
@@ -289,17 +296,8 @@ snapshot_add_socket(struct snapshot *s, uint64_t inode)
 	memset(k, 0, sizeof *k);
 	k->inode = inode;
 	k->rqueue = k->wqueue = -1;
+	snapshot_index_socket_added(s, s->nsockets - 1);
 	return k;
-}
-
-struct snap_socket *
-snapshot_find_socket(const struct snapshot *s, uint64_t inode)
-{
-	for (size_t i = 0; i < s->nsockets; i++) {
-		if (s->sockets[i].inode == inode)
-			return &s->sockets[i];
-	}
-	return NULL;
 }
 
 const char *
@@ -380,32 +378,12 @@ snapshot_add_diag(struct snapshot *s, const char *kind, const pid_t *pids,
 	return d;
 }
 
-struct snap_proc *
-snapshot_find_proc(const struct snapshot *s, pid_t pid)
-{
-	for (size_t i = 0; i < s->nprocs; i++) {
-		if (s->procs[i].pid == pid)
-			return &s->procs[i];
-	}
-	return NULL;
-}
-
 const struct snap_fd *
 snapshot_proc_fd(const struct snap_proc *p, int fd)
 {
 	for (size_t i = 0; i < p->nfds; i++) {
 		if (p->fds[i].fd == fd)
 			return &p->fds[i];
-	}
-	return NULL;
-}
-
-struct snap_pipe *
-snapshot_find_pipe(const struct snapshot *s, uint64_t inode)
-{
-	for (size_t i = 0; i < s->npipes; i++) {
-		if (s->pipes[i].inode == inode)
-			return &s->pipes[i];
 	}
 	return NULL;
 }
@@ -451,6 +429,7 @@ snapshot_pipe_for(struct snapshot *s, struct snapshot_pipe_index *ix,
 	pp->fill = pp->capacity = -1;
 	pp->rate_bps = -1;
 	pp->stray = true;
+	snapshot_index_pipe_added(s, s->npipes - 1);
 	return pp;
 }
 
@@ -484,6 +463,7 @@ snapshot_add_pipe(struct snapshot *s, enum snap_fd_kind kind, uint64_t inode,
 	pp->path = path != NULL ? xstrdup(path) : NULL;
 	pp->fill = pp->capacity = -1;
 	pp->rate_bps = -1;
+	snapshot_index_pipe_added(s, s->npipes - 1);
 	return pp;
 }
 
@@ -516,6 +496,8 @@ snapshot_link_pipes(struct snapshot *s)
 	size_t nfds = 0;
 
 	snapshot_clear_pipes(s);
+	/* The processes' fds and exits are final now, whoever set them. */
+	snapshot_procs_changed(s);
 	for (size_t i = 0; i < s->nprocs; i++) {
 		for (size_t j = 0; j < s->procs[i].nfds; j++)
 			nfds += snapshot_fd_is_pipe(&s->procs[i].fds[j]);
@@ -638,7 +620,11 @@ snapshot_socket_pipe(struct snapshot *s, uint64_t inode)
 	struct snap_pipe *pp;
 	const struct snap_socket *k, *peer;
 
-	for (size_t i = 0; i < s->npipes; i++) {
+	/* An inode of a pipe's too is only in a trace made up to look so. */
+	if ((pp = snapshot_find_pipe(s, inode)) != NULL &&
+	    pp->kind == SNAP_FD_SOCKET)
+		return pp;
+	for (size_t i = 0; pp != NULL && i < s->npipes; i++) {
 		if (s->pipes[i].kind == SNAP_FD_SOCKET &&
 		    s->pipes[i].inode == inode)
 			return &s->pipes[i];
@@ -818,20 +804,6 @@ bool
 snapshot_proc_gone(const struct snap_proc *p)
 {
 	return p->exit.exited || p->state == 'Z' || p->state == 'X';
-}
-
-const struct snap_proc *
-snapshot_exited_stage_on(const struct snapshot *s, uint64_t inode,
-    bool writer)
-{
-	for (size_t i = 0; i < s->nprocs; i++) {
-		const struct snap_proc *p = &s->procs[i];
-
-		if (p->exit.exited &&
-		    snapshot_proc_pipe_fd(p, inode, writer, 0) >= 0)
-			return p;
-	}
-	return NULL;
 }
 
 const struct snap_proc *

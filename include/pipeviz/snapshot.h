@@ -243,6 +243,14 @@ struct snapshot {
 	size_t nsockets;
 	struct snap_diag *diags;
 	size_t ndiags;
+	/*
+	 * The lookups by pid and inode (snapshot_find_*), snapshot-index.c's
+	 * business.  Built at the first lookup and kept up as snapshot_*
+	 * functions add to the arrays; code that edits a process's pid,
+	 * fds or exit in place after a lookup calls
+	 * snapshot_procs_changed().
+	 */
+	struct snapshot_index *index;
 };
 
 struct snapshot *snapshot_create(double t);
@@ -261,6 +269,8 @@ struct snap_diag *snapshot_add_diag(struct snapshot *, const char *kind,
     const char *message);
 /* Append a deep copy of another snapshot's process. */
 struct snap_proc *snapshot_copy_proc(struct snapshot *, const struct snap_proc *);
+/* The processes were edited in place: lookups index them again. */
+void snapshot_procs_changed(struct snapshot *);
 /* Free what p owns (argv, fds); p itself stays, empty. */
 void snapshot_proc_clear(struct snap_proc *);
 /* Remove procs[i], keeping the order of the rest. */
