@@ -426,6 +426,27 @@ starved_chain_is_one_report(void **state)
 	diagnose_free(d);
 }
 
+/*
+ * 4000 cats, as a long make -j or xargs -P pipeline can be: still one
+ * report, counting all (diagnoses are linear in processes: each chain's
+ * head is found once, and its members grouped once).
+ */
+static void
+starved_chain_of_thousands_is_one_report(void **state)
+{
+	struct diagnose *d = instant();
+	struct snapshot *s = run(d, sleep_cats, 4000, 0, 0.25, 4, NULL);
+	const struct snap_diag *g = must(s, "starved_reader");
+
+	(void)state;
+	assert_int_equal(ndiag(s, "starved_reader"), 1);
+	assert_int_equal(g->npids, 4001);
+	says(g, "downstream, 3999 more wait in turn: cat (pid 902), "
+	    "cat (pid 903), cat (pid 904) and 3996 others");
+	snapshot_free(s);
+	diagnose_free(d);
+}
+
 static void
 reader_of_computing_writer_is_not_eof_held(void **state)
 {
@@ -1901,6 +1922,7 @@ main(void)
 		cmocka_unit_test(blocked_writer_time_is_per_process_identity),
 		cmocka_unit_test(starved_reader_for_sleep_cat_not_eof_held),
 		cmocka_unit_test(starved_chain_is_one_report),
+		cmocka_unit_test(starved_chain_of_thousands_is_one_report),
 		cmocka_unit_test(empty_snapshot_has_no_diagnoses),
 		cmocka_unit_test(reader_of_computing_writer_is_not_eof_held),
 		cmocka_unit_test(eof_held_by_background_process_of_exited_stage),

@@ -630,6 +630,75 @@ chan_label_names_each_kind(void **state)
 	    "TCP 127");
 }
 
+
+/*
+ * Lookups go through an index (snapshot-index.c): the same answers as a
+ * search from the start, as the arrays grow, shrink and are relinked.
+ */
+static void
+lookups_follow_adds_removes_and_relinks(void **state)
+{
+	struct snapshot *s = snapshot_create(1.0);
+	struct snap_proc *p;
+
+	(void)state;
+	assert_null(snapshot_find_proc(s, 100));
+	for (int i = 0; i < 3000; i++) {
+		p = add_proc(s, 100 + i, "cat");
+		add_pipe_fd(p, 0, SNAP_MODE_R, (uint64_t)(5000 + i));
+		add_pipe_fd(p, 1, SNAP_MODE_W, (uint64_t)(5001 + i));
+		/* Looked up while the array grows (and moves). */
+		assert_ptr_equal(snapshot_find_proc(s, 100 + i / 2),
+		    &s->procs[i / 2]);
+	}
+	snapshot_link_pipes(s);
+	assert_int_equal(s->npipes, 3001);
+	for (int i = 0; i <= 3000; i++)
+		assert_int_equal(snapshot_find_pipe(s,
+		    (uint64_t)(5000 + i))->inode, 5000 + i);
+	assert_null(snapshot_find_pipe(s, 4999));
+	/* The first of two processes with one pid, as a search finds it. */
+	add_proc(s, 150, "again");
+	assert_string_equal(snapshot_find_proc(s, 150)->comm, "cat");
+	snapshot_remove_proc(s, 50);
+	assert_string_equal(snapshot_find_proc(s, 150)->comm, "again");
+	assert_ptr_equal(snapshot_find_proc(s, 151), &s->procs[50]);
+	/* Relinked without process 50's pipes' ends. */
+	snapshot_link_pipes(s);
+	assert_int_equal(snapshot_find_pipe(s, 5050)->nreaders, 0);
+	assert_int_equal(snapshot_find_pipe(s, 5051)->nreaders, 1);
+	snapshot_free(s);
+}
+
+/* An exited stage is found by the pipes it was wired to, first first. */
+static void
+exited_stage_found_by_its_pipes(void **state)
+{
+	struct snapshot *s = snapshot_create(1.0);
+	struct snap_proc *p;
+
+	(void)state;
+	for (int i = 0; i < 100; i++) {
+		p = add_proc(s, 100 + i, "cat");
+		add_pipe_fd(p, 0, SNAP_MODE_R, (uint64_t)(5000 + i));
+		add_pipe_fd(p, 1, SNAP_MODE_W, (uint64_t)(5001 + i));
+	}
+	s->procs[40].exit.exited = true;
+	s->procs[41].exit.exited = true;
+	snapshot_link_pipes(s);
+	assert_null(snapshot_exited_stage_on(s, 5039, true));
+	assert_int_equal(snapshot_exited_stage_on(s, 5040, false)->pid, 140);
+	assert_int_equal(snapshot_exited_stage_on(s, 5041, true)->pid, 140);
+	assert_int_equal(snapshot_exited_stage_on(s, 5041, false)->pid, 141);
+	assert_int_equal(snapshot_exited_stage_on(s, 5042, true)->pid, 141);
+	assert_null(snapshot_exited_stage_on(s, 5042, false));
+	/* Edited in place after a lookup: snapshot_procs_changed() says so. */
+	s->procs[60].exit.exited = true;
+	snapshot_procs_changed(s);
+	assert_int_equal(snapshot_exited_stage_on(s, 5060, false)->pid, 160);
+	snapshot_free(s);
+}
+
 int
 main(void)
 {
@@ -655,6 +724,8 @@ main(void)
 		cmocka_unit_test(link_pipes_pipe_in_a_poll_set_is_not_stray),
 		cmocka_unit_test(waits_room_from_wchan_fill_or_poll),
 		cmocka_unit_test(chan_label_names_each_kind),
+		cmocka_unit_test(lookups_follow_adds_removes_and_relinks),
+		cmocka_unit_test(exited_stage_found_by_its_pipes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
