@@ -257,36 +257,43 @@ discover_meet_has_sock(const struct discover_meet *k, uint64_t ino)
 	return false;
 }
 
+typedef bool (*discover_fd_fn)(int procfd, pid_t, const char *fd,
+    const char *link, void *);
+
+struct discover_fd_walk {
+	int procfd, dfd;
+	pid_t pid;
+	discover_fd_fn fn;
+	void *arg;
+};
+
+static int
+discover_fd_link(const char *name, void *arg)
+{
+	struct discover_fd_walk *w = arg;
+	char link[256];
+	ssize_t n;
+
+	if (name[0] < '0' || name[0] > '9' ||
+	    (n = readlinkat(w->dfd, name, link, sizeof link - 1)) <= 0)
+		return 0;
+	link[n] = '\0';
+	return w->fn(w->procfd, w->pid, name, link, w->arg);
+}
+
 /* Each fd link of pid: its number, its text.  false when unreadable. */
 static bool
-discover_each_fd(int procfd, pid_t pid,
-    bool (*fn)(int procfd, pid_t, const char *fd, const char *link, void *),
-    void *arg)
+discover_each_fd(int procfd, pid_t pid, discover_fd_fn fn, void *arg)
 {
-	char path[48], link[256];
-	struct dirent *de;
-	ssize_t n;
-	int dfd;
-	DIR *dir;
+	struct discover_fd_walk w = { procfd, -1, pid, fn, arg };
+	char path[48];
 
 	snprintf(path, sizeof path, "%d/fd", (int)pid);
-	if ((dfd = openat(procfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+	if ((w.dfd = openat(procfd, path, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1)
 		return false;
-	if ((dir = fdopendir(dfd)) == NULL) {
-		close(dfd);
-		return false;
-	}
-	while ((de = readdir(dir)) != NULL) {
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
-			continue;
-		if ((n = readlinkat(dirfd(dir), de->d_name, link,
-		    sizeof link - 1)) <= 0)
-			continue;
-		link[n] = '\0';
-		if (fn(procfd, pid, de->d_name, link, arg))
-			break;
-	}
-	closedir(dir);
+	(void)util_dir_each(w.dfd, discover_fd_link, &w);
+	close(w.dfd);
 	return true;
 }
 
@@ -469,7 +476,7 @@ discover_read(int procfd, pid_t pid, struct discover_proc *p)
 	char path[32], text[1024];
 
 	snprintf(path, sizeof path, "%d/stat", (int)pid);
-	if (util_read_file_at(procfd, path, text, sizeof text) <= 0 ||
+	if (util_read_record_at(procfd, path, text, sizeof text) <= 0 ||
 	    procparse_stat(text, &st) != 0)
 		return -1;
 	memset(p, 0, sizeof *p);
@@ -607,7 +614,7 @@ discover_last_pid(void)
 	long last;
 
 	/* "0.20 0.18 0.12 1/80 11206": the fifth field. */
-	if (util_read_file_at(AT_FDCWD, "/proc/loadavg", text, sizeof text) <= 0 ||
+	if (util_read_record_at(AT_FDCWD, "/proc/loadavg", text, sizeof text) <= 0 ||
 	    sscanf(text, "%*s %*s %*s %*s %ld", &last) != 1)
 		return -1;
 	return last;

@@ -89,7 +89,8 @@ loop_diagnose(struct loop *l, struct snapshot *s)
 	    LOOP_DIAGNOSE_SECONDS - l->interval_ms / 2000.0 ||
 	    !loop_same_procs(prev, s)) {
 		diagnose_sample(l->diag, s);
-		for (size_t i = 0; i < s->nprocs; i++) {
+		/* A burst's samples are judged for their history, never shown. */
+		for (size_t i = 0; l->burst_left == 0 && i < s->nprocs; i++) {
 			free(s->procs[i].explain);
 			s->procs[i].explain = explain_proc(s, &s->procs[i]);
 		}
@@ -357,8 +358,10 @@ loop_run(const struct loop_config *c)
 	l.diag = diagnose_create();
 	l.burst_left = c->burst;
 	/* A burst's half second stands for the stuck time of a longer look. */
-	if (c->burst > 0)
+	if (c->burst > 0) {
 		diagnose_set_stuck(l.diag, LOOP_BURST_STUCK_SECONDS);
+		probe_set_one_shot(l.probe);
+	}
 	l.t0 = util_now();
 	l.hz = sysconf(_SC_CLK_TCK);
 	l.interval_ms = c->interval_ms;

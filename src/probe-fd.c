@@ -110,39 +110,41 @@ probe_fd_one(int piddir, int fddir, const char *name, struct snap_proc *p)
 	}
 	if (kind == SNAP_FD_FILE) {
 		snprintf(path, sizeof path, "fdinfo/%s", name);
-		if (util_read_file_at(piddir, path, info, sizeof info) > 0 &&
+		if (util_read_record_at(piddir, path, info, sizeof info) > 0 &&
 		    procparse_fdinfo(info, &fi) == 0)
 			f->pos = fi.pos;
 	}
 	return 0;
 }
 
-int
-probe_fd_read(int piddir, struct snap_proc *p)
-{
-	struct dirent *de;
-	DIR *dir;
-	int fddir, err = 0;
+struct probe_fd_walk {
+	int piddir, fddir;
+	struct snap_proc *p;
+	long listed;
+};
 
-	fddir = openat(piddir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fddir == -1)
+static int
+probe_fd_each(const char *name, void *arg)
+{
+	struct probe_fd_walk *w = arg;
+
+	w->listed++;
+	return probe_fd_one(w->piddir, w->fddir, name, w->p);
+}
+
+int
+probe_fd_read(int piddir, struct snap_proc *p, long *listed)
+{
+	struct probe_fd_walk w = { piddir, -1, p, 0 };
+	int err;
+
+	w.fddir = openat(piddir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (w.fddir == -1)
 		return -errno;
-	if ((dir = fdopendir(fddir)) == NULL) {
-		close(fddir);
-		return -ENOMEM;
-	}
-	for (;;) {
-		errno = 0;
-		if ((de = readdir(dir)) == NULL) {
-			/* ENOENT: the process went away during the read. */
-			err = -errno;
-			break;
-		}
-		if (de->d_name[0] != '.' &&
-		    (err = probe_fd_one(piddir, fddir, de->d_name, p)) != 0)
-			break;
-	}
-	closedir(dir);
+	/* ENOENT: the process went away during the read. */
+	err = util_dir_each(w.fddir, probe_fd_each, &w);
+	close(w.fddir);
+	*listed = w.listed;
 	return err;
 }
 
@@ -170,7 +172,7 @@ probe_fd_refresh(int piddir, struct snap_proc *p)
 		if (S_ISREG(st.st_mode))
 			f->size = st.st_size;
 		snprintf(path, sizeof path, "fdinfo/%d", f->fd);
-		if (util_read_file_at(piddir, path, info, sizeof info) > 0 &&
+		if (util_read_record_at(piddir, path, info, sizeof info) > 0 &&
 		    procparse_fdinfo(info, &fi) == 0)
 			f->pos = fi.pos;
 	}

@@ -134,9 +134,10 @@ void probe_hold_end(const sigset_t *saved);
 /*
  * Add the fd table of p from piddir to p: 0, or -errno (EACCES: denied;
  * ENOENT, ESRCH: gone; EMFILE and others: not read), with part of the
- * table added then.
+ * table added then.  *listed: the fds the directory listed, as
+ * probe_fd_count() would have counted them then.
  */
-int probe_fd_read(int piddir, struct snap_proc *p);
+int probe_fd_read(int piddir, struct snap_proc *p, long *listed);
 /*
  * Refresh what changes in an fd table that is otherwise known: position
  * and size of the files.  Returns 1 when an fd no longer refers to what

@@ -263,11 +263,14 @@ int
 probe_proc_read_runtime(struct probe_files *f, uint64_t *run_ns)
 {
 	struct timespec ts;
-	int err;
 
+	/*
+	 * The process CPU clock of a pid, as the kernel encodes it (what
+	 * clock_getcpuclockid() returns, without its clock_getres() call to
+	 * check the pid: the first read checks it).
+	 */
 	if (!f->clock_known) {
-		if ((err = clock_getcpuclockid(f->pid, &f->clock)) != 0)
-			return err == ESRCH ? -ESRCH : -err;
+		f->clock = (clockid_t)(~(unsigned)f->pid << 3 | 2);
 		f->clock_known = true;
 	}
 	/* The clock names a pid, not the process: EINVAL once it is reaped. */
@@ -382,9 +385,13 @@ probe_proc_read_argv(struct probe_proc *pp, struct probe_files *f,
 	long n;
 	int dir;
 
-	/* The text keeps room for the NUL procparse_cmdline() may add. */
+	/*
+	 * The text keeps room for the NUL procparse_cmdline() may add.  The
+	 * kernel copies a command line page by page within one read, so a
+	 * read that returns less than asked for has all of it.
+	 */
 	if ((dir = probe_files_dir(f)) >= 0 &&
-	    (n = util_read_file_at(dir, "cmdline", pp->text,
+	    (n = util_read_record_at(dir, "cmdline", pp->text,
 	    sizeof pp->text - 1)) > 0 &&
 	    procparse_cmdline(pp->text, (size_t)n, argv, PROBE_ARGV_MAX) > 0) {
 		snapshot_proc_set_argv(p, argv);

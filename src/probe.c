@@ -152,6 +152,12 @@ probe_set_interval(struct probe *pr, int interval_ms)
 	pr->recheck = pr->refresh * PROBE_RECHECK;
 }
 
+void
+probe_set_one_shot(struct probe *pr)
+{
+	pr->refresh = pr->recheck = (unsigned long)-1 / 2;
+}
+
 static void
 probe_entry_clear(struct probe_entry *e)
 {
@@ -290,9 +296,14 @@ probe_read_table(struct probe *pr, struct probe_entry *e, int dir)
 	long nfd;
 	int err;
 
-	/* Counted first: a change after the count shows at the next check. */
-	nfd = probe_fd_count(dir);
-	err = probe_fd_read(dir, &t);
+	/*
+	 * Counted as listed: an fd opened or closed after the listing shows
+	 * in the count at the next check (no fd count of its own: a system
+	 * call fewer).
+	 */
+	err = probe_fd_read(dir, &t, &nfd);
+	if (err != 0)
+		nfd = -1;
 	p->fds_unread = err != 0 && err != -EACCES && err != -ENOENT &&
 	    err != -ESRCH;
 	if (p->fds_unread) {

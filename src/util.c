@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -190,6 +191,60 @@ util_read_file_at(int dirfd, const char *path, char *buf, size_t size)
 	close(fd);
 	buf[len] = '\0';
 	return (long)len;
+}
+
+long
+util_read_record_at(int dirfd, const char *path, char *buf, size_t size)
+{
+	ssize_t n;
+	int fd, err;
+
+	if (size == 0)
+		return -EINVAL;
+	if ((fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
+		return -errno;
+	while ((n = read(fd, buf, size - 1)) == -1 && errno == EINTR)
+		;
+	err = errno;
+	close(fd);
+	if (n == -1)
+		return -err;
+	buf[n] = '\0';
+	return (long)n;
+}
+
+/* What getdents64 fills in (linux_dirent64, not in glibc's headers). */
+struct util_dirent64 {
+	uint64_t ino;
+	int64_t off;
+	unsigned short reclen;
+	unsigned char type;
+	char name[];
+};
+
+int
+util_dir_each(int fd, int (*fn)(const char *name, void *arg), void *arg)
+{
+	char buf[8192] __attribute__((aligned(8)));
+	long n;
+	int r;
+
+	if (lseek(fd, 0, SEEK_SET) == -1)
+		return -errno;
+	while ((n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0) {
+		for (long at = 0; at < n;) {
+			const struct util_dirent64 *d =
+			    (const struct util_dirent64 *)(buf + at);
+
+			at += d->reclen;
+			if (d->name[0] == '.' && (d->name[1] == '\0' ||
+			    (d->name[1] == '.' && d->name[2] == '\0')))
+				continue;
+			if ((r = fn(d->name, arg)) != 0)
+				return r;
+		}
+	}
+	return n == -1 ? -errno : 0;
 }
 
 char *

@@ -32,6 +32,13 @@ void probe_free(struct probe *); /* NULL is a no-op */
  * a second.  0 (the default) means every 8 samples whatever the pace.
  */
 void probe_set_interval(struct probe *, int interval_ms);
+/*
+ * A look that lasts a moment (--once: a burst of samples, half a second):
+ * no periodic re-reads of processes that do not run, since nothing they
+ * catch (a signal sent from outside, a pipe filled by a process out of
+ * view) is worth a second read of every process within it.
+ */
+void probe_set_one_shot(struct probe *);
 
 /*
  * Add roots[0..nroots) and all their live descendants to snap, read each
