@@ -30,6 +30,12 @@ struct discover_proc {
 	unsigned char reads; /* scans that read it, up to 2 */
 	bool member;
 	bool excluded;	/* kernel, or pipeviz and its ancestors */
+	/*
+	 * Its fd count when its fd table last showed no meeting point (no
+	 * FIFO, no socket on fd 0 or 1), or -1: a member whose count is
+	 * still that is not read again for them until the next full rescan.
+	 */
+	long plain_nfd;
 };
 
 /* What the last scan read of each process, by pid (discover.h). */
@@ -245,6 +251,7 @@ struct discover_meet {
 	size_t nfifo;
 	uint64_t sock[DISCOVER_MEET_KEYS];
 	size_t nsock;
+	bool saw; /* the table being read holds a key, new or not */
 };
 
 static bool
@@ -320,8 +327,11 @@ discover_meet_collect(int procfd, pid_t pid, const char *fd, const char *link,
 
 	if (link[0] == '/') {
 		if ((size_t)snprintf(path, sizeof path, "%d/fd/%s", (int)pid,
-		    fd) >= sizeof path || k->nfifo == DISCOVER_MEET_KEYS ||
-		    fstatat(procfd, path, &st, 0) != 0 || !S_ISFIFO(st.st_mode))
+		    fd) >= sizeof path || fstatat(procfd, path, &st, 0) != 0 ||
+		    !S_ISFIFO(st.st_mode))
+			return false;
+		k->saw = true;
+		if (k->nfifo == DISCOVER_MEET_KEYS)
 			return false;
 		for (size_t i = 0; i < k->nfifo; i++) {
 			if (k->fifo[i].dev == st.st_dev &&
@@ -334,9 +344,12 @@ discover_meet_collect(int procfd, pid_t pid, const char *fd, const char *link,
 		    link);
 		k->nfifo++;
 	} else if ((strcmp(fd, "0") == 0 || strcmp(fd, "1") == 0) &&
-	    discover_link_socket(link, &ino) && k->nsock < DISCOVER_MEET_KEYS &&
-	    !discover_meet_has_sock(k, ino))
-		k->sock[k->nsock++] = ino;
+	    discover_link_socket(link, &ino)) {
+		k->saw = true;
+		if (k->nsock < DISCOVER_MEET_KEYS &&
+		    !discover_meet_has_sock(k, ino))
+			k->sock[k->nsock++] = ino;
+	}
 	return false;
 }
 
@@ -370,9 +383,40 @@ discover_meet_match(int procfd, pid_t pid, const char *fd, const char *link,
 	return false;
 }
 
+static struct discover_proc *discover_known(const struct discover *, pid_t);
+
+/*
+ * The keys member m holds, into k.  A member known to hold none at its
+ * current fd count is not read again (each second while processes are
+ * being created, 64 members cost 770 system calls otherwise); what it
+ * learns is kept in the cache for the next scan.
+ */
 static void
-discover_meeting_points(struct discover_scan *d, struct discover_queue *q,
-    discover_peers_fn peers, void *peers_arg)
+discover_member_keys(struct discover *cache, int procfd,
+    struct discover_proc *m, struct discover_meet *k)
+{
+	struct discover_proc *known = discover_known(cache, m->id.pid);
+	char path[32];
+	struct stat st;
+	long nfd = -1;
+
+	snprintf(path, sizeof path, "%d/fd", (int)m->id.pid);
+	/* Before Linux 6.2 the size of fd/ is 0 whatever is open. */
+	if (fstatat(procfd, path, &st, 0) == 0 && st.st_size > 0)
+		nfd = (long)st.st_size;
+	if (nfd >= 0 && m->plain_nfd == nfd)
+		return;
+	k->saw = false;
+	if (!discover_each_fd(procfd, m->id.pid, discover_meet_collect, k))
+		return;
+	m->plain_nfd = k->saw ? -1 : nfd;
+	if (known != NULL)
+		known->plain_nfd = m->plain_nfd;
+}
+
+static void
+discover_meeting_points(struct discover *cache, struct discover_scan *d,
+    struct discover_queue *q, discover_peers_fn peers, void *peers_arg)
 {
 	struct discover_meet *k = xcalloc(1, sizeof *k);
 	int procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -384,8 +428,7 @@ discover_meeting_points(struct discover_scan *d, struct discover_queue *q,
 
 		k->nfifo = k->nsock = 0;
 		for (size_t i = 0; i < q->n; i++)
-			discover_each_fd(procfd, d->all[q->at[i]].id.pid,
-			    discover_meet_collect, k);
+			discover_member_keys(cache, procfd, &d->all[q->at[i]], k);
 		if (k->nfifo == 0 && k->nsock == 0)
 			break;
 		/* A socket's holders are found by its peer's inode. */
@@ -441,7 +484,7 @@ discover_free(struct discover *cache)
 	free(cache);
 }
 
-static const struct discover_proc *
+static struct discover_proc *
 discover_known(const struct discover *cache, pid_t pid)
 {
 	size_t lo = 0, hi = cache != NULL ? cache->nknown : 0;
@@ -480,6 +523,7 @@ discover_read(int procfd, pid_t pid, struct discover_proc *p)
 	    procparse_stat(text, &st) != 0)
 		return -1;
 	memset(p, 0, sizeof *p);
+	p->plain_nfd = -1;
 	p->id.pid = st.pid;
 	p->id.ppid = st.ppid;
 	p->id.pgid = st.pgid;
@@ -588,8 +632,8 @@ discover_pipeline(struct discover *cache, pid_t pid, pid_t self, pid_t **out)
 				discover_join(&d, i, &q);
 		}
 		discover_closure(&d, &q);
-		discover_meeting_points(&d, &q, cache != NULL ? cache->peers :
-		    NULL, cache != NULL ? cache->peers_arg : NULL);
+		discover_meeting_points(cache, &d, &q, cache != NULL ?
+		    cache->peers : NULL, cache != NULL ? cache->peers_arg : NULL);
 	}
 	free(q.at);
 
