@@ -352,3 +352,19 @@ jsonw_bytes(struct jsonw *w, const char *key, const char *data, size_t n)
 	}
 	jsonw_putc(w, '"');
 }
+
+void
+jsonw_raw(struct jsonw *w, const char *key, const char *text, size_t n)
+{
+	char *o = jsonw_member_n(w, key, n);
+
+	memcpy(o, text, n);
+	jsonw_done(w, o + n);
+}
+
+size_t
+jsonw_mark(const struct jsonw *w)
+{
+	/* A comma comes first when the open container has a member. */
+	return w->len + (w->depth > 0 && w->filled[w->depth - 1]);
+}

@@ -11,6 +11,7 @@
 #include "pipeviz/procparse.h"
 #include "pipeviz/summary.h"
 #include "pipeviz/util.h"
+#include "trace-memo.h"
 
 const char *
 trace_signal_name(int sig)
@@ -132,12 +133,115 @@ trace_thread(struct jsonw *w, const struct snap_thread *t)
 	jsonw_object_end(w);
 }
 
+static uint64_t
+trace_hash_real(uint64_t h, double v)
+{
+	uint64_t bits;
+
+	memcpy(&bits, &v, sizeof bits);
+	return trace_hash_u64(h, bits);
+}
+
+static uint64_t
+trace_hash_blocked(uint64_t h, const struct snap_blocked *b)
+{
+	h = trace_hash_u64(h, (uint64_t)b->op << 32 | (uint32_t)b->fd);
+	h = trace_hash_u64(h, b->pipe);
+	h = trace_hash_u64(h, b->socket);
+	h = trace_hash_u64(h, (uint64_t)(uint32_t)b->tid << 32 |
+	    (uint64_t)b->multiplexed << 1 | b->waits_partial);
+	h = trace_hash_u64(h, (uint64_t)b->call);
+	h = trace_hash_u64(h, b->nwaits);
+	for (size_t i = 0; i < b->nwaits; i++) {
+		const struct snap_wait_fd *wf = &b->waits[i];
+
+		h = trace_hash_u64(h, (uint64_t)(uint32_t)wf->fd << 32 |
+		    (uint64_t)wf->kind << 2 | (uint64_t)wf->in << 1 | wf->out);
+		h = trace_hash_u64(h, wf->inode);
+	}
+	return h;
+}
+
+/*
+ * Everything trace_proc() writes of p, hashed: a record whose hash is the
+ * same as last time is the same text (trace-memo.h).  A field added to
+ * the record is added here, or its changes would not be written.
+ */
+static uint64_t
+trace_proc_hash(const struct snap_proc *p, const char *explain)
+{
+	uint64_t h = TRACE_HASH_INIT;
+
+	h = trace_hash_u64(h, (uint64_t)(uint32_t)p->pid << 32 |
+	    (uint32_t)p->ppid);
+	h = trace_hash_u64(h, (uint64_t)(uint32_t)p->pgid << 32 |
+	    (uint32_t)p->stage);
+	h = trace_hash_u64(h, p->start_ticks);
+	h = trace_hash_str(h, p->comm);
+	for (char **a = p->argv; a != NULL && *a != NULL; a++)
+		h = trace_hash_str(h, *a);
+	h = trace_hash_u64(h, (uint64_t)(unsigned char)p->state << 8 |
+	    (uint64_t)p->io_known << 4 | (uint64_t)p->fds_denied << 3 |
+	    (uint64_t)p->fds_unread << 2 | (uint64_t)p->stuck << 1 |
+	    p->exit.exited);
+	h = trace_hash_real(h, p->cpu_pct);
+	h = trace_hash_real(h, p->read_bps);
+	h = trace_hash_real(h, p->write_bps);
+	h = trace_hash_u64(h, p->rss_kib);
+	h = trace_hash_u64(h, p->rchar);
+	h = trace_hash_u64(h, p->wchar);
+	h = trace_hash_blocked(h, &p->blocked);
+	h = trace_hash_u64(h, (uint64_t)p->syscall);
+	h = trace_hash_str(h, p->wchan);
+	h = trace_hash_u64(h, p->nfds);
+	for (size_t i = 0; i < p->nfds; i++) {
+		const struct snap_fd *f = &p->fds[i];
+
+		h = trace_hash_u64(h, (uint64_t)(uint32_t)f->fd << 32 |
+		    (uint64_t)f->mode << 8 | (uint64_t)f->kind);
+		h = trace_hash_u64(h, f->inode);
+		h = trace_hash_str(h, f->path);
+		h = trace_hash_u64(h, (uint64_t)f->pos);
+		h = trace_hash_u64(h, (uint64_t)f->size);
+	}
+	h = trace_hash_u64(h, (uint64_t)(uint32_t)p->tpgid << 32 |
+	    (uint64_t)p->stop);
+	h = trace_hash_u64(h, p->nthreads_read);
+	for (size_t i = 0; i < p->nthreads_read; i++) {
+		const struct snap_thread *t = &p->threads[i];
+
+		h = trace_hash_u64(h, (uint64_t)(uint32_t)t->tid << 8 |
+		    (unsigned char)t->state);
+		h = trace_hash_u64(h, (uint64_t)t->syscall);
+		h = trace_hash_str(h, t->wchan);
+		h = trace_hash_blocked(h, &t->blocked);
+	}
+	h = trace_hash_u64(h, (uint64_t)(uint32_t)p->exit.code << 32 |
+	    (uint32_t)p->exit.signal);
+	return trace_hash_str(h, explain);
+}
+
 static void
-trace_proc(struct jsonw *w, const struct snapshot *s, const struct snap_proc *p)
+trace_proc(struct jsonw *w, const struct snapshot *s, const struct snap_proc *p,
+    struct trace_memo *memo)
 {
 	char state[2] = { p->state, '\0' };
-	const char *sc;
-	char *explain;
+	const char *sc, *text;
+	/* The sentence judged with the sample, else one worked out now. */
+	char *own = p->explain == NULL ? explain_proc(s, p) : NULL;
+	const char *explain = own != NULL ? own : p->explain;
+	uint64_t key = (uint64_t)p->pid ^ p->start_ticks << 22, hash = 0;
+	size_t len, at;
+
+	if (memo != NULL) {
+		hash = trace_proc_hash(p, explain);
+		if (trace_memo_get(memo, key, hash, &text, &len)) {
+			jsonw_raw(w, NULL, text, len);
+			free(own);
+			return;
+		}
+	}
+	at = jsonw_mark(w);
 
 	jsonw_object_begin(w, NULL);
 	jsonw_int(w, "pid", p->pid);
@@ -184,10 +288,11 @@ trace_proc(struct jsonw *w, const struct snapshot *s, const struct snap_proc *p)
 		trace_exit_status(w, "exit", &p->exit);
 	else
 		jsonw_null(w, "exit");
-	explain = explain_of(s, p);
 	jsonw_string(w, "explain", explain);
-	free(explain);
+	free(own);
 	jsonw_object_end(w);
+	if (memo != NULL)
+		trace_memo_put(memo, key, hash, w->buf + at, w->len - at);
 }
 
 static void
@@ -204,9 +309,50 @@ trace_ends(struct jsonw *w, const char *key, const struct snap_end *e,
 	jsonw_array_end(w);
 }
 
-static void
-trace_pipe(struct jsonw *w, const struct snap_pipe *pp)
+/* Everything trace_pipe() writes of pp, hashed (as trace_proc_hash()). */
+static uint64_t
+trace_pipe_hash(const struct snap_pipe *pp)
 {
+	uint64_t h = TRACE_HASH_INIT;
+
+	h = trace_hash_u64(h, pp->inode);
+	h = trace_hash_u64(h, pp->dev);
+	h = trace_hash_u64(h, (uint64_t)pp->kind << 1 | pp->stray);
+	h = trace_hash_str(h, pp->path);
+	h = trace_hash_u64(h, (uint64_t)pp->fill);
+	h = trace_hash_u64(h, (uint64_t)pp->capacity);
+	h = trace_hash_real(h, pp->rate_bps);
+	h = trace_hash_u64(h, pp->nwriters);
+	for (size_t i = 0; i < pp->nwriters; i++)
+		h = trace_hash_u64(h, (uint64_t)(uint32_t)pp->writers[i].pid <<
+		    32 | (uint32_t)pp->writers[i].fd);
+	h = trace_hash_u64(h, pp->nreaders);
+	for (size_t i = 0; i < pp->nreaders; i++)
+		h = trace_hash_u64(h, (uint64_t)(uint32_t)pp->readers[i].pid <<
+		    32 | (uint32_t)pp->readers[i].fd);
+	h = trace_hash_u64(h, pp->peek != NULL ? pp->npeek : 0);
+	if (pp->peek != NULL)
+		h = trace_hash_bytes(h, pp->peek, pp->npeek);
+	return h;
+}
+
+static void
+trace_pipe(struct jsonw *w, const struct snap_pipe *pp,
+    struct trace_memo *memo)
+{
+	uint64_t key = pp->inode ^ pp->dev << 40 ^ (uint64_t)pp->kind << 60;
+	uint64_t hash = 0;
+	const char *text;
+	size_t len, at;
+
+	if (memo != NULL) {
+		hash = trace_pipe_hash(pp);
+		if (trace_memo_get(memo, key, hash, &text, &len)) {
+			jsonw_raw(w, NULL, text, len);
+			return;
+		}
+	}
+	at = jsonw_mark(w);
 	jsonw_object_begin(w, NULL);
 	jsonw_int(w, "inode", (long long)pp->inode);
 	jsonw_string(w, "kind", snapshot_kind_name(pp->kind));
@@ -225,6 +371,8 @@ trace_pipe(struct jsonw *w, const struct snap_pipe *pp)
 	if (pp->peek != NULL && pp->npeek > 0)
 		jsonw_bytes(w, "peek", pp->peek, pp->npeek);
 	jsonw_object_end(w);
+	if (memo != NULL)
+		trace_memo_put(memo, key, hash, w->buf + at, w->len - at);
 }
 
 /*
@@ -279,20 +427,24 @@ trace_diag(struct jsonw *w, const char *key, const struct snap_diag *d)
 	jsonw_object_end(w);
 }
 
+/* memo: the last records to reuse, or NULL to write everything anew. */
 static void
-trace_sample(struct jsonw *w, const struct snapshot *s)
+trace_sample(struct jsonw *w, const struct snapshot *s,
+    struct trace_memo *memo)
 {
+	if (memo != NULL)
+		trace_memo_begin(memo);
 	jsonw_object_begin(w, NULL);
 	jsonw_string(w, "type", "sample");
 	jsonw_real(w, "t", s->t, 1000);
 	jsonw_array_begin(w, "procs");
 	for (size_t i = 0; i < s->nprocs; i++)
-		trace_proc(w, s, &s->procs[i]);
+		trace_proc(w, s, &s->procs[i], memo);
 	jsonw_array_end(w);
 	jsonw_array_begin(w, "pipes");
 	for (size_t i = 0; i < s->npipes; i++) {
 		if (s->pipes[i].kind != SNAP_FD_SOCKET)
-			trace_pipe(w, &s->pipes[i]);
+			trace_pipe(w, &s->pipes[i], memo);
 	}
 	jsonw_array_end(w);
 	jsonw_array_begin(w, "sockets");
@@ -304,6 +456,8 @@ trace_sample(struct jsonw *w, const struct snapshot *s)
 		trace_diag(w, NULL, &s->diags[i]);
 	jsonw_array_end(w);
 	jsonw_object_end(w);
+	if (memo != NULL)
+		trace_memo_end(memo);
 }
 
 /*
@@ -311,6 +465,8 @@ trace_sample(struct jsonw *w, const struct snapshot *s)
  * a sample is about 1 KB per process, every interval.
  */
 static struct jsonw trace_record;
+/* The records of the last sample written, by process and by pipe. */
+static struct trace_memo trace_last;
 
 static struct jsonw *
 trace_begin(void)
@@ -364,7 +520,7 @@ trace_write_sample(FILE *f, const struct snapshot *s)
 {
 	struct jsonw *w = trace_begin();
 
-	trace_sample(w, s);
+	trace_sample(w, s, &trace_last);
 	return trace_emit(f, w);
 }
 
@@ -500,6 +656,7 @@ void
 trace_release(void)
 {
 	jsonw_free(&trace_record);
+	trace_memo_free(&trace_last);
 }
 
 char *
@@ -507,6 +664,6 @@ trace_sample_string(const struct snapshot *s)
 {
 	struct jsonw w = { 0 };
 
-	trace_sample(&w, s);
+	trace_sample(&w, s, NULL);
 	return w.buf;
 }

@@ -52,5 +52,13 @@ void jsonw_real(struct jsonw *, const char *key, double v, double scale);
 void jsonw_string(struct jsonw *, const char *key, const char *);
 /* Bytes as a string in which byte N is code point U+00NN: any bytes survive. */
 void jsonw_bytes(struct jsonw *, const char *key, const char *, size_t);
+/*
+ * A value written before by this writer (text[0..n), a whole object or
+ * array), as the next member: the trace repeats the records of what did
+ * not change.
+ */
+void jsonw_raw(struct jsonw *, const char *key, const char *text, size_t n);
+/* Where the next member's value starts (after its comma and key). */
+size_t jsonw_mark(const struct jsonw *);
 
 #endif
