@@ -65,7 +65,7 @@
  * one's benefit (probe_set_interval()).
  */
 #define PROBE_REFRESH 8
-#define PROBE_REFRESH_MS 250
+#define PROBE_REFRESH_MS 1000
 /* Refresh periods between re-reads of what hardly ever changes: command
  * lines, and the children and memory of a process that does not run. */
 #define PROBE_RECHECK 8
@@ -410,13 +410,14 @@ probe_update(struct probe *pr, struct probe_entry *e)
 	 * ran is checked by its fd count, and read in full a refresh period
 	 * samples after the last time for what the count cannot show
 	 * (dup2() onto an open fd).  The quiet ones are counted now and then
-	 * too: a table can be shared with another process (CLONE_FILES).
+	 * too, with the rare re-reads: a table can be shared with another
+	 * process (CLONE_FILES without threads, which are read each time).
 	 */
 	if (ran)
 		e->ran_since_full = true;
 	full = fresh || exec || turned || p->fds_unread ||
 	    (e->ran_since_full && gen - e->full_at >= pr->refresh);
-	if (!full && (ran || periodic) && !p->fds_denied &&
+	if (!full && (ran || recheck) && !p->fds_denied &&
 	    (nfd = probe_fd_count(dir)) != e->nfd)
 		full = true;
 	/*
