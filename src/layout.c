@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "pipeviz/cmdline.h"
+#include "pipeviz/idmap.h"
 #include "pipeviz/sanitize.h"
 #include "pipeviz/util.h"
 
@@ -35,7 +36,11 @@ struct layout_ctx {
 	bool *lone;	/* on no chain with others: may be listed as a child */
 	char (*names)[64]; /* each process's node label: its name, and args */
 	size_t *order, *chain;
+	size_t *at;	/* per process: its place in order[] */
 	size_t nchains;
+	/* Children by parent pid: kids[] slots, each a list in index order. */
+	struct idmap by_ppid;
+	size_t *first_kid, *next_kid;
 };
 
 /* ---- the canvas ---------------------------------------------------- */
@@ -103,46 +108,100 @@ layout_is_pipe(const struct snap_fd *f)
 	    f->kind == SNAP_FD_SOCKET) && f->inode != 0;
 }
 
-/* The process whose fd 1 (or 2) writes what p reads on fd 0, or -1. */
-static long
-layout_upstream(const struct snapshot *s, size_t pi)
+/*
+ * Who reads which channel on fd 0 and writes it on fd 1 and fd 2: for
+ * each of the three, the processes on each channel as a list in index
+ * order.  A search of every process for each one made the order of 2000
+ * processes cost 2000 squared lookups of an fd.
+ */
+#define LAYOUT_NONE SIZE_MAX
+
+struct layout_links {
+	struct idmap slot;	/* channel -> its lists' slot */
+	size_t *first[3];	/* per slot: the first process, fd 0, 1, 2 */
+	size_t *next[3];	/* per process: the next on its channel */
+	uint64_t *chan[3];	/* per process: its channel on that fd, or 0 */
+};
+
+static void
+layout_links_make(const struct snapshot *s, struct layout_links *k)
 {
-	const struct snap_fd *in = snapshot_proc_fd(&s->procs[pi], 0);
+	size_t n = s->nprocs, nslot = 0;
 
-	uint64_t chan = snapshot_fd_channel(s, in, true);
+	memset(&k->slot, 0, sizeof k->slot);
+	for (int fd = 0; fd < 3; fd++) {
+		k->first[fd] = xcalloc(3 * n + 1, sizeof *k->first[fd]);
+		k->next[fd] = xcalloc(n + 1, sizeof *k->next[fd]);
+		k->chan[fd] = xcalloc(n + 1, sizeof *k->chan[fd]);
+		for (size_t i = 0; i < 3 * n + 1; i++)
+			k->first[fd][i] = LAYOUT_NONE;
+	}
+	for (size_t i = 0; i < n; i++) {
+		for (int fd = 0; fd < 3; fd++) {
+			const struct snap_fd *f = snapshot_proc_fd(&s->procs[i], fd);
 
-	if (!layout_is_pipe(in))
-		return -1;
-	for (int fd = 1; fd <= 2; fd++) {
-		for (size_t i = 0; i < s->nprocs; i++) {
-			const struct snap_fd *out = snapshot_proc_fd(&s->procs[i], fd);
-
-			if (i != pi && layout_is_pipe(out) &&
-			    snapshot_fd_channel(s, out, false) == chan)
-				return (long)i;
+			if (layout_is_pipe(f))
+				k->chan[fd][i] = snapshot_fd_channel(s, f, fd == 0);
+			if (k->chan[fd][i] != 0 &&
+			    idmap_put(&k->slot, k->chan[fd][i], nslot))
+				nslot++;
 		}
+	}
+	/* Pushed from the last, so each list runs in index order. */
+	for (size_t i = n; i-- > 0;) {
+		for (int fd = 0; fd < 3; fd++) {
+			size_t at;
+
+			if (k->chan[fd][i] == 0)
+				continue;
+			at = idmap_get(&k->slot, k->chan[fd][i]);
+			k->next[fd][i] = k->first[fd][at];
+			k->first[fd][at] = i;
+		}
+	}
+}
+
+static void
+layout_links_free(struct layout_links *k)
+{
+	idmap_free(&k->slot);
+	for (int fd = 0; fd < 3; fd++) {
+		free(k->first[fd]);
+		free(k->next[fd]);
+		free(k->chan[fd]);
+	}
+}
+
+/* The first process on chan's list for fd other than pi (and unplaced). */
+static long
+layout_links_find(const struct layout_links *k, int fd, uint64_t chan,
+    size_t pi, const bool *placed)
+{
+	size_t at = chan != 0 ? idmap_get(&k->slot, chan) : IDMAP_NONE;
+
+	if (at == IDMAP_NONE)
+		return -1;
+	for (size_t i = k->first[fd][at]; i != LAYOUT_NONE; i = k->next[fd][i]) {
+		if (i != pi && (placed == NULL || !placed[i]))
+			return (long)i;
 	}
 	return -1;
 }
 
+/* The process whose fd 1 (or 2) writes what p reads on fd 0, or -1. */
+static long
+layout_upstream(const struct layout_links *k, size_t pi)
+{
+	long up = layout_links_find(k, 1, k->chan[0][pi], pi, NULL);
+
+	return up >= 0 ? up : layout_links_find(k, 2, k->chan[0][pi], pi, NULL);
+}
+
 /* The process that reads on fd 0 what p writes on fd 1, or -1. */
 static long
-layout_downstream(const struct snapshot *s, size_t pi, const bool *placed)
+layout_downstream(const struct layout_links *k, size_t pi, const bool *placed)
 {
-	const struct snap_fd *out = snapshot_proc_fd(&s->procs[pi], 1);
-
-	uint64_t chan = snapshot_fd_channel(s, out, false);
-
-	if (!layout_is_pipe(out))
-		return -1;
-	for (size_t i = 0; i < s->nprocs; i++) {
-		const struct snap_fd *in = snapshot_proc_fd(&s->procs[i], 0);
-
-		if (i != pi && !placed[i] && layout_is_pipe(in) &&
-		    snapshot_fd_channel(s, in, true) == chan)
-			return (long)i;
-	}
-	return -1;
+	return layout_links_find(k, 0, k->chan[1][pi], pi, placed);
 }
 
 /* Stages first, in stage order, then the rest by pid. */
@@ -156,47 +215,55 @@ layout_priority(const struct snap_proc *a, const struct snap_proc *b)
 	return a->pid < b->pid ? -1 : a->pid > b->pid;
 }
 
+static int
+layout_priority_cmp(const void *a, const void *b, void *arg)
+{
+	const struct snapshot *s = arg;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int c = layout_priority(&s->procs[i], &s->procs[j]);
+
+	/* Equal ones (the same pid twice) keep their order. */
+	return c != 0 ? c : (i > j) - (i < j);
+}
+
 size_t
 layout_chain_order(const struct snapshot *s, size_t *order, size_t *chain)
 {
-	bool *placed, *seen;
-	size_t *prio, n = 0, chains = 0;
+	struct layout_links k;
+	bool *placed;
+	size_t *prio, *seen, n = 0, chains = 0;
 
 	if (s->nprocs == 0)
 		return 0;
 	placed = xcalloc(s->nprocs, sizeof *placed);
+	/* seen[i] == the climb's number: no clearing between climbs. */
 	seen = xcalloc(s->nprocs, sizeof *seen);
 	prio = xcalloc(s->nprocs, sizeof *prio);
-	for (size_t i = 0; i < s->nprocs; i++) {
-		size_t j = i;
-
-		while (j > 0 && layout_priority(&s->procs[i],
-		    &s->procs[prio[j - 1]]) < 0) {
-			prio[j] = prio[j - 1];
-			j--;
-		}
-		prio[j] = i;
-	}
-	for (size_t k = 0; k < s->nprocs; k++) {
-		long u = (long)prio[k], up;
+	layout_links_make(s, &k);
+	for (size_t i = 0; i < s->nprocs; i++)
+		prio[i] = i;
+	qsort_r(prio, s->nprocs, sizeof *prio, layout_priority_cmp,
+	    (void *)s);
+	for (size_t j = 0; j < s->nprocs; j++) {
+		long u = (long)prio[j], up;
 
 		if (placed[u])
 			continue;
 		/* Climb to the head of this chain; a cycle stops the climb. */
-		memset(seen, 0, s->nprocs * sizeof *seen);
-		seen[u] = true;
-		while ((up = layout_upstream(s, (size_t)u)) >= 0 && !placed[up] &&
-		    !seen[up]) {
+		seen[u] = j + 1;
+		while ((up = layout_upstream(&k, (size_t)u)) >= 0 &&
+		    !placed[up] && seen[up] != j + 1) {
 			u = up;
-			seen[u] = true;
+			seen[u] = j + 1;
 		}
-		for (; u >= 0; u = layout_downstream(s, (size_t)u, placed)) {
+		for (; u >= 0; u = layout_downstream(&k, (size_t)u, placed)) {
 			placed[u] = true;
 			chain[n] = chains;
 			order[n++] = (size_t)u;
 		}
 		chains++;
 	}
+	layout_links_free(&k);
 	free(prio);
 	free(seen);
 	free(placed);
@@ -511,12 +578,36 @@ layout_node_width(const struct layout_ctx *c, const struct layout_node *nd)
 }
 
 /* Processes of a band's stages that are not on a chain: listed beneath. */
+/* Each process's children as lists by parent pid, in index order. */
+static void
+layout_kids_make(struct layout_ctx *c)
+{
+	const struct snapshot *s = c->s;
+	size_t nslot = 0;
+
+	c->first_kid = xcalloc(s->nprocs + 1, sizeof *c->first_kid);
+	c->next_kid = xcalloc(s->nprocs + 1, sizeof *c->next_kid);
+	for (size_t i = 0; i < s->nprocs; i++) {
+		c->first_kid[i] = LAYOUT_NONE;
+		if (idmap_put(&c->by_ppid, (uint64_t)s->procs[i].ppid, nslot))
+			nslot++;
+	}
+	for (size_t i = s->nprocs; i-- > 0;) {
+		size_t at = idmap_get(&c->by_ppid, (uint64_t)s->procs[i].ppid);
+
+		c->next_kid[i] = c->first_kid[at];
+		c->first_kid[at] = i;
+	}
+}
+
 static int
 layout_draw_children(struct layout_ctx *c, size_t parent, int depth, int y)
 {
 	const struct snapshot *s = c->s;
+	size_t at = idmap_get(&c->by_ppid, (uint64_t)s->procs[parent].pid);
 
-	for (size_t i = 0; i < s->nprocs && depth < 8; i++) {
+	for (size_t i = at != IDMAP_NONE ? c->first_kid[at] : LAYOUT_NONE;
+	    i != LAYOUT_NONE && depth < 8; i = c->next_kid[i]) {
 		const struct snap_proc *p = &s->procs[i];
 		enum layout_style ws;
 		const char *word;
@@ -524,7 +615,7 @@ layout_draw_children(struct layout_ctx *c, size_t parent, int depth, int y)
 		int x, xname;
 
 		/* Processes on a chain of their own get a band instead. */
-		if (c->drawn[i] || !c->lone[i] || p->ppid != s->procs[parent].pid)
+		if (c->drawn[i] || !c->lone[i])
 			continue;
 		c->drawn[i] = true;
 		word = layout_state_word(s, p, &ws);
@@ -659,12 +750,10 @@ layout_draw_band(struct layout_ctx *c, size_t k, size_t len, int y)
 static bool
 layout_neighbours(const struct layout_ctx *c, size_t w, size_t r)
 {
-	for (size_t k = 0; k + 1 < c->s->nprocs; k++) {
-		if (c->order[k] == w && c->order[k + 1] == r &&
-		    c->chain[k] == c->chain[k + 1])
-			return true;
-	}
-	return false;
+	size_t k = c->at[w];
+
+	return k + 1 < c->s->nprocs && c->order[k + 1] == r &&
+	    c->chain[k] == c->chain[k + 1];
 }
 
 static size_t
@@ -909,6 +998,10 @@ layout_build(const struct snapshot *s, const struct layout_opts *o)
 	c.chain = xcalloc(s->nprocs, sizeof *c.chain);
 	c.nchains = layout_chain_order(s, c.order, c.chain);
 	c.lone = xcalloc(s->nprocs, sizeof *c.lone);
+	c.at = xcalloc(s->nprocs, sizeof *c.at);
+	for (size_t k = 0; k < s->nprocs; k++)
+		c.at[c.order[k]] = k;
+	layout_kids_make(&c);
 	for (size_t k = 0; k < s->nprocs; k++)
 		c.lone[c.order[k]] = (k == 0 || c.chain[k - 1] != c.chain[k]) &&
 		    (k + 1 == s->nprocs || c.chain[k + 1] != c.chain[k]);
@@ -928,6 +1021,10 @@ layout_build(const struct snapshot *s, const struct layout_opts *o)
 			y = layout_draw_band(&c, k, 1, y);
 	}
 	layout_draw_extras(&c, y);
+	idmap_free(&c.by_ppid);
+	free(c.first_kid);
+	free(c.next_kid);
+	free(c.at);
 	free(c.drawn);
 	free(c.names);
 	free(c.lone);

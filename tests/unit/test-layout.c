@@ -481,6 +481,52 @@ columns_hold_still(void **state)
 	}
 }
 
+
+/*
+ * 3000 cats attached to (pids given in reverse, no stages), with a child
+ * under each tenth: one chain in pipeline order, each child listed under
+ * its parent.  The order and the children lists are found through maps,
+ * not a search of every process for each (issue 19).
+ */
+static void
+long_chain_in_order_with_children(void **state)
+{
+	struct snapshot *s = snapshot_create(1.0);
+	const int n = 3000;
+	size_t order[3300], chain[3300];
+	struct layout_opts o = { 100, false, false };
+	struct layout *l;
+	char *text;
+
+	(void)state;
+	for (int i = 0; i < n; i++) {
+		struct snap_proc *p = proc(s, 10000 - i, 1, "cat", -1);
+
+		if (i > 0)
+			pipe_fd(p, 0, SNAP_MODE_R, (uint64_t)(500 + i));
+		if (i + 1 < n)
+			pipe_fd(p, 1, SNAP_MODE_W, (uint64_t)(501 + i));
+		if (i % 10 == 0)
+			proc(s, 20000 + i, 10000 - i, "kid", -1);
+	}
+	finish(s, 0);
+	assert_int_equal(s->nprocs, 3300);
+	/* The kids stand alone: one chain of cats, then one chain each. */
+	assert_int_equal(layout_chain_order(s, order, chain), 1 + 300);
+	for (int i = 0; i < n; i++) {
+		assert_int_equal(s->procs[order[i]].pid, 10000 - i);
+		assert_int_equal(chain[i], 0);
+	}
+	l = layout_build(s, &o);
+	text = layout_to_text(l);
+	/* Each kid under its parent's band, not in a band of its own. */
+	assert_non_null(strstr(text, "`- kid 20000 "));
+	assert_non_null(strstr(text, "`- kid 22990 "));
+	free(text);
+	layout_free(l);
+	snapshot_free(s);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -498,6 +544,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(columns_hold_still),
 		cmocka_unit_test(unread_table_ends_are_unknown),
 		cmocka_unit_test(empty_snapshot),
+		cmocka_unit_test(long_chain_in_order_with_children),
 	};
 
 	if (argc > 1)
