@@ -66,6 +66,13 @@
  */
 #define PROBE_REFRESH 8
 #define PROBE_REFRESH_MS 1000
+/*
+ * Files held for a process that runs sample after sample are given back
+ * once it has been quiet this many samples and this long: soon, for a
+ * pipeline whose busy stage has settled holds no more than a quiet one.
+ */
+#define PROBE_RELEASE 8
+#define PROBE_RELEASE_MS 250
 /* Refresh periods between re-reads of what hardly ever changes: command
  * lines, and the children and memory of a process that does not run. */
 #define PROBE_RECHECK 8
@@ -103,6 +110,7 @@ struct probe {
 	pid_t self;
 	unsigned long gen; /* samples taken */
 	unsigned long refresh; /* samples between periodic reads */
+	unsigned long release; /* quiet samples before extra files go */
 	unsigned long recheck; /* samples between rare re-reads */
 	struct probe_budget budget;
 	/* pid -> entry, open addressing; a power of two in size. */
@@ -150,6 +158,11 @@ probe_set_interval(struct probe *pr, int interval_ms)
 		pr->refresh = (PROBE_REFRESH_MS + (unsigned long)interval_ms - 1) /
 		    (unsigned long)interval_ms;
 	pr->recheck = pr->refresh * PROBE_RECHECK;
+	pr->release = PROBE_RELEASE;
+	if (interval_ms > 0 && pr->release * (unsigned long)interval_ms <
+	    PROBE_RELEASE_MS)
+		pr->release = (PROBE_RELEASE_MS + (unsigned long)interval_ms - 1) /
+		    (unsigned long)interval_ms;
 }
 
 void
@@ -473,7 +486,8 @@ probe_update(struct probe *pr, struct probe_entry *e)
 	if (ran)
 		e->active_at = gen;
 	/* Quiet for a while: keep only what is read every few samples. */
-	if (periodic && gen - e->active_at >= pr->refresh) {
+	if (gen - e->active_at == pr->release ||
+	    (periodic && gen - e->active_at >= pr->release)) {
 		probe_files_release(&e->files, PROBE_F_STATM);
 		probe_files_release(&e->files, PROBE_F_IO);
 		probe_files_release(&e->files, PROBE_F_SYSCALL);
