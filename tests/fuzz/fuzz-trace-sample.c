@@ -9,7 +9,11 @@
  *      bytes the names and paths hold (the kernel allows any);
  *   2. trace_read_sample() reads it back, and writing that again gives the
  *      same line (what replay draws is what the live view drew);
- *   3. the renderers draw it without crashing.
+ *   3. the renderers draw it without crashing;
+ *   4. trace_write_sample(), which copies the records of what did not
+ *      change since the sample it wrote before (trace-memo.h), writes the
+ *      same line for it and for its read-back copy: the memo, kept from
+ *      input to input, never puts an old record in place of a new one.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -248,6 +252,35 @@ check_json(const char *text, const struct snapshot *s)
 	json_decref(o);
 }
 
+/* The line trace_write_sample() writes for s, without its newline. */
+static char *
+written(const struct snapshot *s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (f == NULL)
+		abort();
+	FUZZ_CHECK(trace_write_sample(f, s) == 0);
+	fclose(f);
+	FUZZ_CHECK(len > 0 && buf[len - 1] == '\n');
+	buf[len - 1] = '\0';
+	return buf;
+}
+
+static void
+check_written(const struct snapshot *s, const char *fresh)
+{
+	char *line = written(s);
+
+	if (strcmp(line, fresh) != 0)
+		fprintf(stderr, "the writer's memo differs:\n%s\n%s\n", fresh,
+		    line);
+	FUZZ_CHECK(strcmp(line, fresh) == 0);
+	free(line);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -266,6 +299,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (strcmp(text, again) != 0)
 		fprintf(stderr, "round trip differs:\n%s\n%s\n", text, again);
 	FUZZ_CHECK(strcmp(text, again) == 0);
+	check_written(s, text);
+	check_written(back, again);
 
 	if ((out = open_memstream(&buf, &len)) == NULL)
 		abort();
