@@ -837,7 +837,8 @@ bench_cpu(void)
 
 	for (size_t k = 0; k < 2; k++) {
 		const char *iv = intervals[k];
-		double hz = 1000.0 / atof(iv), limit = k == 0 ? 1.0 : 5.0;
+		/* 100 Hz: issue 19 asks 1.5% (issue 6 asked 5%). */
+		double hz = 1000.0 / atof(iv), limit = k == 0 ? 1.0 : 1.5;
 		double share[3];
 		struct chain c;
 		bool stalled = false;
@@ -870,7 +871,7 @@ bench_cpu(void)
 			double m = median(share, (size_t)got);
 			char t[24];
 
-			snprintf(t, sizeof t, "<= %.0f%%", limit);
+			snprintf(t, sizeof t, "<= %g%%", limit);
 			row_add("2", what, t, verdict(m <= limit),
 			    "%.2f%% of one core", m);
 		}
@@ -902,7 +903,7 @@ bench_cpu(void)
 			double m = median(share, (size_t)got);
 			char t[24];
 
-			snprintf(t, sizeof t, "<= %.0f%%", limit);
+			snprintf(t, sizeof t, "<= %g%%", limit);
 			row_add("2", what, t, verdict(m <= limit),
 			    "%.2f%% of one core", m);
 		}
