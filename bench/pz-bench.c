@@ -10,7 +10,8 @@
  *
  * usage: pz-bench [--quick] [--pipeviz PATH] [--lsof PATH] [--size BYTES]
  *                 [ROW...]
- * ROW is files, probe, waits, cpu, throughput, attach, rss, frame or all;
+ * ROW is files, probe, waits, cpu, throughput, attach, rss, frame, all or
+ * events;
  * all by default.
  */
 #include <errno.h>
@@ -1264,6 +1265,43 @@ bench_all(void)
 		chain_stop(&chains[i]);
 }
 
+/*
+ * 10. Process events: pipeviz's own CPU time on the churn pipeline of
+ * issue 15 (300 children of 20 ms, four at a time), with the connector and
+ * sampling only (PIPEVIZ_NO_EVENTS), at the default interval, in pairs.
+ */
+static void
+bench_events(void)
+{
+	int pairs = quick ? 2 : 5;
+	char *pz[] = { (char *)pipeviz_path, "--json", "/dev/null",
+		"seq 300 | xargs -P4 -n1 sh -c 'sleep 0.02; echo $0' | cat", NULL };
+	double with[5], without[5], wall[5];
+	const char *what = "events: pipeviz CPU, 300-child churn";
+	struct rusage ru;
+
+	for (int r = 0; r < pairs; r++) {
+		double t;
+
+		unsetenv("PIPEVIZ_NO_EVENTS");
+		t = timed_run_self(pz, devnull_w, &ru, &with[r]);
+		setenv("PIPEVIZ_NO_EVENTS", "1", 1);
+		if (t < 0 || timed_run_self(pz, devnull_w, &ru, &without[r]) < 0) {
+			unsetenv("PIPEVIZ_NO_EVENTS");
+			row_fail("10", what, "pipeviz failed");
+			return;
+		}
+		unsetenv("PIPEVIZ_NO_EVENTS");
+		with[r] *= 1000;
+		without[r] *= 1000;
+		wall[r] = t;
+	}
+	row_add("10", what, "", "", "%.1f ms, sampling only %.1f ms",
+	    median(with, (size_t)pairs), median(without, (size_t)pairs));
+	row_add("", "  the pipeline's wall time (with events)", "", "",
+	    "%.2f s", median(wall, (size_t)pairs));
+}
+
 static void
 print_table(void)
 {
@@ -1308,7 +1346,7 @@ main(int argc, char **argv)
 		else {
 			fprintf(stderr, "usage: pz-bench [--quick] "
 			    "[--pipeviz PATH] [--lsof PATH] [--size BYTES] "
-			    "[files|probe|waits|cpu|throughput|attach|rss|frame|all...]\n");
+			    "[files|probe|waits|cpu|throughput|attach|rss|frame|all|events...]\n");
 			return 2;
 		}
 	}
@@ -1351,6 +1389,8 @@ main(int argc, char **argv)
 	}
 	if (want(argc, argv, i, "all"))
 		bench_all();
+	if (want(argc, argv, i, "events"))
+		bench_events();
 	print_table();
 	return failures > 0;
 }

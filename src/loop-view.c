@@ -42,6 +42,7 @@ loop_draw(struct loop *l, const struct snapshot *s, int status)
 	f.over = l->over;
 	f.status = status;
 	f.control = c->launch != NULL && !l->over;
+	f.observe_word = l->events_word;
 	if (l->over && c->launch != NULL)
 		f.stage_exits = exits = explain_stage_exits(s,
 		    (const char *const *)l->stage_names, launch_nstages(c->launch));

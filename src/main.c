@@ -22,6 +22,7 @@
 #include "pipeviz/options.h"
 #include "pipeviz/perfetto.h"
 #include "pipeviz/probe.h"
+#include "pipeviz/probe-events.h"
 #include "pipeviz/replay.h"
 #include "pipeviz/trace-read.h"
 #include "pipeviz/split.h"
@@ -77,6 +78,18 @@ main_open_out(const char *path, const char *what)
 }
 
 static volatile pid_t main_pgid;
+static struct probe_events *main_events;
+
+/*
+ * The kernel counts listeners of process events and keeps making them
+ * until each one has said it stops: on every way out, errors included.
+ */
+static void
+main_close_events(void)
+{
+	probe_events_close(main_events);
+	main_events = NULL;
+}
 
 /* fatal() and crashes: the terminal back first, then no orphans. */
 static void
@@ -383,6 +396,12 @@ main(int argc, char **argv)
 		return 0;
 	}
 
+	/* Sampling only, without process events (a test of the fallback). */
+	c.events_off = getenv("PIPEVIZ_NO_EVENTS") != NULL &&
+	    *getenv("PIPEVIZ_NO_EVENTS") != '\0';
+	/* A small buffer, to see lost events handled (the tests). */
+	if (getenv("PIPEVIZ_EVENTS_BUFFER") != NULL)
+		c.events_rcvbuf = atoi(getenv("PIPEVIZ_EVENTS_BUFFER"));
 	c.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	c.width = main_width();
 	c.out = stdout;
@@ -456,6 +475,15 @@ main(int argc, char **argv)
 		main_front_end(&c);
 	fatal_set_cleanup(main_cleanup);
 	c.sigfd = main_signals(c.ui != NULL);
+	/*
+	 * Subscribed before anything is launched, so that no fork of a
+	 * stage comes before it; refused, the loop samples and says so.
+	 */
+	if (!c.events_off) {
+		c.events = main_events = probe_events_open(c.events_rcvbuf,
+		    &c.events_errno);
+		atexit(main_close_events);
+	}
 
 	if (o.pipeline != NULL) {
 		struct launch_opts lo = { 0 };
@@ -510,6 +538,7 @@ main(int argc, char **argv)
 	c.command = command;
 
 	status = loop_run(&c);
+	main_close_events();
 	ui_close(c.ui);
 	if (exec_failed != NULL)
 		util_warn("%s", exec_failed);

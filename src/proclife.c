@@ -36,6 +36,9 @@ struct proclife {
 	size_t gone_next;
 	bool created;
 	struct proclife_stats stats;
+	/* Pids whose record may need a read, oldest first (some stale). */
+	pid_t *unread;
+	size_t nunread, unread_cap;
 };
 
 static char *const proclife_no_argv[] = { NULL };
@@ -74,7 +77,26 @@ proclife_free(struct proclife *pl)
 		}
 	}
 	free(pl->bucket);
+	free(pl->unread);
 	free(pl);
+}
+
+/* rec needs a read now: queue its pid (once while it waits). */
+static void
+proclife_want_read(struct proclife *pl, struct proclife_rec *rec, bool argv)
+{
+	bool queued = rec->need_stat || rec->need_argv;
+
+	rec->need_stat = true;
+	rec->need_argv |= argv;
+	if (queued)
+		return;
+	if (pl->nunread == pl->unread_cap) {
+		pl->unread_cap = pl->unread_cap ? pl->unread_cap * 2 : 64;
+		pl->unread = xreallocarray(pl->unread, pl->unread_cap,
+		    sizeof *pl->unread);
+	}
+	pl->unread[pl->nunread++] = rec->pid;
 }
 
 static size_t
@@ -258,7 +280,7 @@ proclife_forked(struct proclife *pl, const struct proclife_rec *parent,
 	rec->argv = argv;
 	memcpy(rec->comm, comm, sizeof rec->comm);
 	rec->began = t;
-	rec->need_stat = true;
+	proclife_want_read(pl, rec, false);
 	proclife_replay(pl, rec->pid);
 }
 
@@ -282,7 +304,7 @@ proclife_one(struct proclife *pl, const struct procevent *e)
 		if (rec == NULL || rec->ended >= 0)
 			return false;
 		rec->exec_t = proclife_event_t(pl, e);
-		rec->need_stat = rec->need_argv = true;
+		proclife_want_read(pl, rec, true);
 		return true;
 	case PROCEVENT_EXIT:
 		if (e->pid != e->tgid) /* a thread */
@@ -381,7 +403,7 @@ proclife_track(struct proclife *pl, pid_t pid, pid_t ppid, int stage,
 	if ((rec = proclife_add(pl, pid, ppid, stage)) == NULL)
 		return NULL;
 	rec->is_stage = is_stage;
-	rec->need_stat = true;
+	proclife_want_read(pl, rec, false);
 	proclife_replay(pl, pid);
 	return rec;
 }
@@ -389,18 +411,16 @@ proclife_track(struct proclife *pl, pid_t pid, pid_t ppid, int stage,
 struct proclife_rec *
 proclife_next_unread(struct proclife *pl, bool *argv)
 {
-	/* Few are unread at a time: the loop reads them as events come. */
-	for (size_t i = 0; i < pl->nbuckets; i++) {
-		for (struct proclife_node *n = pl->bucket[i]; n != NULL;
-		    n = n->next) {
-			struct proclife_rec *rec = &n->rec;
+	while (pl->nunread > 0) {
+		pid_t pid = pl->unread[--pl->nunread];
+		struct proclife_rec *rec = proclife_find(pl, pid);
 
-			if (!rec->need_stat && !rec->need_argv)
-				continue;
-			*argv = rec->need_argv;
-			rec->need_stat = rec->need_argv = false;
-			return rec;
-		}
+		/* Ended or replaced meanwhile: nothing to read of it. */
+		if (rec == NULL || (!rec->need_stat && !rec->need_argv))
+			continue;
+		*argv = rec->need_argv;
+		rec->need_stat = rec->need_argv = false;
+		return rec;
 	}
 	return NULL;
 }

@@ -468,6 +468,60 @@ trace_write_end(FILE *f, double t, int status, int signal,
 	return trace_emit(f, w);
 }
 
+/* A time that is not known (-1) is null. */
+static void
+trace_time_or_null(struct jsonw *w, const char *key, double t)
+{
+	if (t >= 0)
+		jsonw_real(w, key, t, 1e6);
+	else
+		jsonw_null(w, key);
+}
+
+int
+trace_write_process(FILE *f, const struct proclife_rec *r)
+{
+	struct jsonw *w = trace_begin();
+
+	jsonw_object_begin(w, NULL);
+	jsonw_string(w, "type", "process");
+	jsonw_real(w, "t", r->ended, 1e6);
+	jsonw_int(w, "pid", r->pid);
+	jsonw_int(w, "ppid", r->ppid);
+	trace_int_or_null(w, "start", (long long)r->start_ticks,
+	    r->start_ticks != 0);
+	trace_int_or_null(w, "stage", r->stage, r->stage >= 0);
+	jsonw_string(w, "comm", r->comm[0] != '\0' ? r->comm : NULL);
+	jsonw_array_begin(w, "argv");
+	for (char **a = r->argv; *a != NULL; a++)
+		jsonw_string(w, NULL, *a);
+	jsonw_array_end(w);
+	trace_time_or_null(w, "began", r->began);
+	trace_time_or_null(w, "exec", r->exec_t);
+	trace_time_or_null(w, "ended", r->ended);
+	if (r->status_known)
+		trace_exit_status(w, "status", &r->exit);
+	else
+		jsonw_null(w, "status");
+	jsonw_bool(w, "sampled", r->sampled);
+	jsonw_object_end(w);
+	return trace_emit(f, w);
+}
+
+int
+trace_write_note(FILE *f, double t, const char *kind, const char *message)
+{
+	struct jsonw *w = trace_begin();
+
+	jsonw_object_begin(w, NULL);
+	jsonw_string(w, "type", "note");
+	jsonw_real(w, "t", t, 1000);
+	jsonw_string(w, "kind", kind);
+	jsonw_string(w, "message", message);
+	jsonw_object_end(w);
+	return trace_emit(f, w);
+}
+
 int
 trace_write_pipeline(FILE *f, const struct trace_pipeline *p)
 {

@@ -304,8 +304,9 @@ ui_draw_title(struct ui *u, const struct ui_frame *f)
 		snprintf(right, sizeof right, "%.1fs  ended, exit %d ",
 		    f->elapsed, f->status);
 	else
-		snprintf(right, sizeof right, "%.1fs  %s%s ", f->elapsed, every,
-		    word);
+		snprintf(right, sizeof right, "%.1fs  %s%s%s%s ", f->elapsed,
+		    every, f->observe_word != NULL ? f->observe_word : "",
+		    f->observe_word != NULL ? "  " : "", word);
 	rw = (int)strlen(right);
 	/* Two blanks at least between the command and the clock. */
 	ui_put_cut(u, 0, 0, left, u->cols - rw - 2, bar | A_BOLD);

@@ -12,6 +12,7 @@
 #include "pipeviz/launch.h"
 
 struct ui;
+struct probe_events;
 
 enum loop_output {
 	LOOP_OUT_NONE,
@@ -46,6 +47,17 @@ struct loop_config {
 	bool exit_at_end;	/* leave the live view when the pipeline ends */
 	/* Where captured stdout/stderr is kept for replay at exit, or -1. */
 	int capture_out_fd, capture_err_fd;
+	/*
+	 * The process events subscription (probe-events.h), opened before
+	 * a launch so that no fork comes before it, and closed by its opener.
+	 * NULL with events_errno set when refused; NULL with events_errno 0
+	 * when nobody tried (loop_run() opens it itself); events_off: not
+	 * wanted (PIPEVIZ_NO_EVENTS), sampling only.
+	 */
+	struct probe_events *events;
+	int events_errno;
+	bool events_off;
+	int events_rcvbuf;	/* its buffer, 0 by default (PIPEVIZ_EVENTS_BUFFER) */
 };
 
 /* Run until the pipeline ends, the count is reached or a signal stops us.  Returns pipeviz's exit status. */

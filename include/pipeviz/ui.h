@@ -38,6 +38,9 @@ struct ui_frame {
 	const char *const *stage_names; /* for tagging log lines */
 	size_t nstages;
 	bool control;	/* stage control keys may signal (a launched pipeline) */
+	/* How the processes are observed, when not as usual: "sampling
+	 * only" without process events, "events lost"; or NULL. */
+	const char *observe_word;
 	/* Replay: which sample of how many, at what speed. */
 	bool replay;
 	size_t replay_pos, replay_len;
