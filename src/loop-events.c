@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pipeviz/history.h"
 #include "pipeviz/probe-events.h"
 #include "pipeviz/proclife.h"
 #include "pipeviz/trace.h"
@@ -151,6 +152,10 @@ loop_events_ended(struct loop *l)
 			loop_output_failed(l);
 		if (!rec->is_stage)
 			l->events_ended++;
+		/* The timeline's count of what no sample showed. */
+		if (!rec->is_stage && !rec->sampled && l->history != NULL)
+			history_add_brief(l->history, rec->stage, rec->began,
+			    rec->ended);
 		proclife_rec_free(rec);
 	}
 }

@@ -590,6 +590,28 @@ trace_line(struct trace_file *tf, const char *line, size_t lineno, char **err)
 		e->stage = (int)trace_int(o, "stage", -1);
 		trace_exit(json_object_get(o, "status"), &e->status);
 		e->status.t = e->t;
+	} else if (strcmp(type, "process") == 0) {
+		/* A life between samples, for the timeline of a replay. */
+		struct trace_life *lf;
+		const char *comm = trace_str(o, "comm");
+		json_t *st = json_object_get(o, "status");
+
+		tf->lives = xreallocarray(tf->lives, tf->nlives + 1,
+		    sizeof *tf->lives);
+		lf = &tf->lives[tf->nlives++];
+		memset(lf, 0, sizeof *lf);
+		lf->pid = (pid_t)trace_int(o, "pid", 0);
+		lf->ppid = (pid_t)trace_int(o, "ppid", 0);
+		lf->stage = (int)trace_int(o, "stage", -1);
+		lf->began = json_is_number(json_object_get(o, "began")) ?
+		    trace_num(o, "began") : -1;
+		lf->ended = json_is_number(json_object_get(o, "ended")) ?
+		    trace_num(o, "ended") : trace_num(o, "t");
+		lf->sampled = json_is_true(json_object_get(o, "sampled"));
+		lf->status_known = json_is_object(st);
+		if (lf->status_known)
+			trace_exit(st, &lf->status);
+		snprintf(lf->comm, sizeof lf->comm, "%s", comm != NULL ? comm : "");
 	}
 	/* Unknown types are newer. */
 	json_decref(o);
@@ -683,6 +705,7 @@ trace_file_clear(struct trace_file *tf)
 		snapshot_free(tf->samples[i]);
 	free(tf->samples);
 	free(tf->exits);
+	free(tf->lives);
 	free(tf->command);
 	free(tf->mode);
 	free(tf->warning);

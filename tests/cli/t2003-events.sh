@@ -89,6 +89,21 @@ if ! command -v tmux >/dev/null; then
 	done_testing
 	exit
 fi
+# The live view's history: xargs's children that no sample showed are
+# counted under it, with when they lived; and the same in a replay.
+printf '%s --record live.json "%s"\n' "$PIPEVIZ" "$churn" >live.sh
+start 100 40 "bash $WORK/live.sh"
+check "live view: the pipeline ends" wait_for "done, exit 0"
+check "live view: the brief row under xargs" wait_line '^ +[0-9]+ brief .* ended$'
+b=$(screen | sed -n 's/^ *\([0-9][0-9]*\) brief .*/\1/p')
+tm send-keys -t "pz$session" q
+for _ in $(seq 50); do grep -q '"type":"end"' live.json && break; sleep 0.1; done
+check "live view: the count is the unsampled records of the trace ($b)" jq_true live.json \
+    "[.[] | select(.type==\"process\" and .sampled==false and .stage==1)] | length == ${b:-0}"
+start 100 40 "$PIPEVIZ --replay live.json"
+tm send-keys -t "pz$session" G
+check "replay, last frame: the same count" wait_line "^ +${b:-x} brief .* ended\$"
+
 start 100 20 "PIPEVIZ_NO_EVENTS=1 $PIPEVIZ 'sleep 3'"
 check "without events: the live view's title says sampling only" wait_for "sampling only"
 check "and the status line says why, once" wait_for "process events are turned off"
