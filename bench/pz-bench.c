@@ -10,8 +10,8 @@
  *
  * usage: pz-bench [--quick] [--pipeviz PATH] [--lsof PATH] [--size BYTES]
  *                 [ROW...]
- * ROW is files, probe, waits, cpu, throughput, attach, rss, frame, all or
- * events;
+ * ROW is files, probe, waits, cpu, throughput, attach, rss, frame, all,
+ * events or exact;
  * all by default.
  */
 #include <errno.h>
@@ -1302,6 +1302,73 @@ bench_events(void)
 	    "%.2f s", median(wall, (size_t)pairs));
 }
 
+/*
+ * 11. --exact: throughput of head -c 4G /dev/zero | cat > /dev/null, plain,
+ * under pipeviz (sampling) and under pipeviz --exact (the BPF counters),
+ * in alternating triples.  The stages are pinned to CPU 1 and pipeviz to
+ * CPU 0 (docs/performance.md: unpinned pairs are noise here).  The cost
+ * of --exact is what the syscall tracepoint and its program add to every
+ * read and write.  Skipped when pipeviz cannot load the program.
+ */
+static void
+bench_exact(void)
+{
+	int runs = quick ? 2 : 5;
+	const char *size = quick ? "1G" : "4G";
+	char cmd[160], what[64];
+	char *sh[] = { "taskset", "-c", "1", "sh", "-c", cmd, NULL };
+	char *pz[] = { "taskset", "-c", "0", (char *)pipeviz_path, "--json",
+		"/dev/null", cmd, NULL };
+	char *ex[] = { "taskset", "-c", "0", (char *)pipeviz_path, "--exact",
+		"--json", "/dev/null", cmd, NULL };
+	char *probe[] = { (char *)pipeviz_path, "--exact", "-n", "1",
+		"--json", "/dev/null", "true", NULL };
+	double plain[5], seen[5], exact[5], cost[5];
+	struct rusage ru;
+
+	snprintf(cmd, sizeof cmd, "taskset -c 1 head -c %s /dev/zero | "
+	    "taskset -c 1 cat > /dev/null", size);
+	snprintf(what, sizeof what, "--exact, head -c %s | cat", size);
+	if (timed_run(probe, devnull_w, &ru) < 0) {
+		row_add("11", what, "<= 5%", "n/a", "pipeviz --exact cannot "
+		    "run here (not built, or not permitted)");
+		return;
+	}
+	for (int r = 0; r < runs; r++) {
+		/* Rotate which goes first, so drift favours none. */
+		for (int k = 0; k < 3; k++) {
+			int which = (r + k) % 3;
+			double t = which == 0 ? timed_run(sh, devnull_w, NULL) :
+			    timed_run(which == 1 ? pz : ex, devnull_w, NULL);
+
+			if (t < 0) {
+				row_fail("11", what, "a run failed");
+				return;
+			}
+			if (which == 0)
+				plain[r] = t;
+			else if (which == 1)
+				seen[r] = t;
+			else
+				exact[r] = t;
+		}
+		cost[r] = (exact[r] / plain[r] - 1) * 100;
+	}
+	{
+		double mp = median(plain, (size_t)runs);
+		double ms = median(seen, (size_t)runs);
+		double me = median(exact, (size_t)runs);
+		double mc = median(cost, (size_t)runs);
+
+		row_add("11", "  plain, pinned", "", "", "%.2f s", mp);
+		row_add("11", "  under pipeviz (sampling)", "", "", "%.2f s", ms);
+		row_add("11", "  under pipeviz --exact", "", "", "%.2f s", me);
+		row_add("11", what, "<= 5%", verdict(mc <= 5),
+		    "%+.1f%% against plain (runs %+.0f..%+.0f%%)", mc, cost[0],
+		    cost[runs - 1]);
+	}
+}
+
 static void
 print_table(void)
 {
@@ -1346,7 +1413,7 @@ main(int argc, char **argv)
 		else {
 			fprintf(stderr, "usage: pz-bench [--quick] "
 			    "[--pipeviz PATH] [--lsof PATH] [--size BYTES] "
-			    "[files|probe|waits|cpu|throughput|attach|rss|frame|all|events...]\n");
+			    "[files|probe|waits|cpu|throughput|attach|rss|frame|all|events|exact...]\n");
 			return 2;
 		}
 	}
@@ -1391,6 +1458,8 @@ main(int argc, char **argv)
 		bench_all();
 	if (want(argc, argv, i, "events"))
 		bench_events();
+	if (want(argc, argv, i, "exact"))
+		bench_exact();
 	print_table();
 	return failures > 0;
 }

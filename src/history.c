@@ -666,6 +666,10 @@ history_add(struct history *h, const struct snapshot *s)
 		c->in_view = true;
 		c->last_t = s->t;
 		c->kind = pp->kind;
+		if (pp->bytes_exact && pp->bytes >= c->counted) {
+			c->counted = pp->bytes;
+			c->counted_known = true;
+		}
 		if (pp->rate_bps >= 0 && dt > 0) {
 			c->sampled_bytes += pp->rate_bps * dt;
 			c->sampled_for += dt;

@@ -82,6 +82,7 @@ struct loop {
 	bool events_resync;	/* events were lost: rediscover */
 	size_t events_ended;	/* process records handed to the trace */
 	struct proclife_stats events_stats; /* at the end */
+	bool exact_lost_said;	/* --exact: the note about a full table */
 };
 
 /* Seconds since the session started. */
@@ -146,6 +147,12 @@ size_t loop_events_live(const struct loop *, pid_t *out, size_t max);
 bool loop_events_created(struct loop *);
 /* The last events, then close. */
 void loop_events_stop(struct loop *);
+
+/* loop-exact.c (--exact) */
+/* Attached: pids[0..n) are observed by the kernel's counters too. */
+void loop_exact_observe(struct loop *, const pid_t *pids, size_t n);
+/* The counts onto s's channels, after rates_apply_pipes(). */
+void loop_exact_sample(struct loop *, struct snapshot *);
 
 /* loop-view.c */
 void loop_draw(struct loop *, const struct snapshot *, int status);

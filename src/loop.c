@@ -252,6 +252,7 @@ loop_sample(struct loop *l)
 		    l->events_resync)
 			loop_discover(l, s->t);
 		loop_attach_roots(l);
+		loop_exact_observe(l, l->roots, l->nroots);
 		probe_sample(l->probe, s, l->roots, l->nroots);
 		/* The last processes seen name the pipeline after they end. */
 		if (s->nprocs > 0) {
@@ -266,6 +267,7 @@ loop_sample(struct loop *l)
 		probe_read_peek(s, l->peek);
 	rates_apply(l->prev, s, l->hz);
 	rates_apply_pipes(l->prev, s);
+	loop_exact_sample(l, s);
 	loop_diagnose(l, s);
 	loop_history_sample(l, s);
 	return s;

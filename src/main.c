@@ -23,6 +23,7 @@
 #include "pipeviz/perfetto.h"
 #include "pipeviz/probe.h"
 #include "pipeviz/probe-events.h"
+#include "pipeviz/probe-exact.h"
 #include "pipeviz/replay.h"
 #include "pipeviz/trace-read.h"
 #include "pipeviz/split.h"
@@ -449,6 +450,18 @@ main(int argc, char **argv)
 			    "owner or as root)", (int)o.pid, strerror(EACCES));
 		}
 	}
+	/*
+	 * --exact: the counters are loaded before anything is opened or run,
+	 * and told to observe whatever pipeviz forks from now on: the
+	 * stages, from their first byte.
+	 */
+	if (o.exact) {
+		if ((c.exact = probe_exact_open(&err)) == NULL)
+			usage_error("%s", err);
+		if (o.pipeline != NULL &&
+		    probe_exact_observe(c.exact, getpid(), false) != 0)
+			usage_error("--exact: cannot observe the pipeline");
+	}
 	if (o.output_path != NULL)
 		out_fd = main_open_out(o.output_path, "output file");
 	if (o.json_path != NULL)
@@ -539,6 +552,7 @@ main(int argc, char **argv)
 
 	status = loop_run(&c);
 	main_close_events();
+	probe_exact_close(c.exact);
 	ui_close(c.ui);
 	if (exec_failed != NULL)
 		util_warn("%s", exec_failed);

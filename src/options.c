@@ -24,6 +24,7 @@ enum {
 	OPT_SLOW,
 	OPT_PEEK,
 	OPT_ALL,
+	OPT_EXACT,
 	OPT_PERFETTO,
 };
 
@@ -49,6 +50,7 @@ static const struct option options_long[] = {
 	{ "slow", required_argument, NULL, OPT_SLOW },
 	{ "peek", optional_argument, NULL, OPT_PEEK },
 	{ "all", no_argument, NULL, OPT_ALL },
+	{ "exact", no_argument, NULL, OPT_EXACT },
 	{ "perfetto", required_argument, NULL, OPT_PERFETTO },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -89,6 +91,8 @@ options_usage(void)
 	       "                       after each frame\n"
 	       "      --peek[=N]       show the first N bytes waiting in each pipe\n"
 	       "                       (default 64, at most 4096)\n"
+	       "      --exact          count every byte through each pipe and socket\n"
+	       "                       in the kernel (BPF; root or CAP_BPF+PERFMON)\n"
 	       "  -h, --help           show this help\n"
 	       "  -V, --version        show the version\n"
 	       "\n"
@@ -237,6 +241,9 @@ again:
 				return -1;
 			o->slow_ms = (int)v;
 			break;
+		case OPT_EXACT:
+			o->exact = true;
+			break;
 		case OPT_ALL:
 			o->all = true;
 			break;
@@ -288,7 +295,7 @@ again:
 	else if (o->all && (o->output_path != NULL || o->pipefail ||
 	    o->pipe_size != 0 || o->slow_ms != 0 || o->record_path != NULL ||
 	    o->dot || o->peek != 0 || o->exit_at_end ||
-	    o->perfetto_path != NULL))
+	    o->perfetto_path != NULL || o->exact))
 		*err = xstrdup("--all takes only -i, -n, --once, --text and "
 		    "--json");
 	else if (o->all && o->text && o->json_path != NULL)
@@ -328,6 +335,9 @@ again:
 	else if (o->replay_path != NULL && o->peek != 0)
 		*err = xstrdup("--peek reads live pipes; --replay shows the "
 		    "peeks its trace holds");
+	else if (o->replay_path != NULL && o->exact)
+		*err = xstrdup("--exact watches a live pipeline; --replay "
+		    "plays a trace");
 	if (*err != NULL) {
 		options_clear(o);
 		return -1;

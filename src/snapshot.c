@@ -450,6 +450,7 @@ snapshot_pipe_for(struct snapshot *s, struct snapshot_pipe_index *ix,
 	pp->path = f->path != NULL ? xstrdup(f->path) : NULL;
 	pp->fill = pp->capacity = -1;
 	pp->rate_bps = -1;
+	pp->bytes = -1;
 	pp->stray = true;
 	return pp;
 }
@@ -484,6 +485,7 @@ snapshot_add_pipe(struct snapshot *s, enum snap_fd_kind kind, uint64_t inode,
 	pp->path = path != NULL ? xstrdup(path) : NULL;
 	pp->fill = pp->capacity = -1;
 	pp->rate_bps = -1;
+	pp->bytes = -1;
 	return pp;
 }
 

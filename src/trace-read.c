@@ -278,6 +278,11 @@ trace_pipe(struct snapshot *s, json_t *o)
 	pp->stray = json_is_true(json_object_get(o, "stray"));
 	pp->rate_bps = json_is_number(v = json_object_get(o, "rate_bps")) ?
 	    json_number_value(v) : -1;
+	pp->bytes = trace_int(o, "bytes", -1);
+	if (pp->bytes < -1)
+		pp->bytes = -1;
+	pp->bytes_exact = pp->bytes >= 0 &&
+	    !json_is_true(json_object_get(o, "bytes_estimated"));
 	trace_peek(pp, json_object_get(o, "peek"));
 	json_array_foreach(json_object_get(o, "writers"), i, v)
 		snapshot_pipe_add_end(pp, true, (pid_t)trace_int(v, "pid", 0),
@@ -381,11 +386,21 @@ trace_sample_from(json_t *o, char **err)
 	snapshot_link_sockets(s);
 	json_array_foreach(json_object_get(o, "sockets"), i, v) {
 		json_t *rate = json_object_get(v, "rate_bps");
+		int64_t bytes = trace_int(v, "bytes", -1);
 
-		for (size_t k = 0; json_is_number(rate) && k < s->npipes; k++) {
-			if (s->pipes[k].kind == SNAP_FD_SOCKET &&
-			    s->pipes[k].inode == (uint64_t)trace_int(v, "inode", 0))
-				s->pipes[k].rate_bps = json_number_value(rate);
+		for (size_t k = 0; k < s->npipes; k++) {
+			struct snap_pipe *sp = &s->pipes[k];
+
+			if (sp->kind != SNAP_FD_SOCKET ||
+			    sp->inode != (uint64_t)trace_int(v, "inode", 0))
+				continue;
+			if (json_is_number(rate))
+				sp->rate_bps = json_number_value(rate);
+			if (bytes >= 0) {
+				sp->bytes = bytes;
+				sp->bytes_exact = !json_is_true(
+				    json_object_get(v, "bytes_estimated"));
+			}
 		}
 	}
 	json_array_foreach(json_object_get(o, "diagnoses"), i, v) {

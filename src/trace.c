@@ -204,6 +204,15 @@ trace_ends(struct jsonw *w, const char *key, const struct snap_end *e,
 	jsonw_array_end(w);
 }
 
+/* A channel's bytes: counted, or estimated and marked so; null unknown. */
+static void
+trace_bytes(struct jsonw *w, const struct snap_pipe *pp)
+{
+	trace_int_or_null(w, "bytes", pp->bytes, pp->bytes >= 0);
+	if (pp->bytes >= 0 && !pp->bytes_exact)
+		jsonw_bool(w, "bytes_estimated", true);
+}
+
 static void
 trace_pipe(struct jsonw *w, const struct snap_pipe *pp)
 {
@@ -221,6 +230,7 @@ trace_pipe(struct jsonw *w, const struct snap_pipe *pp)
 		jsonw_real(w, "rate_bps", pp->rate_bps, 1);
 	else
 		jsonw_null(w, "rate_bps");
+	trace_bytes(w, pp);
 	/* Pipe data only when it was asked for (--peek). */
 	if (pp->peek != NULL && pp->npeek > 0)
 		jsonw_bytes(w, "peek", pp->peek, pp->npeek);
@@ -256,6 +266,8 @@ trace_socket(struct jsonw *w, const struct snapshot *s,
 	/* Socket channels are derived again on reading: the rate goes here. */
 	if (chan != NULL && chan->rate_bps >= 0)
 		jsonw_real(w, "rate_bps", chan->rate_bps, 1);
+	if (chan != NULL && chan->bytes >= 0)
+		trace_bytes(w, chan);
 	if (k->listening)
 		jsonw_bool(w, "listening", true);
 	jsonw_object_end(w);

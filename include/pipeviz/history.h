@@ -108,6 +108,9 @@ struct history_chan {
 	double first_t, last_t;
 	/* Bytes its rate accounts for: rate_bps times the time between samples. */
 	double sampled_bytes;
+	/* Its bytes as counted in the kernel (--exact), the last sample's. */
+	int64_t counted;
+	bool counted_known;
 	bool sampled;		/* a rate was known at some sample */
 	double sampled_for;	/* seconds of the run those rates cover */
 	/* From its first writer's start to its last writer's end (or last sight). */

@@ -13,6 +13,7 @@
 
 struct ui;
 struct probe_events;
+struct probe_exact;
 
 enum loop_output {
 	LOOP_OUT_NONE,
@@ -58,6 +59,8 @@ struct loop_config {
 	int events_errno;
 	bool events_off;
 	int events_rcvbuf;	/* its buffer, 0 by default (PIPEVIZ_EVENTS_BUFFER) */
+	/* --exact: the BPF counters, loaded before the launch; or NULL. */
+	struct probe_exact *exact;
 };
 
 /* Run until the pipeline ends, the count is reached or a signal stops us.  Returns pipeviz's exit status. */

@@ -215,6 +215,13 @@ struct snap_pipe {
 	 * writers' counters where they write only there; -1 unknown.
 	 */
 	double rate_bps;
+	/*
+	 * Bytes through it while observed, -1 unknown: with --exact counted
+	 * in the kernel (bytes_exact; exact.h), else estimated from its rate
+	 * over the samples that knew one (rates_apply_pipes()).
+	 */
+	int64_t bytes;
+	bool bytes_exact;
 	const struct snap_socket *sock; /* SOCKET channels: the socket */
 };
 
