@@ -83,6 +83,9 @@ struct loop {
 	size_t events_ended;	/* process records handed to the trace */
 	struct proclife_stats events_stats; /* at the end */
 	bool exact_lost_said;	/* --exact: the note about a full table */
+	/* --step (loop-step.c): frozen now; waiting for n (the live view). */
+	bool step_frozen, step_wait;
+	bool step_request;	/* n was pressed: run one interval */
 };
 
 /* Seconds since the session started. */
@@ -153,6 +156,16 @@ void loop_events_stop(struct loop *);
 void loop_exact_observe(struct loop *, const pid_t *pids, size_t n);
 /* The counts onto s's channels, after rates_apply_pipes(). */
 void loop_exact_sample(struct loop *, struct snapshot *);
+
+/* loop-step.c (--step) */
+/* The launcher froze the stages: they are ours to continue. */
+void loop_step_start(struct loop *);
+/* Stop the group's running processes, before a sample (none if frozen). */
+void loop_step_freeze(struct loop *);
+/* Run one interval: continue what the freeze stopped. */
+void loop_step_run(struct loop *);
+/* A sample was taken: the live view waits for n from now. */
+void loop_step_sampled(struct loop *);
 
 /* loop-view.c */
 void loop_draw(struct loop *, const struct snapshot *, int status);

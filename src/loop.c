@@ -426,18 +426,21 @@ loop_run(const struct loop_config *c)
 			loop_output_failed(&l);
 	}
 	loop_events_start(&l);
+	if (c->step && c->launch != NULL)
+		loop_step_start(&l);
 	/*
 	 * Give launched stages a moment to exec before the first look (they
 	 * are still copies of pipeviz, then sh, for a millisecond or so);
 	 * --once waits a whole interval, so the sample shows work under way.
 	 */
 	next = 0;
-	if (c->launch != NULL)
+	/* --step: the first frame at once, of the frozen pipeline. */
+	if (c->launch != NULL && !c->step)
 		next = c->count > 0 || c->interval_ms < LOOP_FIRST_SAMPLE_MS ?
 		    c->interval_ms / 1000.0 : LOOP_FIRST_SAMPLE_MS / 1000.0;
 	for (;;) {
 		double now = loop_elapsed(&l);
-		bool sampling = !l.over && !l.paused &&
+		bool sampling = !l.over && !l.paused && !l.step_wait &&
 		    (c->count == 0 || l.samples < c->count);
 		nfds_t npfd;
 		int timeout; /* microseconds, -1 none */
@@ -450,7 +453,10 @@ loop_run(const struct loop_config *c)
 			break;
 		/* Before a sample: one taken late must not see the freeze. */
 		if (thaw_at > 0 && loop_elapsed(&l) >= thaw_at) {
-			loop_thaw(&l);
+			if (c->step)
+				loop_step_run(&l);
+			else
+				loop_thaw(&l);
 			thaw_at = 0;
 		}
 		if (sampling && now >= next && l.burst_left > 0) {
@@ -463,7 +469,12 @@ loop_run(const struct loop_config *c)
 			next = now + (l.interval_ms < LOOP_BURST_MS ?
 			    l.interval_ms : LOOP_BURST_MS) / 1000.0;
 		} else if (sampling && now >= next) {
-			struct snapshot *s = loop_sample(&l);
+			struct snapshot *s;
+
+			/* --step: every sample is of the frozen pipeline. */
+			if (c->step && !launch_done(c->launch))
+				loop_step_freeze(&l);
+			s = loop_sample(&l);
 
 			loop_emit(&l, s);
 			l.samples++;
@@ -473,8 +484,21 @@ loop_run(const struct loop_config *c)
 			next += l.interval_ms / 1000.0;
 			if (next < now) /* fell behind: do not burst */
 				next = now + l.interval_ms / 1000.0;
+			/*
+			 * --step: the live view waits for n; the other outputs
+			 * let it run one interval (after --slow's hold).
+			 */
+			if (c->step && !launch_done(c->launch)) {
+				loop_step_sampled(&l);
+				if (c->ui == NULL && c->slow_ms > 0) {
+					thaw_at = now + c->slow_ms / 1000.0;
+					next = thaw_at + l.interval_ms / 1000.0;
+				} else if (c->ui == NULL) {
+					loop_step_run(&l);
+					next = loop_elapsed(&l) + l.interval_ms / 1000.0;
+				}
 			/* Slow motion: freeze the pipeline while the frame shows. */
-			if (c->slow_ms > 0 && c->launch != NULL &&
+			} else if (c->slow_ms > 0 && c->launch != NULL &&
 			    !launch_done(c->launch)) {
 				loop_freeze(&l, s);
 				thaw_at = now + c->slow_ms / 1000.0;
@@ -544,6 +568,12 @@ loop_run(const struct loop_config *c)
 				loop_capture(&l, pfd[i].fd, tags[i]);
 				redraw |= c->ui != NULL;
 			}
+		}
+		/* n: one interval of running, then the next frozen sample. */
+		if (l.step_request) {
+			l.step_request = false;
+			loop_step_run(&l);
+			next = loop_elapsed(&l) + l.interval_ms / 1000.0;
 		}
 	}
 

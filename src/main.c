@@ -476,6 +476,7 @@ main(int argc, char **argv)
 	c.attach_pid = o.pid;
 	c.exit_at_end = o.exit_at_end;
 	c.slow_ms = o.slow_ms;
+	c.step = o.step;
 	c.peek = o.peek > 0 ? (size_t)o.peek : 0;
 	c.capture_out_fd = c.capture_err_fd = -1;
 	if (o.json_path != NULL)
@@ -514,6 +515,7 @@ main(int argc, char **argv)
 		lo.pipe_size = o.pipe_size;
 		lo.pipefail = o.pipefail;
 		lo.cwd = demo_dir;
+		lo.step = o.step;
 		/* Nothing the pipeline prints may land on the live view. */
 		if (c.ui != NULL && out_fd == -1 && isatty(1)) {
 			lo.capture_stdout = true;

@@ -61,6 +61,11 @@ struct loop_config {
 	int events_rcvbuf;	/* its buffer, 0 by default (PIPEVIZ_EVENTS_BUFFER) */
 	/* --exact: the BPF counters, loaded before the launch; or NULL. */
 	struct probe_exact *exact;
+	/*
+	 * --step: the stages were launched frozen at their exec (launch_opts
+	 * .step); the loop runs them one interval a step (loop-step.c).
+	 */
+	bool step;
 };
 
 /* Run until the pipeline ends, the count is reached or a signal stops us.  Returns pipeviz's exit status. */

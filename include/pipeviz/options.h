@@ -29,6 +29,7 @@ struct options {
 	int slow_ms;		 /* --slow MS: hold each frame, pipeline stopped */
 	int peek;		 /* --peek[=N]: bytes of pipe data to show, 0 none */
 	bool exact;		 /* --exact: bytes counted in the kernel (BPF) */
+	bool step;		 /* --step: start frozen, run an interval a step */
 	bool help, version;
 };
 
