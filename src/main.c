@@ -525,7 +525,21 @@ main(int argc, char **argv)
 			lo.capture_stderr = true;
 			c.capture_err_fd = main_tmpfile();
 		}
-		if ((c.launch = launch_start(&sr, &lo, &err)) == NULL) {
+		c.launch = launch_start(&sr, &lo, &err);
+		/*
+		 * All or nothing: nothing ran.  Short of descriptors (a low
+		 * ulimit -n), the events socket is one too many: without it,
+		 * sampling only (and said so), rather than no pipeline.
+		 */
+		if (c.launch == NULL && c.events != NULL &&
+		    strstr(err, strerror(EMFILE)) != NULL) {
+			free(err);
+			main_close_events();
+			c.events = NULL;
+			c.events_errno = EMFILE;
+			c.launch = launch_start(&sr, &lo, &err);
+		}
+		if (c.launch == NULL) {
 			ui_close(c.ui);
 			usage_error("%s", err);
 		}
