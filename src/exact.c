@@ -91,3 +91,46 @@ exact_apply(struct snapshot *s, const struct snapshot *prev,
 			    (s->t - prev->t);
 	}
 }
+
+void
+exact_apply_sleeps(struct snapshot *s, const struct exact_count *c, size_t n,
+    const struct exact_wait *w, size_t nw, double t0)
+{
+	for (size_t i = 0; i < s->npipes; i++) {
+		struct snap_pipe *pp = &s->pipes[i];
+		const struct exact_count *e, *r;
+		uint64_t dev = pp->kind == SNAP_FD_FIFO ? pp->dev : 0;
+
+		e = exact_find(c, n, pp->kind, pp->inode, dev);
+		/* A socket is read at its peer: the peer's fd is read. */
+		r = e;
+		if (pp->kind == SNAP_FD_SOCKET && pp->sock != NULL &&
+		    pp->sock->peer != 0)
+			r = exact_find(c, n, SNAP_FD_SOCKET, pp->sock->peer, 0);
+		pp->sleeps_known = true;
+		pp->writer_sleeps.count = e != NULL ? e->write_sleeps : 0;
+		pp->writer_sleeps.seconds = e != NULL ?
+		    (double)e->write_sleep_ns / 1e9 : 0;
+		pp->reader_sleeps.count = r != NULL ? r->read_sleeps : 0;
+		pp->reader_sleeps.seconds = r != NULL ?
+		    (double)r->read_sleep_ns / 1e9 : 0;
+	}
+	for (size_t i = 0; i < s->nprocs; i++)
+		s->procs[i].kwait.asleep = false;
+	for (size_t i = 0; i < nw; i++) {
+		struct snap_proc *p = snapshot_find_proc(s, w[i].tgid);
+		double since = (double)w[i].since_ns / 1e9 - t0;
+
+		if (p == NULL || snapshot_proc_gone(p))
+			continue;
+		/* The longest asleep of its threads says most. */
+		if (p->kwait.asleep && p->kwait.since <= since)
+			continue;
+		p->kwait.asleep = true;
+		p->kwait.since = since;
+		p->kwait.reading = w[i].reading;
+		p->kwait.chan = w[i].kind == SNAP_FD_SOCKET ?
+		    snapshot_socket_channel(s, w[i].inode, w[i].reading) :
+		    w[i].inode;
+	}
+}

@@ -29,8 +29,13 @@ loop_exact_sample(struct loop *l, struct snapshot *s)
 
 	if (c->exact == NULL)
 		return;
+	const struct exact_wait *waits;
+	size_t nw;
+
 	n = probe_exact_read(c->exact, &counts, &lost);
+	nw = probe_exact_waits(c->exact, &waits);
 	exact_apply(s, l->prev, counts, n);
+	exact_apply_sleeps(s, counts, n, waits, nw, l->t0);
 	if (lost > 0 && !l->exact_lost_said) {
 		l->exact_lost_said = true;
 		if (c->trace != NULL && !l->output_failed &&

@@ -25,9 +25,11 @@
 
 struct probe_exact {
 	struct exact_bpf *skel;
-	int observed_fd, bytes_fd, lost_fd;
+	int observed_fd, bytes_fd, lost_fd, sleeps_fd, waiting_fd;
 	struct exact_count *counts;
 	size_t ncounts, cap;
+	struct exact_wait *waits;
+	size_t nwaits, wcap;
 };
 
 /* libbpf's own messages would break the one-line error: kept quiet. */
@@ -83,6 +85,8 @@ probe_exact_open(char **err)
 	pe->observed_fd = bpf_map__fd(skel->maps.observed);
 	pe->bytes_fd = bpf_map__fd(skel->maps.bytes);
 	pe->lost_fd = bpf_map__fd(skel->maps.lost);
+	pe->sleeps_fd = bpf_map__fd(skel->maps.sleeps);
+	pe->waiting_fd = bpf_map__fd(skel->maps.waiting);
 	return pe;
 }
 
@@ -93,6 +97,7 @@ probe_exact_close(struct probe_exact *pe)
 		return;
 	exact_bpf__destroy(pe->skel);
 	free(pe->counts);
+	free(pe->waits);
 	free(pe);
 }
 
@@ -107,10 +112,28 @@ probe_exact_observe(struct probe_exact *pe, pid_t pid, bool count)
 	return 0;
 }
 
-/* One key's count, appended: the two directions are merged after sorting. */
+static enum snap_fd_kind
+probe_exact_kind(const struct exact_key *k)
+{
+	return k->kind == EXACT_PIPE ? SNAP_FD_PIPE :
+	    k->kind == EXACT_FIFO ? SNAP_FD_FIFO : SNAP_FD_SOCKET;
+}
+
+/* The kernel's dev_t of a FIFO's file system, as stat(2) gives it. */
+static uint64_t
+probe_exact_dev(const struct exact_key *k)
+{
+	return k->kind == EXACT_FIFO ? makedev(k->dev >> 20, k->dev & 0xfffff) :
+	    0;
+}
+
+/*
+ * One key's bytes (or, sleeps != NULL, its sleeps), appended: the two
+ * directions and both kinds of figure are merged after sorting.
+ */
 static void
 probe_exact_add(struct probe_exact *pe, const struct exact_key *k,
-    uint64_t v)
+    uint64_t v, const struct exact_sleeps *sleeps)
 {
 	struct exact_count *c;
 
@@ -120,13 +143,16 @@ probe_exact_add(struct probe_exact *pe, const struct exact_key *k,
 	}
 	c = &pe->counts[pe->ncounts++];
 	memset(c, 0, sizeof *c);
-	c->kind = k->kind == EXACT_PIPE ? SNAP_FD_PIPE :
-	    k->kind == EXACT_FIFO ? SNAP_FD_FIFO : SNAP_FD_SOCKET;
+	c->kind = probe_exact_kind(k);
 	c->inode = k->ino;
-	/* The kernel's dev_t, as stat(2) gives it. */
-	c->dev = k->kind == EXACT_FIFO ?
-	    makedev(k->dev >> 20, k->dev & 0xfffff) : 0;
-	if (k->dir == EXACT_READ)
+	c->dev = probe_exact_dev(k);
+	if (sleeps != NULL && k->dir == EXACT_READ) {
+		c->read_sleeps = sleeps->count;
+		c->read_sleep_ns = sleeps->ns;
+	} else if (sleeps != NULL) {
+		c->write_sleeps = sleeps->count;
+		c->write_sleep_ns = sleeps->ns;
+	} else if (k->dir == EXACT_READ)
 		c->read = v;
 	else
 		c->written = v;
@@ -146,10 +172,55 @@ probe_exact_merge(struct probe_exact *pe)
 		    pe->counts[n - 1].dev == c->dev) {
 			pe->counts[n - 1].written += c->written;
 			pe->counts[n - 1].read += c->read;
+			pe->counts[n - 1].write_sleeps += c->write_sleeps;
+			pe->counts[n - 1].read_sleeps += c->read_sleeps;
+			pe->counts[n - 1].write_sleep_ns += c->write_sleep_ns;
+			pe->counts[n - 1].read_sleep_ns += c->read_sleep_ns;
 		} else
 			pe->counts[n++] = *c;
 	}
 	pe->ncounts = n;
+}
+
+/* The threads marked asleep now (since != 0). */
+static void
+probe_exact_read_waits(struct probe_exact *pe)
+{
+	uint32_t tid, next;
+	bool first = true;
+
+	pe->nwaits = 0;
+	while (bpf_map_get_next_key(pe->waiting_fd, first ? NULL : &tid,
+	    &next) == 0) {
+		struct exact_wait_mark m;
+		struct exact_wait *w;
+
+		first = false;
+		tid = next;
+		if (bpf_map_lookup_elem(pe->waiting_fd, &tid, &m) != 0 ||
+		    m.since == 0)
+			continue;
+		if (pe->nwaits == pe->wcap) {
+			pe->wcap = pe->wcap ? pe->wcap * 2 : 16;
+			pe->waits = xreallocarray(pe->waits, pe->wcap,
+			    sizeof *pe->waits);
+		}
+		w = &pe->waits[pe->nwaits++];
+		w->tgid = (pid_t)m.tgid;
+		w->tid = (pid_t)tid;
+		w->since_ns = m.since;
+		w->kind = probe_exact_kind(&m.key);
+		w->inode = m.key.ino;
+		w->dev = probe_exact_dev(&m.key);
+		w->reading = m.key.dir == EXACT_READ;
+	}
+}
+
+size_t
+probe_exact_waits(struct probe_exact *pe, const struct exact_wait **out)
+{
+	*out = pe->waits;
+	return pe->nwaits;
 }
 
 size_t
@@ -173,8 +244,19 @@ probe_exact_read(struct probe_exact *pe, const struct exact_count **out,
 		first = false;
 		k = next;
 		if (bpf_map_lookup_elem(pe->bytes_fd, &k, &v) == 0)
-			probe_exact_add(pe, &k, v);
+			probe_exact_add(pe, &k, v, NULL);
 	}
+	first = true;
+	while (bpf_map_get_next_key(pe->sleeps_fd, first ? NULL : &k, &next) ==
+	    0) {
+		struct exact_sleeps sl;
+
+		first = false;
+		k = next;
+		if (bpf_map_lookup_elem(pe->sleeps_fd, &k, &sl) == 0)
+			probe_exact_add(pe, &k, 0, &sl);
+	}
+	probe_exact_read_waits(pe);
 	exact_sort(pe->counts, pe->ncounts);
 	probe_exact_merge(pe);
 	*out = pe->counts;
@@ -223,6 +305,14 @@ probe_exact_read(struct probe_exact *pe, const struct exact_count **out,
 	(void)pe;
 	*out = NULL;
 	*lost = 0;
+	return 0;
+}
+
+size_t
+probe_exact_waits(struct probe_exact *pe, const struct exact_wait **out)
+{
+	(void)pe;
+	*out = NULL;
 	return 0;
 }
 

@@ -199,6 +199,14 @@ trace_proc(struct snapshot *s, json_t *o)
 	trace_blocked(json_object_get(o, "blocked"), &p->blocked);
 	p->tpgid = (pid_t)trace_int(o, "tpgid", -1);
 	p->stuck = json_is_true(json_object_get(o, "stuck"));
+	if (json_is_object(v = json_object_get(o, "kwait"))) {
+		const char *op = trace_str(v, "op");
+
+		p->kwait.asleep = true;
+		p->kwait.since = trace_num(v, "since");
+		p->kwait.reading = op != NULL && strcmp(op, "read") == 0;
+		p->kwait.chan = (uint64_t)trace_int(v, "pipe", 0);
+	}
 	if ((str = trace_str(o, "stop")) != NULL)
 		for (int k = SNAP_STOP_SIGNAL; k <= SNAP_STOP_TTOU; k++)
 			if (strcmp(str, snapshot_stop_name(k)) == 0)
@@ -283,6 +291,16 @@ trace_pipe(struct snapshot *s, json_t *o)
 		pp->bytes = -1;
 	pp->bytes_exact = pp->bytes >= 0 &&
 	    !json_is_true(json_object_get(o, "bytes_estimated"));
+	if (json_is_object(v = json_object_get(o, "sleeps"))) {
+		json_t *wr = json_object_get(v, "writers");
+		json_t *rd = json_object_get(v, "readers");
+
+		pp->sleeps_known = true;
+		pp->writer_sleeps.count = (uint64_t)trace_int(wr, "count", 0);
+		pp->writer_sleeps.seconds = trace_num(wr, "seconds");
+		pp->reader_sleeps.count = (uint64_t)trace_int(rd, "count", 0);
+		pp->reader_sleeps.seconds = trace_num(rd, "seconds");
+	}
 	trace_peek(pp, json_object_get(o, "peek"));
 	json_array_foreach(json_object_get(o, "writers"), i, v)
 		snapshot_pipe_add_end(pp, true, (pid_t)trace_int(v, "pid", 0),

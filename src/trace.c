@@ -174,6 +174,14 @@ trace_proc(struct jsonw *w, const struct snapshot *s, const struct snap_proc *p)
 		jsonw_string(w, "stop", snapshot_stop_name(p->stop));
 	if (p->stuck)
 		jsonw_bool(w, "stuck", true);
+	/* --exact: the kernel's word that it sleeps on a channel, since when. */
+	if (p->kwait.asleep) {
+		jsonw_object_begin(w, "kwait");
+		jsonw_real(w, "since", p->kwait.since, 1e6);
+		jsonw_string(w, "op", p->kwait.reading ? "read" : "write");
+		jsonw_int(w, "pipe", (long long)p->kwait.chan);
+		jsonw_object_end(w);
+	}
 	if (p->nthreads_read > 0) {
 		jsonw_array_begin(w, "threads");
 		for (size_t i = 0; i < p->nthreads_read; i++)
@@ -211,6 +219,19 @@ trace_bytes(struct jsonw *w, const struct snap_pipe *pp)
 	trace_int_or_null(w, "bytes", pp->bytes, pp->bytes >= 0);
 	if (pp->bytes >= 0 && !pp->bytes_exact)
 		jsonw_bool(w, "bytes_estimated", true);
+	if (!pp->sleeps_known)
+		return;
+	/* --exact: how often and how long its ends slept on it. */
+	jsonw_object_begin(w, "sleeps");
+	jsonw_object_begin(w, "writers");
+	jsonw_int(w, "count", (long long)pp->writer_sleeps.count);
+	jsonw_real(w, "seconds", pp->writer_sleeps.seconds, 1e6);
+	jsonw_object_end(w);
+	jsonw_object_begin(w, "readers");
+	jsonw_int(w, "count", (long long)pp->reader_sleeps.count);
+	jsonw_real(w, "seconds", pp->reader_sleeps.seconds, 1e6);
+	jsonw_object_end(w);
+	jsonw_object_end(w);
 }
 
 static void

@@ -42,5 +42,10 @@ int probe_exact_observe(struct probe_exact *, pid_t pid, bool count);
  */
 size_t probe_exact_read(struct probe_exact *, const struct exact_count **out,
     uint64_t *lost);
+/*
+ * The threads asleep now in a read or write of a channel, as the last
+ * probe_exact_read() found them: *out points into pe.  How many.
+ */
+size_t probe_exact_waits(struct probe_exact *, const struct exact_wait **out);
 
 #endif

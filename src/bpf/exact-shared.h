@@ -27,4 +27,23 @@ struct exact_key {
 	__u16 dir;	/* enum exact_dir */
 };
 
+/*
+ * A thread asleep in a read or write of a channel: since when (the
+ * kernel's CLOCK_MONOTONIC, ns; 0 once it woke), on what, and whose.
+ */
+struct exact_wait_mark {
+	__u64 since;
+	struct exact_key key;	/* dir: EXACT_READ waits for data, else room */
+	__u32 tgid;
+	__u32 pad;
+};
+
+/* A channel's sleeps (by direction): how many, and how long in all. */
+struct exact_sleeps {
+	__u64 count;
+	__u64 ns;
+};
+
+#define EXACT_MAX_THREADS 16384
+
 #endif

@@ -17,6 +17,12 @@
  * an atomic add per call, aggregated here and read by pipeviz once per
  * sample.  Forked children of an observed process are observed too.
  *
+ * Blocking: at a context switch (tp_btf/sched_switch) an observed thread
+ * that goes to sleep inside such a call on such an fd is marked asleep
+ * on that channel since now; when it is switched in again, the sleep is
+ * added to the channel's count and time, and the mark cleared.  Only
+ * observed threads cost more than a lookup of their tgid.
+ *
  * The registers are x86-64's: the build enables this only there.
  */
 #include "vmlinux.h"
@@ -51,6 +57,20 @@ struct {
 	__type(value, __u64);
 } bytes SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, EXACT_MAX_THREADS);
+	__type(key, __u32);
+	__type(value, struct exact_wait_mark);
+} waiting SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, EXACT_MAX_CHANNELS);
+	__type(key, struct exact_key);
+	__type(value, struct exact_sleeps);
+} sleeps SEC(".maps");
+
 /* [0]: counts that found the map full; [1]: observed processes refused. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -68,35 +88,46 @@ exact_lost(__u32 what)
 		__sync_fetch_and_add(v, 1);
 }
 
-static __always_inline void
-exact_count(struct task_struct *task, long fd, __u16 dir, long n)
+/* The channel of task's fd into *k: false when it is none. */
+static __always_inline bool
+exact_key_of(struct task_struct *task, long fd, __u16 dir,
+    struct exact_key *k)
 {
 	struct fdtable *fdt = task->files->fdt;
-	struct exact_key k = {};
 	struct file **fds;
 	struct inode *ino;
 	struct file *f;
-	__u64 *v;
 	__u32 mode;
 
 	if (fd < 0 || fd >= fdt->max_fds)
-		return;
+		return false;
 	fds = fdt->fd;
 	if (bpf_probe_read_kernel(&f, sizeof f, &fds[fd]) != 0 || f == NULL)
-		return;
+		return false;
 	f = bpf_rdonly_cast(f, bpf_core_type_id_kernel(struct file));
 	ino = f->f_inode;
 	mode = ino->i_mode & PZ_S_IFMT;
 	if (mode == PZ_S_IFSOCK)
-		k.kind = EXACT_SOCKET;
+		k->kind = EXACT_SOCKET;
 	else if (mode == PZ_S_IFIFO)
-		k.kind = ino->i_sb->s_magic == PZ_PIPEFS_MAGIC ? EXACT_PIPE :
+		k->kind = ino->i_sb->s_magic == PZ_PIPEFS_MAGIC ? EXACT_PIPE :
 		    EXACT_FIFO;
 	else
+		return false;
+	k->ino = ino->i_ino;
+	k->dev = k->kind == EXACT_FIFO ? ino->i_sb->s_dev : 0;
+	k->dir = dir;
+	return true;
+}
+
+static __always_inline void
+exact_count(struct task_struct *task, long fd, __u16 dir, long n)
+{
+	struct exact_key k = {};
+	__u64 *v;
+
+	if (!exact_key_of(task, fd, dir, &k))
 		return;
-	k.ino = ino->i_ino;
-	k.dev = k.kind == EXACT_FIFO ? ino->i_sb->s_dev : 0;
-	k.dir = dir;
 	v = bpf_map_lookup_elem(&bytes, &k);
 	if (v == NULL) {
 		__u64 first = (__u64)n;
@@ -159,6 +190,76 @@ int BPF_PROG(exact_sys_exit, struct pt_regs *regs, long ret)
 	return 0;
 }
 
+/*
+ * The fd and direction of the call nr the thread sleeps in: reads wait
+ * for data, writes for room; splice, tee and sendfile are left out (two
+ * fds: which one it waits on is not known here).
+ */
+static __always_inline long
+exact_wait_fd(long nr, struct pt_regs *regs, __u16 *dir)
+{
+	switch (nr) {
+	case 0: case 19: case 45: case 47:
+		*dir = EXACT_READ;
+		return (long)regs->di;
+	case 1: case 20: case 44: case 46:
+		*dir = EXACT_WRITTEN;
+		return (long)regs->di;
+	}
+	return -1;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(exact_switch, bool preempt, struct task_struct *prev,
+    struct task_struct *next, unsigned int prev_state)
+{
+	__u32 tgid = next->tgid, tid;
+	struct exact_wait_mark *w, nw = {};
+	struct pt_regs *regs;
+	__u8 *o;
+	__u16 dir;
+	long fd;
+
+	/* Switched in: a sleep it began ends now. */
+	o = bpf_map_lookup_elem(&observed, &tgid);
+	if (o != NULL && *o == EXACT_COUNT) {
+		tid = next->pid;
+		w = bpf_map_lookup_elem(&waiting, &tid);
+		if (w != NULL && w->since != 0) {
+			struct exact_sleeps *sl, first = { 1, 0 };
+			__u64 ns = bpf_ktime_get_ns() - w->since;
+
+			sl = bpf_map_lookup_elem(&sleeps, &w->key);
+			if (sl != NULL) {
+				__sync_fetch_and_add(&sl->count, 1);
+				__sync_fetch_and_add(&sl->ns, ns);
+			} else {
+				first.ns = ns;
+				bpf_map_update_elem(&sleeps, &w->key, &first,
+				    BPF_NOEXIST);
+			}
+			w->since = 0;
+		}
+	}
+	/* Switched out asleep (not preempted), inside a read or a write. */
+	if (preempt || prev_state == 0)
+		return 0;
+	tgid = prev->tgid;
+	o = bpf_map_lookup_elem(&observed, &tgid);
+	if (o == NULL || *o != EXACT_COUNT)
+		return 0;
+	regs = (struct pt_regs *)bpf_task_pt_regs(prev);
+	if (regs == NULL ||
+	    (fd = exact_wait_fd((long)regs->orig_ax, regs, &dir)) < 0 ||
+	    !exact_key_of(prev, fd, dir, &nw.key))
+		return 0;
+	nw.since = bpf_ktime_get_ns();
+	nw.tgid = tgid;
+	tid = prev->pid;
+	bpf_map_update_elem(&waiting, &tid, &nw, BPF_ANY);
+	return 0;
+}
+
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(exact_fork, struct task_struct *parent, struct task_struct *child)
 {
@@ -175,8 +276,9 @@ int BPF_PROG(exact_fork, struct task_struct *parent, struct task_struct *child)
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(exact_exit, struct task_struct *task)
 {
-	__u32 tgid = task->tgid;
+	__u32 tgid = task->tgid, tid = task->pid;
 
+	bpf_map_delete_elem(&waiting, &tid);
 	if (task->pid == task->tgid)
 		bpf_map_delete_elem(&observed, &tgid);
 	return 0;

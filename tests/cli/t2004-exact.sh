@@ -2,7 +2,8 @@
 # Issue 15, part 2: --exact, every byte counted in the kernel (BPF).  The
 # notes' pipeline over `ls -1 /usr/bin`: each pipe's count is wc -c of what
 # went through it; splice(2) and sendfile(2) are counted; a socket pair's
-# bytes; rates from the counts.  Without --exact the bytes are estimates
+# bytes; rates from the counts; a writer asleep on a full pipe and a
+# reader's sleeps and wakes.  Without --exact the bytes are estimates
 # and say so.  Where the BPF backend is not built or not permitted, the
 # cases that need it are skipped; the refusal itself is checked wherever
 # pipeviz runs as root (as nobody it must be a one-line error, exit 125,
@@ -37,7 +38,23 @@ fi
 if ! out=$("$PIPEVIZ" --exact -n 1 --json /dev/null true 2>&1 </dev/null); then
 	echo "# --exact is not available here: $out"
 	skip "--exact is not available: $out"
-	done_testing
+	# Blocks and wakes: yes sleeps for room in a full pipe; cat for data.
+"$PIPEVIZ" --exact --json block.json -n 4 -i 200 'yes | sleep 1' </dev/null
+check "--exact: yes is marked asleep writing its pipe, since before the first sample" jq_true block.json "
+    $samples | map(. as \$s | .procs[] | select(.comm == \"yes\") | .kwait
+        | select(.op == \"write\" and .since < \$s.t and
+          .pipe == (\$s.pipes | map(select(.stray|not))[0].inode))) | length == 4"
+check "--exact: and it stays one sleep: the same since in every sample" jq_true block.json "
+    $samples | map(.procs[] | select(.comm == \"yes\") | .kwait.since) | unique | length == 1"
+"$PIPEVIZ" --exact --json wake.json -i 200 -o /dev/null \
+    'sh -c "sleep 0.3; echo hi; sleep 0.3; echo ho" | cat' </dev/null
+check "--exact: cat's sleeps on its pipe are counted as it wakes" jq_true wake.json "
+    $samples[-1].pipes | map(select(.stray|not))[0].sleeps.readers
+        | .count >= 2 and .seconds > 0"
+check "--exact: the writer never slept for room" jq_true wake.json "
+    $samples[-1].pipes | map(select(.stray|not))[0].sleeps.writers.count == 0"
+
+done_testing
 	exit
 fi
 
@@ -102,5 +119,21 @@ check "--exact: its rate is the change of its count over the interval" jq_true r
       | (.[0].pipes | map(select(.stray|not))[0]) as \$a | (.[1].pipes | map(select(.stray|not))[0]) as \$b
       | select(\$b.rate_bps != null and \$a.bytes != null)
       | ((\$b.bytes - \$a.bytes) / (.[1].t - .[0].t) - \$b.rate_bps) | fabs < 1] | length > 0 and all"
+
+# Blocks and wakes: yes sleeps for room in a full pipe; cat for data.
+"$PIPEVIZ" --exact --json block.json -n 4 -i 200 'yes | sleep 1' </dev/null
+check "--exact: yes is marked asleep writing its pipe, since before the first sample" jq_true block.json "
+    $samples | map(. as \$s | .procs[] | select(.comm == \"yes\") | .kwait
+        | select(.op == \"write\" and .since < \$s.t and
+          .pipe == (\$s.pipes | map(select(.stray|not))[0].inode))) | length == 4"
+check "--exact: and it stays one sleep: the same since in every sample" jq_true block.json "
+    $samples | map(.procs[] | select(.comm == \"yes\") | .kwait.since) | unique | length == 1"
+"$PIPEVIZ" --exact --json wake.json -i 200 -o /dev/null \
+    'sh -c "sleep 0.3; echo hi; sleep 0.3; echo ho" | cat' </dev/null
+check "--exact: cat's sleeps on its pipe are counted as it wakes" jq_true wake.json "
+    $samples[-1].pipes | map(select(.stray|not))[0].sleeps.readers
+        | .count >= 2 and .seconds > 0"
+check "--exact: the writer never slept for room" jq_true wake.json "
+    $samples[-1].pipes | map(select(.stray|not))[0].sleeps.writers.count == 0"
 
 done_testing
