@@ -24,13 +24,20 @@ echo "# xargs's children in the trace: $n of 300 (default interval, 100 ms)"
 check "at least 297 of xargs's 300 children are in the trace ($n)" \
     test "${n:-0}" -ge 297
 check "each child's record has its command line, its parent and exit 0" jq_true churn.json \
-    '[.[] | select(.type=="process" and .comm=="sh")] | length >= 297 and
-     all(.argv[0:3] == ["sh","-c","sleep 0.02; echo $0"] and .status == {"code":0}
-         and .stage == 1 and (.start | type) == "number")'
+    "[.[] | select(.type==\"sample\") | .procs[] | select(.comm==\"xargs\") | .pid][0] as \$x
+     | [.[] | select(.type==\"process\" and .ppid == \$x and .comm==\"sh\" and
+        .argv[0:3] == [\"sh\",\"-c\",\"sleep 0.02; echo \$0\"] and .status == {\"code\":0}
+        and .stage == 1 and (.start | type) == \"number\")] | length >= 297"
+# A sleep read only after it ended (pipeviz descheduled for 20 ms on a
+# loaded machine) keeps its parent's name: it is there, named as sh.
+bad=$(jq -c 'select(.type=="process" and .comm!="sleep" and (.argv | length) != 4)' churn.json | head -n 3)
+[ -n "$bad" ] && echo "# records not as expected: $bad"
 check "each began before it exec'd and exec'd before it ended" jq_true churn.json \
     '[.[] | select(.type=="process")] | all(.began <= .exec and .exec <= .ended and .t == .ended)'
-check "the children's own children (sleep) are there too" jq_true churn.json \
-    '[.[] | select(.type=="process" and .comm=="sleep")] | length >= 297'
+check "the children's own children (sleep) are there too, named as sleep" jq_true churn.json \
+    '[.[] | select(.type=="process" and .comm=="sleep")] | length >= 290'
+check "with the children, 600 processes in all" jq_true churn.json \
+    '[.[] | select(.type=="process")] | length >= 594'
 check "a record for one no sample showed says so" jq_true churn.json \
     '[.[] | select(.type=="process" and .sampled==false)] | length > 200'
 check "no note: events worked" jq_true churn.json \
@@ -93,7 +100,7 @@ fi
 # counted under it, with when they lived; and the same in a replay.
 printf '%s --record live.json "%s"\n' "$PIPEVIZ" "$churn" >live.sh
 start 100 40 "bash $WORK/live.sh"
-check "live view: the pipeline ends" wait_for "done, exit 0"
+check "live view: the pipeline ends" wait_for "ended, exit 0"
 check "live view: the brief row under xargs" wait_line '^ +[0-9]+ brief .* ended$'
 b=$(screen | sed -n 's/^ *\([0-9][0-9]*\) brief .*/\1/p')
 tm send-keys -t "pz$session" q
