@@ -20,7 +20,7 @@ _pipeviz_options()
 		printf '%s\n' -p --pid --all -i --interval -n --count --once --json \
 		    --text --dot -o --output --pipefail --pipe-size --exit \
 		    --record --replay --perfetto --demo --slow --peek \
-		    -h --help -V --version
+		    --step --exact -h --help -V --version
 		return
 	fi
 	# Option lines start with blanks and a dash: "  -p, --pid PID  ...".

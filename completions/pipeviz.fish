@@ -76,6 +76,8 @@ complete -c pipeviz -n __pipeviz_options_here -l perfetto -r -F -d 'With --repla
 complete -c pipeviz -n __pipeviz_options_here -l demo -d 'List the lecture demos, or run one'
 complete -c pipeviz -n __pipeviz_options_here -l slow -x -d 'Slow motion: freeze the pipeline MS ms after each frame'
 complete -c pipeviz -n __pipeviz_options_here -l peek -f -d 'Show the first N bytes waiting in each pipe (--peek=N)'
+complete -c pipeviz -n __pipeviz_options_here -l step -d "Start the pipeline frozen after each stage's exec; n runs it one interval"
+complete -c pipeviz -n __pipeviz_options_here -l exact -d 'Count every byte through each pipe and socket in the kernel (BPF)'
 complete -c pipeviz -n __pipeviz_options_here -s h -l help -d 'Show the help'
 complete -c pipeviz -n __pipeviz_options_here -s V -l version -d 'Show the version'
 complete -c pipeviz -n __pipeviz_after_demo -x -a '(__pipeviz_demos)'

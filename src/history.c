@@ -29,6 +29,9 @@ struct history {
 	size_t *chan_ix;	/* by inode */
 	size_t nchan_ix;
 	bool chan_ix_stale;
+	/* Processes no sample showed, by stage (history_add_brief()). */
+	struct history_brief *briefs;
+	size_t nbriefs;
 };
 
 struct history *
@@ -54,6 +57,7 @@ history_free(struct history *h)
 	free(h->proc_ix);
 	free(h->chans);
 	free(h->chan_ix);
+	free(h->briefs);
 	free(h);
 }
 
@@ -662,6 +666,10 @@ history_add(struct history *h, const struct snapshot *s)
 		c->in_view = true;
 		c->last_t = s->t;
 		c->kind = pp->kind;
+		if (pp->bytes_exact && pp->bytes >= c->counted) {
+			c->counted = pp->bytes;
+			c->counted_known = true;
+		}
 		if (pp->rate_bps >= 0 && dt > 0) {
 			c->sampled_bytes += pp->rate_bps * dt;
 			c->sampled_for += dt;
@@ -730,6 +738,56 @@ history_add(struct history *h, const struct snapshot *s)
 	h->now = s->t;
 	h->started = true;
 	history_trim(h);
+}
+
+/* The brief lives of one stage (-1: of none), made if new. */
+static struct history_brief *
+history_brief_get(struct history *h, int stage)
+{
+	struct history_brief *b;
+
+	for (size_t i = 0; i < h->nbriefs; i++) {
+		if (h->briefs[i].stage == stage)
+			return &h->briefs[i];
+	}
+	h->briefs = xreallocarray(h->briefs, h->nbriefs + 1, sizeof *h->briefs);
+	b = &h->briefs[h->nbriefs++];
+	memset(b, 0, sizeof *b);
+	b->stage = stage;
+	b->last_slot = -1;
+	return b;
+}
+
+void
+history_add_brief(struct history *h, int stage, double began, double ended)
+{
+	struct history_brief *b = history_brief_get(h, stage < 0 ? -1 : stage);
+	long k0 = history_slot_of(began >= 0 && began <= ended ? began : ended);
+	long k1 = history_slot_of(ended), from;
+
+	b->total++;
+	if (history_gap(b->last_slot, k1, &from)) {
+		for (long j = from; j <= k1; j++)
+			b->slots[j % HISTORY_SLOTS] = 0;
+		b->last_slot = k1;
+	}
+	/* Older than the slots kept: counted in the total only. */
+	if (k0 <= b->last_slot - HISTORY_SLOTS)
+		k0 = b->last_slot - HISTORY_SLOTS + 1;
+	for (long j = k0; j <= k1; j++) {
+		if (b->slots[j % HISTORY_SLOTS] < UINT16_MAX)
+			b->slots[j % HISTORY_SLOTS]++;
+	}
+}
+
+const struct history_brief *
+history_find_brief(const struct history *h, int stage)
+{
+	for (size_t i = 0; i < h->nbriefs; i++) {
+		if (h->briefs[i].stage == (stage < 0 ? -1 : stage))
+			return &h->briefs[i];
+	}
+	return NULL;
 }
 
 /* ---- queries ---------------------------------------------------------- */
@@ -835,5 +893,23 @@ history_chan_series(const struct history_chan *ch, double t_end, double span,
 		}
 		fill[c] = best >= 0 ? best / 1000.0 : -1;
 		rate[c] = n > 0 ? sum / n : -1;
+	}
+}
+
+void
+history_brief_series(const struct history_brief *b, double t_end, double span,
+    double *count, int ncols)
+{
+	for (int c = 0; c < ncols; c++) {
+		unsigned best = 0;
+		long k0, k1;
+
+		history_column(t_end, span, c, ncols, &k0, &k1);
+		for (long k = k0; k <= k1; k++) {
+			if (history_slot_valid(k, b->last_slot) &&
+			    b->slots[k % HISTORY_SLOTS] > best)
+				best = b->slots[k % HISTORY_SLOTS];
+		}
+		count[c] = best;
 	}
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -16,15 +17,8 @@
 
 #include "pipeviz/procparse.h"
 #include "pipeviz/util.h"
+#include "launch-internal.h"
 
-struct launch {
-	struct launch_stage *stages;
-	size_t nstages;
-	pid_t pgid;
-	bool pipefail;
-	int output_fd;	/* read end of the captured stdout, or -1 */
-	int *stderr_fds; /* read ends of captured stderr, per stage, or -1 */
-};
 
 /* A pipe whose read end pipeviz keeps: non-blocking, close-on-exec. */
 static int
@@ -84,6 +78,7 @@ struct launch_sync {
 	int go_w;	/* write end, pipeviz's; the stage closes its copy */
 	int ready;	/* write end: open until the exec, a report if it fails */
 	pid_t parent;	/* pipeviz */
+	bool step;	/* --step: stop at the exec (launch-step.c) */
 };
 
 static __attribute__((noreturn)) void
@@ -124,8 +119,13 @@ launch_child(const char *command, size_t stage, int in, int out, int err,
 		;
 	if (n != 1 || go != 'g')
 		_exit(127);
-	execl("/bin/sh", "sh", "-c", command, (char *)NULL);
-	r.err = errno;
+	/* --step: the kernel stops us at the exec, for pipeviz to freeze. */
+	if (sync->step && ptrace(PTRACE_TRACEME, 0, NULL, NULL) == -1)
+		r.err = errno;
+	else {
+		execl("/bin/sh", "sh", "-c", command, (char *)NULL);
+		r.err = errno;
+	}
 	if (sync->ready != -1)
 		(void)!write(sync->ready, &r, sizeof r);
 	/* Not shown as a process named pipeviz: it was to be the shell. */
@@ -281,6 +281,7 @@ launch_start(const struct split_result *sr, const struct launch_opts *o,
 	sync.go = go[0];
 	sync.go_w = go[1];
 	sync.ready = ready[1];
+	sync.step = o->step;
 	l->pipefail = o->pipefail;
 	l->nstages = sr->nstages;
 	l->stages = xcalloc(sr->nstages, sizeof *l->stages);
@@ -297,6 +298,7 @@ launch_start(const struct split_result *sr, const struct launch_opts *o,
 
 
 		s->command = split_stage_command(&sr->stages[i]);
+		s->simple = sr->stages[i].exec_at >= 0;
 		s->pipe_stderr = sr->stages[i].pipe_stderr && !last;
 		if (!last) {
 			if (pipe2(p, O_CLOEXEC) == -1) {
@@ -371,6 +373,8 @@ launch_start(const struct split_result *sr, const struct launch_opts *o,
 	close(go[0]);
 	launch_release(&sync, sr->nstages);
 	launch_wait_exec(l, ready);
+	if (o->step)
+		launch_step_freeze(l);
 	return l;
 
 fail:

@@ -17,6 +17,7 @@
 #include "pipeviz/history.h"
 #include "pipeviz/loop.h"
 #include "pipeviz/probe.h"
+#include "pipeviz/proclife.h"
 #include "pipeviz/snapshot.h"
 #include "pipeviz/summary.h"
 #include "pipeviz/textlog.h"
@@ -47,6 +48,8 @@ struct loop {
 	/* Attach: the discovered members, refreshed now and then. */
 	pid_t *roots;
 	size_t nroots;
+	size_t nroots_found;	/* of them, discovered (the rest from events) */
+	bool created_since_scan; /* events: a fork since the last full scan */
 	double discovered_at;
 	double diagnosed_at;	/* t of the last sample judged afresh */
 	struct discover *discover; /* attach: what scans read */
@@ -70,6 +73,19 @@ struct loop {
 	char *title;
 	struct history *history;	/* every judged sample (loop-history.c) */
 	struct summary *summary;	/* made once the pipeline has ended */
+	/* Process events (loop-events.c): NULL when sampling only. */
+	struct probe_events *events;
+	struct proclife *life;
+	bool *stage_evented;	/* stage_last[i] is its exec, from events */
+	const char *events_word; /* for the title: "sampling only", or NULL */
+	bool events_lost_said;	/* the note about lost events was given */
+	bool events_resync;	/* events were lost: rediscover */
+	size_t events_ended;	/* process records handed to the trace */
+	struct proclife_stats events_stats; /* at the end */
+	bool exact_lost_said;	/* --exact: the note about a full table */
+	/* --step (loop-step.c): frozen now; waiting for n (the live view). */
+	bool step_frozen, step_wait;
+	bool step_request;	/* n was pressed: run one interval */
 };
 
 /* Seconds since the session started. */
@@ -119,6 +135,37 @@ struct summary *loop_summary(const struct loop *);
 /* --text: the summary after the last frame. */
 void loop_summary_text(struct loop *, const struct summary *);
 void loop_history_end(struct loop *);
+/* loop-events.c */
+/* Observe the stages (or the attached pid), or say events are off. */
+void loop_events_start(struct loop *);
+bool loop_events_on(const struct loop *);
+int loop_events_fd(const struct loop *); /* -1 when off */
+/* Read the queued events; write the records of what ended. */
+void loop_events_drain(struct loop *);
+/* A sample: what it shows is observed from now. */
+void loop_events_saw(struct loop *, const struct snapshot *);
+/* The observed processes alive, into out[0..max). */
+size_t loop_events_live(const struct loop *, pid_t *out, size_t max);
+/* Whether a process was created anywhere (or events lost) since last asked. */
+bool loop_events_created(struct loop *);
+/* The last events, then close. */
+void loop_events_stop(struct loop *);
+
+/* loop-exact.c (--exact) */
+/* Attached: pids[0..n) are observed by the kernel's counters too. */
+void loop_exact_observe(struct loop *, const pid_t *pids, size_t n);
+/* The counts onto s's channels, after rates_apply_pipes(). */
+void loop_exact_sample(struct loop *, struct snapshot *);
+
+/* loop-step.c (--step) */
+/* The launcher froze the stages: they are ours to continue. */
+void loop_step_start(struct loop *);
+/* Stop the group's running processes, before a sample (none if frozen). */
+void loop_step_freeze(struct loop *);
+/* Run one interval: continue what the freeze stopped. */
+void loop_step_run(struct loop *);
+/* A sample was taken: the live view waits for n from now. */
+void loop_step_sampled(struct loop *);
 
 /* loop-view.c */
 void loop_draw(struct loop *, const struct snapshot *, int status);

@@ -96,6 +96,9 @@ loop_thaw(struct loop *l)
 void
 loop_remember_stage(struct loop *l, size_t i, const struct snap_proc *p)
 {
+	/* A sample's or a reaping's view: better than an exec's first look. */
+	if (l->stage_evented != NULL)
+		l->stage_evented[i] = false;
 	if (l->stage_last[i] != NULL && !p->exit.exited &&
 	    loop_same_view(&l->stage_last[i]->procs[0], p))
 		return;

@@ -42,6 +42,9 @@ loop_draw(struct loop *l, const struct snapshot *s, int status)
 	f.over = l->over;
 	f.status = status;
 	f.control = c->launch != NULL && !l->over;
+	f.observe_word = l->events_word;
+	f.step = c->step;
+	f.step_wait = l->step_wait;
 	if (l->over && c->launch != NULL)
 		f.stage_exits = exits = explain_stage_exits(s,
 		    (const char *const *)l->stage_names, launch_nstages(c->launch));
@@ -153,6 +156,12 @@ loop_key(struct loop *l, const struct snapshot *s)
 			ui_note(c->ui, act == UI_STOP_ALL ? "the pipeline is stopped "
 			    "(C continues it)" : "the pipeline continues");
 		}
+		break;
+	case UI_STEP:
+		if (!c->step)
+			ui_note(c->ui, "n steps a pipeline launched with --step");
+		else if (l->step_wait)
+			l->step_request = true;
 		break;
 	case UI_STEP_BACK:
 	case UI_STEP_FORWARD:

@@ -45,6 +45,8 @@
 #define LOOP_FIRST_SAMPLE_MS 50
 /* Orphaned descendants followed at most. */
 #define LOOP_MAX_ORPHANS 256
+/* Attach: processes known from events added to the discovered, at most. */
+#define LOOP_MAX_EVENT_ROOTS 1024
 
 
 
@@ -135,15 +137,30 @@ static void
 loop_discover(struct loop *l, double t)
 {
 	/* Read before the scan: what is created during it is seen next time. */
-	long last_pid = discover_last_pid();
-	bool created = last_pid == -1 || last_pid != l->last_pid;
-	bool rescan = t - l->scanned_at >= LOOP_RESCAN_SECONDS;
+	long last_pid = loop_events_on(l) ? 0 : discover_last_pid();
+	bool created, rescan;
 
+	/*
+	 * With process events a fork tells that something was created, and
+	 * the observed processes' own children are known from them: no
+	 * scan at all while nothing forks, not even the periodic one.
+	 */
+	if (loop_events_on(l)) {
+		created = loop_events_created(l) || l->discover == NULL;
+		l->created_since_scan |= created;
+		rescan = l->created_since_scan &&
+		    t - l->scanned_at >= LOOP_RESCAN_SECONDS;
+	} else {
+		created = last_pid == -1 || last_pid != l->last_pid;
+		rescan = t - l->scanned_at >= LOOP_RESCAN_SECONDS;
+	}
 	l->discovered_at = t;
 	l->last_pid = last_pid;
 	if (!created && !l->created_before && !rescan)
 		return;
 	l->created_before = created;
+	if (rescan)
+		l->created_since_scan = false;
 	if (l->discover == NULL) {
 		l->discover = discover_create();
 		discover_set_peers(l->discover, loop_socket_peers, l->probe);
@@ -156,6 +173,24 @@ loop_discover(struct loop *l, double t)
 	free(l->roots);
 	l->nroots = discover_pipeline(l->discover, l->cfg->attach_pid,
 	    getpid(), &l->roots);
+	l->nroots_found = l->nroots;
+}
+
+/*
+ * Attach: the discovered members and the observed processes events
+ * brought in (a member's child that was reparented elsewhere stays).
+ */
+static void
+loop_attach_roots(struct loop *l)
+{
+	size_t n;
+
+	if (!loop_events_on(l))
+		return;
+	l->roots = xreallocarray(l->roots, l->nroots_found + LOOP_MAX_EVENT_ROOTS,
+	    sizeof *l->roots);
+	n = loop_events_live(l, l->roots + l->nroots_found, LOOP_MAX_EVENT_ROOTS);
+	l->nroots = l->nroots_found + n;
 }
 
 static struct snapshot *
@@ -214,8 +249,11 @@ loop_sample(struct loop *l)
 				loop_remember_stage(l, (size_t)stage, p);
 		}
 	} else {
-		if (s->t - l->discovered_at >= LOOP_REDISCOVER_SECONDS)
+		if (s->t - l->discovered_at >= LOOP_REDISCOVER_SECONDS ||
+		    l->events_resync)
 			loop_discover(l, s->t);
+		loop_attach_roots(l);
+		loop_exact_observe(l, l->roots, l->nroots);
 		probe_sample(l->probe, s, l->roots, l->nroots);
 		/* The last processes seen name the pipeline after they end. */
 		if (s->nprocs > 0) {
@@ -223,11 +261,14 @@ loop_sample(struct loop *l)
 			l->title = cmdline_pipeline(s);
 		}
 	}
+	/* What the sample shows is observed from now (and was seen). */
+	loop_events_saw(l, s);
 	/* After probe_sample(), whose linking rebuilds the pipe list. */
 	if (l->peek > 0)
 		probe_read_peek(s, l->peek);
 	rates_apply(l->prev, s, l->hz);
 	rates_apply_pipes(l->prev, s);
+	loop_exact_sample(l, s);
 	loop_diagnose(l, s);
 	loop_history_sample(l, s);
 	return s;
@@ -300,6 +341,10 @@ loop_pollfds(const struct loop *l, struct pollfd *pfd, int *tags, size_t max)
 
 	pfd[n].fd = c->sigfd;
 	tags[n++] = -2;
+	if (loop_events_fd(l) >= 0) {
+		pfd[n].fd = loop_events_fd(l);
+		tags[n++] = -4;
+	}
 	if (c->ui != NULL) {
 		pfd[n].fd = ui_input_fd(c->ui);
 		tags[n++] = -3;
@@ -383,29 +428,38 @@ loop_run(const struct loop_config *c)
 		if (trace_write_start(c->trace, &st) == -1)
 			loop_output_failed(&l);
 	}
+	loop_events_start(&l);
+	if (c->step && c->launch != NULL)
+		loop_step_start(&l);
 	/*
 	 * Give launched stages a moment to exec before the first look (they
 	 * are still copies of pipeviz, then sh, for a millisecond or so);
 	 * --once waits a whole interval, so the sample shows work under way.
 	 */
 	next = 0;
-	if (c->launch != NULL)
+	/* --step: the first frame at once, of the frozen pipeline. */
+	if (c->launch != NULL && !c->step)
 		next = c->count > 0 || c->interval_ms < LOOP_FIRST_SAMPLE_MS ?
 		    c->interval_ms / 1000.0 : LOOP_FIRST_SAMPLE_MS / 1000.0;
 	for (;;) {
 		double now = loop_elapsed(&l);
-		bool sampling = !l.over && !l.paused &&
+		bool sampling = !l.over && !l.paused && !l.step_wait &&
 		    (c->count == 0 || l.samples < c->count);
 		nfds_t npfd;
-		int timeout;
+		int timeout; /* microseconds, -1 none */
 
+		/* Events first: a stage's exec is read before its reaping. */
+		loop_events_drain(&l);
 		loop_reap(&l);
 		redraw |= loop_signals(&l);
 		if (l.stop_signal != 0 || l.quit)
 			break;
 		/* Before a sample: one taken late must not see the freeze. */
 		if (thaw_at > 0 && loop_elapsed(&l) >= thaw_at) {
-			loop_thaw(&l);
+			if (c->step)
+				loop_step_run(&l);
+			else
+				loop_thaw(&l);
 			thaw_at = 0;
 		}
 		if (sampling && now >= next && l.burst_left > 0) {
@@ -418,7 +472,12 @@ loop_run(const struct loop_config *c)
 			next = now + (l.interval_ms < LOOP_BURST_MS ?
 			    l.interval_ms : LOOP_BURST_MS) / 1000.0;
 		} else if (sampling && now >= next) {
-			struct snapshot *s = loop_sample(&l);
+			struct snapshot *s;
+
+			/* --step: every sample is of the frozen pipeline. */
+			if (c->step && !launch_done(c->launch))
+				loop_step_freeze(&l);
+			s = loop_sample(&l);
 
 			loop_emit(&l, s);
 			l.samples++;
@@ -428,8 +487,21 @@ loop_run(const struct loop_config *c)
 			next += l.interval_ms / 1000.0;
 			if (next < now) /* fell behind: do not burst */
 				next = now + l.interval_ms / 1000.0;
+			/*
+			 * --step: the live view waits for n; the other outputs
+			 * let it run one interval (after --slow's hold).
+			 */
+			if (c->step && !launch_done(c->launch)) {
+				loop_step_sampled(&l);
+				if (c->ui == NULL && c->slow_ms > 0) {
+					thaw_at = now + c->slow_ms / 1000.0;
+					next = thaw_at + l.interval_ms / 1000.0;
+				} else if (c->ui == NULL) {
+					loop_step_run(&l);
+					next = loop_elapsed(&l) + l.interval_ms / 1000.0;
+				}
 			/* Slow motion: freeze the pipeline while the frame shows. */
-			if (c->slow_ms > 0 && c->launch != NULL &&
+			} else if (c->slow_ms > 0 && c->launch != NULL &&
 			    !launch_done(c->launch)) {
 				loop_freeze(&l, s);
 				thaw_at = now + c->slow_ms / 1000.0;
@@ -474,23 +546,37 @@ loop_run(const struct loop_config *c)
 		if (sampling) {
 			double at = thaw_at > 0 ? thaw_at : next;
 
-			/* Behind schedule: poll() with a negative timeout waits forever. */
-			timeout = at > now ? (int)((at - now) * 1000 + 0.999) : 0;
+			/*
+			 * To the microsecond: woken early by an event, a
+			 * timeout rounded up to the millisecond would make the
+			 * sample late by up to one.
+			 */
+			timeout = at > now ? (int)((at - now) * 1e6) : 0;
 		} else if (c->launch != NULL && !l.over)
-			timeout = 100; /* still reaping */
+			timeout = 100000; /* still reaping */
 		npfd = loop_pollfds(&l, pfd, tags, 64);
-		if (poll(pfd, npfd, timeout) == -1 && errno != EINTR)
+		if (ppoll(pfd, npfd, timeout < 0 ? NULL : &(struct timespec){
+		    timeout / 1000000, (timeout % 1000000) * 1000L }, NULL) == -1 &&
+		    errno != EINTR)
 			fatal("poll");
 		for (nfds_t i = 0; i < npfd; i++) {
 			if (pfd[i].revents == 0)
 				continue;
-			if (tags[i] == -3) {
+			if (tags[i] == -4)
+				loop_events_drain(&l);
+			else if (tags[i] == -3) {
 				loop_key(&l, l.prev);
 				redraw = true;
 			} else if (tags[i] >= -1) {
 				loop_capture(&l, pfd[i].fd, tags[i]);
 				redraw |= c->ui != NULL;
 			}
+		}
+		/* n: one interval of running, then the next frozen sample. */
+		if (l.step_request) {
+			l.step_request = false;
+			loop_step_run(&l);
+			next = loop_elapsed(&l) + l.interval_ms / 1000.0;
 		}
 	}
 
@@ -519,6 +605,7 @@ loop_run(const struct loop_config *c)
 		if (launch_output_fd(c->launch) >= 0)
 			loop_capture(&l, launch_output_fd(c->launch), -1);
 	}
+	loop_events_stop(&l);
 	/* The summary after the last --text frame, and in the end record. */
 	if (l.summary == NULL)
 		l.summary = loop_summary(&l);

@@ -22,6 +22,8 @@
 #include "pipeviz/options.h"
 #include "pipeviz/perfetto.h"
 #include "pipeviz/probe.h"
+#include "pipeviz/probe-events.h"
+#include "pipeviz/probe-exact.h"
 #include "pipeviz/replay.h"
 #include "pipeviz/trace-read.h"
 #include "pipeviz/split.h"
@@ -77,6 +79,18 @@ main_open_out(const char *path, const char *what)
 }
 
 static volatile pid_t main_pgid;
+static struct probe_events *main_events;
+
+/*
+ * The kernel counts listeners of process events and keeps making them
+ * until each one has said it stops: on every way out, errors included.
+ */
+static void
+main_close_events(void)
+{
+	probe_events_close(main_events);
+	main_events = NULL;
+}
 
 /* fatal() and crashes: the terminal back first, then no orphans. */
 static void
@@ -383,6 +397,12 @@ main(int argc, char **argv)
 		return 0;
 	}
 
+	/* Sampling only, without process events (a test of the fallback). */
+	c.events_off = getenv("PIPEVIZ_NO_EVENTS") != NULL &&
+	    *getenv("PIPEVIZ_NO_EVENTS") != '\0';
+	/* A small buffer, to see lost events handled (the tests). */
+	if (getenv("PIPEVIZ_EVENTS_BUFFER") != NULL)
+		c.events_rcvbuf = atoi(getenv("PIPEVIZ_EVENTS_BUFFER"));
 	c.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	c.width = main_width();
 	c.out = stdout;
@@ -430,6 +450,18 @@ main(int argc, char **argv)
 			    "owner or as root)", (int)o.pid, strerror(EACCES));
 		}
 	}
+	/*
+	 * --exact: the counters are loaded before anything is opened or run,
+	 * and told to observe whatever pipeviz forks from now on: the
+	 * stages, from their first byte.
+	 */
+	if (o.exact) {
+		if ((c.exact = probe_exact_open(&err)) == NULL)
+			usage_error("%s", err);
+		if (o.pipeline != NULL &&
+		    probe_exact_observe(c.exact, getpid(), false) != 0)
+			usage_error("--exact: cannot observe the pipeline");
+	}
 	if (o.output_path != NULL)
 		out_fd = main_open_out(o.output_path, "output file");
 	if (o.json_path != NULL)
@@ -444,6 +476,7 @@ main(int argc, char **argv)
 	c.attach_pid = o.pid;
 	c.exit_at_end = o.exit_at_end;
 	c.slow_ms = o.slow_ms;
+	c.step = o.step;
 	c.peek = o.peek > 0 ? (size_t)o.peek : 0;
 	c.capture_out_fd = c.capture_err_fd = -1;
 	if (o.json_path != NULL)
@@ -456,6 +489,15 @@ main(int argc, char **argv)
 		main_front_end(&c);
 	fatal_set_cleanup(main_cleanup);
 	c.sigfd = main_signals(c.ui != NULL);
+	/*
+	 * Subscribed before anything is launched, so that no fork of a
+	 * stage comes before it; refused, the loop samples and says so.
+	 */
+	if (!c.events_off) {
+		c.events = main_events = probe_events_open(c.events_rcvbuf,
+		    &c.events_errno);
+		atexit(main_close_events);
+	}
 
 	if (o.pipeline != NULL) {
 		struct launch_opts lo = { 0 };
@@ -473,6 +515,7 @@ main(int argc, char **argv)
 		lo.pipe_size = o.pipe_size;
 		lo.pipefail = o.pipefail;
 		lo.cwd = demo_dir;
+		lo.step = o.step;
 		/* Nothing the pipeline prints may land on the live view. */
 		if (c.ui != NULL && out_fd == -1 && isatty(1)) {
 			lo.capture_stdout = true;
@@ -482,7 +525,21 @@ main(int argc, char **argv)
 			lo.capture_stderr = true;
 			c.capture_err_fd = main_tmpfile();
 		}
-		if ((c.launch = launch_start(&sr, &lo, &err)) == NULL) {
+		c.launch = launch_start(&sr, &lo, &err);
+		/*
+		 * All or nothing: nothing ran.  Short of descriptors (a low
+		 * ulimit -n), the events socket is one too many: without it,
+		 * sampling only (and said so), rather than no pipeline.
+		 */
+		if (c.launch == NULL && c.events != NULL &&
+		    strstr(err, strerror(EMFILE)) != NULL) {
+			free(err);
+			main_close_events();
+			c.events = NULL;
+			c.events_errno = EMFILE;
+			c.launch = launch_start(&sr, &lo, &err);
+		}
+		if (c.launch == NULL) {
 			ui_close(c.ui);
 			usage_error("%s", err);
 		}
@@ -510,6 +567,8 @@ main(int argc, char **argv)
 	c.command = command;
 
 	status = loop_run(&c);
+	main_close_events();
+	probe_exact_close(c.exact);
 	ui_close(c.ui);
 	if (exec_failed != NULL)
 		util_warn("%s", exec_failed);

@@ -24,6 +24,8 @@ enum {
 	OPT_SLOW,
 	OPT_PEEK,
 	OPT_ALL,
+	OPT_EXACT,
+	OPT_STEP,
 	OPT_PERFETTO,
 };
 
@@ -49,6 +51,8 @@ static const struct option options_long[] = {
 	{ "slow", required_argument, NULL, OPT_SLOW },
 	{ "peek", optional_argument, NULL, OPT_PEEK },
 	{ "all", no_argument, NULL, OPT_ALL },
+	{ "exact", no_argument, NULL, OPT_EXACT },
+	{ "step", no_argument, NULL, OPT_STEP },
 	{ "perfetto", required_argument, NULL, OPT_PERFETTO },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -89,6 +93,11 @@ options_usage(void)
 	       "                       after each frame\n"
 	       "      --peek[=N]       show the first N bytes waiting in each pipe\n"
 	       "                       (default 64, at most 4096)\n"
+	       "      --step           start the pipeline frozen right after each\n"
+	       "                       stage's exec; n (or each --text/--json\n"
+	       "                       sample) runs it one interval\n"
+	       "      --exact          count every byte through each pipe and socket\n"
+	       "                       in the kernel (BPF; root or CAP_BPF+PERFMON)\n"
 	       "  -h, --help           show this help\n"
 	       "  -V, --version        show the version\n"
 	       "\n"
@@ -237,6 +246,12 @@ again:
 				return -1;
 			o->slow_ms = (int)v;
 			break;
+		case OPT_EXACT:
+			o->exact = true;
+			break;
+		case OPT_STEP:
+			o->step = true;
+			break;
 		case OPT_ALL:
 			o->all = true;
 			break;
@@ -288,7 +303,7 @@ again:
 	else if (o->all && (o->output_path != NULL || o->pipefail ||
 	    o->pipe_size != 0 || o->slow_ms != 0 || o->record_path != NULL ||
 	    o->dot || o->peek != 0 || o->exit_at_end ||
-	    o->perfetto_path != NULL))
+	    o->perfetto_path != NULL || o->exact || o->step))
 		*err = xstrdup("--all takes only -i, -n, --once, --text and "
 		    "--json");
 	else if (o->all && o->text && o->json_path != NULL)
@@ -328,6 +343,15 @@ again:
 	else if (o->replay_path != NULL && o->peek != 0)
 		*err = xstrdup("--peek reads live pipes; --replay shows the "
 		    "peeks its trace holds");
+	else if (o->replay_path != NULL && (o->exact || o->step))
+		*err = xstrdup("--exact and --step watch a live pipeline; "
+		    "--replay plays a trace");
+	else if (o->step && o->pid != 0)
+		*err = xstrdup("--step freezes the pipeline it launches: a "
+		    "PIPELINE, not -p");
+	else if (o->step && o->once)
+		*err = xstrdup("--once judges a burst of samples before the one "
+		    "it shows; --step's first frame is -n 1");
 	if (*err != NULL) {
 		options_clear(o);
 		return -1;

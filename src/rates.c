@@ -173,6 +173,26 @@ rates_ends(const struct snapshot *s, const struct rates_strays *st,
 	return live > 0 ? sum : -1;
 }
 
+/*
+ * Without counts from the kernel, a channel's bytes are its rate over
+ * the time since the sample before, added up from the first sample that
+ * knew a rate: an estimate (the bytes before that are not in it).
+ */
+static void
+rates_estimate_bytes(const struct snapshot *prev, const struct snapshot *cur,
+    struct snap_pipe *pp)
+{
+	const struct snap_pipe *old = snapshot_find_pipe(prev, pp->inode);
+	int64_t before = old != NULL && old->kind == pp->kind ? old->bytes : -1;
+
+	pp->bytes_exact = false;
+	if (pp->rate_bps >= 0)
+		pp->bytes = (before > 0 ? before : 0) +
+		    llround(pp->rate_bps * (cur->t - prev->t));
+	else
+		pp->bytes = before;
+}
+
 void
 rates_apply_pipes(const struct snapshot *prev, struct snapshot *cur)
 {
@@ -206,6 +226,7 @@ rates_apply_pipes(const struct snapshot *prev, struct snapshot *cur)
 			r = rates_ends(cur, &st, &pi, &ci, pp->readers, pp->nreaders,
 			    pp->inode, false);
 		pp->rate_bps = r;
+		rates_estimate_bytes(prev, cur, pp);
 	}
 	free(pi.by_pid);
 	free(ci.by_pid);

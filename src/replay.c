@@ -37,6 +37,25 @@ struct replay {
 	int stop_signal;
 };
 
+/*
+ * The process records of lives that no sample showed and that ended by t
+ * (and after the samples fed before), into the timeline.
+ */
+static void
+replay_briefs(struct replay *r, double t)
+{
+	const struct trace_file *tf = r->cfg->tf;
+	double after = r->fed >= 2 ? tf->samples[r->fed - 2]->t : -1e300;
+
+	for (size_t i = 0; i < tf->nlives; i++) {
+		const struct trace_life *lf = &tf->lives[i];
+
+		if (!lf->sampled && lf->ended <= t && lf->ended > after)
+			history_add_brief(r->history, lf->stage, lf->began,
+			    lf->ended);
+	}
+}
+
 static void
 replay_history(struct replay *r)
 {
@@ -54,8 +73,12 @@ replay_history(struct replay *r)
 		r->history = history_create(0, -1);
 		r->fed = from;
 	}
-	while (r->fed <= r->pos)
-		history_add(r->history, tf->samples[r->fed++]);
+	while (r->fed <= r->pos) {
+		const struct snapshot *s = tf->samples[r->fed++];
+
+		replay_briefs(r, s->t);
+		history_add(r->history, s);
+	}
 }
 
 static void

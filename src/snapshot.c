@@ -428,6 +428,7 @@ snapshot_pipe_for(struct snapshot *s, struct snapshot_pipe_index *ix,
 	pp->path = f->path != NULL ? xstrdup(f->path) : NULL;
 	pp->fill = pp->capacity = -1;
 	pp->rate_bps = -1;
+	pp->bytes = -1;
 	pp->stray = true;
 	snapshot_index_pipe_added(s, s->npipes - 1);
 	return pp;
@@ -464,6 +465,7 @@ snapshot_add_pipe(struct snapshot *s, enum snap_fd_kind kind, uint64_t inode,
 	pp->fill = pp->capacity = -1;
 	pp->rate_bps = -1;
 	snapshot_index_pipe_added(s, s->npipes - 1);
+	pp->bytes = -1;
 	return pp;
 }
 

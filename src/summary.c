@@ -207,7 +207,11 @@ summary_pipe_of(struct summary_pipe *sp, const struct history *h,
 	 * The writers' counters first: a reader's rchar also holds what its
 	 * loader read (a few KiB of shared libraries).
 	 */
-	if (w.n > 0 && !w.shared && !w.unknown) {
+	sp->exact = c->counted_known;
+	if (c->counted_known) {
+		bytes = (double)c->counted;
+		sp->source = SUMMARY_COUNTED;
+	} else if (w.n > 0 && !w.shared && !w.unknown) {
 		bytes = w.bytes;
 		sp->source = SUMMARY_WRITERS;
 	} else if (r.n > 0 && !r.shared && !r.unknown) {
@@ -217,7 +221,6 @@ summary_pipe_of(struct summary_pipe *sp, const struct history *h,
 		bytes = c->sampled_bytes;
 		sp->source = SUMMARY_SAMPLES;
 	}
-	sp->exact = false;
 	if (bytes < 0)
 		return;
 	sp->bytes = (int64_t)llround(bytes);

@@ -44,9 +44,12 @@ timeline_glyph(enum history_state st, bool utf8, enum layout_style *style)
 	return utf8 ? timeline_states[st].utf8 : timeline_states[st].ascii;
 }
 
-/* A row of the panel: a process or a channel of the snapshot. */
+/*
+ * A row of the panel: a process or a channel of the snapshot, or the
+ * processes of a stage that no sample showed (brief: i is the stage + 1).
+ */
 struct timeline_row {
-	bool chan;
+	bool chan, brief;
 	size_t i; /* into s->procs or s->pipes */
 };
 
@@ -91,9 +94,26 @@ timeline_chan_find(const struct snapshot *s, const size_t *by_inode,
 	return -1;
 }
 
-/* The rows in reading order; returns how many (at most nprocs + npipes). */
+/* Whether order[k] is the first process of its stage in reading order. */
+static bool
+timeline_first_of_stage(const struct snapshot *s, const size_t *order,
+    size_t k)
+{
+	for (size_t j = 0; j < k; j++) {
+		if (s->procs[order[j]].stage == s->procs[order[k]].stage)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The rows in reading order; returns how many (at most nprocs + npipes
+ * + the stages of h's brief lives, and one).  A stage's brief lives come
+ * right after its first process; those of no stage last.
+ */
 static size_t
-timeline_order(const struct snapshot *s, struct timeline_row *rows)
+timeline_order(const struct history *h, const struct snapshot *s,
+    struct timeline_row *rows)
 {
 	size_t *order = xcalloc(s->nprocs + 1, sizeof *order);
 	size_t *chain = xcalloc(s->nprocs + 1, sizeof *chain);
@@ -112,16 +132,23 @@ timeline_order(const struct snapshot *s, struct timeline_row *rows)
 		uint64_t out = snapshot_fd_channel(s, snapshot_proc_fd(p, 1), false);
 		long i = out != 0 ? timeline_chan_find(s, by_inode, out) : -1;
 
-		rows[n++] = (struct timeline_row){ false, order[k] };
+		rows[n++] = (struct timeline_row){ false, false, order[k] };
+		if (h != NULL && p->stage >= 0 &&
+		    timeline_first_of_stage(s, order, k) &&
+		    history_find_brief(h, p->stage) != NULL)
+			rows[n++] = (struct timeline_row){ false, true,
+			    (size_t)p->stage + 1 };
 		if (i >= 0 && !listed[i]) {
 			listed[i] = true;
-			rows[n++] = (struct timeline_row){ true, (size_t)i };
+			rows[n++] = (struct timeline_row){ true, false, (size_t)i };
 		}
 	}
 	for (size_t i = 0; i < s->npipes; i++) {
 		if (!listed[i] && timeline_chan_shown(s, i))
-			rows[n++] = (struct timeline_row){ true, i };
+			rows[n++] = (struct timeline_row){ true, false, i };
 	}
+	if (h != NULL && history_find_brief(h, -1) != NULL)
+		rows[n++] = (struct timeline_row){ false, true, 0 };
 	free(order);
 	free(chain);
 	free(by_inode);
@@ -129,12 +156,18 @@ timeline_order(const struct snapshot *s, struct timeline_row *rows)
 	return n;
 }
 
-int
-timeline_rows(const struct snapshot *s)
+/* Room for every row timeline_order() may give. */
+static struct timeline_row *
+timeline_rows_alloc(const struct snapshot *s)
 {
-	struct timeline_row *rows = xcalloc(s->nprocs + s->npipes + 1,
-	    sizeof *rows);
-	size_t n = timeline_order(s, rows);
+	return xcalloc(2 * s->nprocs + s->npipes + 2, sizeof(struct timeline_row));
+}
+
+int
+timeline_rows(const struct history *h, const struct snapshot *s)
+{
+	struct timeline_row *rows = timeline_rows_alloc(s);
+	size_t n = timeline_order(h, s, rows);
 
 	free(rows);
 	return (int)n + 1;
@@ -280,14 +313,43 @@ timeline_chan_row(struct layout *l, const struct history *h,
 	canvas_put(l, lw + sw + 1, y, value, vw - 1, LAYOUT_NORMAL);
 }
 
+/*
+ * A stage's processes that no sample showed: how many, and how many were
+ * alive at once in each column, to the peak.
+ */
+static void
+timeline_brief_row(struct layout *l, const struct history_brief *b,
+    const struct snapshot *s, int y, const struct timeline_opts *o)
+{
+	double *count, top = 0;
+	int lw, sw, vw;
+	char label[48];
+
+	timeline_columns(o->width, &lw, &sw, &vw);
+	snprintf(label, sizeof label, "%zu brief", b->total);
+	canvas_put(l, 2, y, label, lw - 3, LAYOUT_DIM);
+	count = xcalloc((size_t)sw, sizeof *count);
+	history_brief_series(b, s->t, o->span, count, sw);
+	for (int i = 0; i < sw; i++) {
+		if (count[i] > top)
+			top = count[i];
+	}
+	for (int i = 0; i < sw; i++) {
+		if (count[i] > 0)
+			timeline_level(l, lw + i, y, count[i] / top, o->utf8,
+			    LAYOUT_RUNNING);
+	}
+	free(count);
+	canvas_put(l, lw + sw + 1, y, "ended", vw - 1, LAYOUT_EXITED);
+}
+
 struct layout *
 timeline_build(const struct history *h, const struct snapshot *s,
     const struct timeline_opts *o)
 {
 	struct timeline_opts opts = *o;
-	struct timeline_row *rows = xcalloc(s->nprocs + s->npipes + 1,
-	    sizeof *rows);
-	size_t n = timeline_order(s, rows), shown = n;
+	struct timeline_row *rows = timeline_rows_alloc(s);
+	size_t n = timeline_order(h, s, rows), shown = n;
 	struct layout *l;
 	int y = 1;
 
@@ -302,7 +364,10 @@ timeline_build(const struct history *h, const struct snapshot *s,
 	if (n + 1 > (size_t)opts.rows)
 		shown = (size_t)opts.rows - 2;
 	for (size_t i = 0; i < shown; i++, y++) {
-		if (rows[i].chan)
+		if (rows[i].brief)
+			timeline_brief_row(l, history_find_brief(h,
+			    (int)rows[i].i - 1), s, y, &opts);
+		else if (rows[i].chan)
 			timeline_chan_row(l, h, s, &s->pipes[rows[i].i], y, &opts);
 		else
 			timeline_proc_row(l, h, s, &s->procs[rows[i].i], y, &opts);

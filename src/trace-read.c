@@ -199,6 +199,14 @@ trace_proc(struct snapshot *s, json_t *o)
 	trace_blocked(json_object_get(o, "blocked"), &p->blocked);
 	p->tpgid = (pid_t)trace_int(o, "tpgid", -1);
 	p->stuck = json_is_true(json_object_get(o, "stuck"));
+	if (json_is_object(v = json_object_get(o, "kwait"))) {
+		const char *op = trace_str(v, "op");
+
+		p->kwait.asleep = true;
+		p->kwait.since = trace_num(v, "since");
+		p->kwait.reading = op != NULL && strcmp(op, "read") == 0;
+		p->kwait.chan = (uint64_t)trace_int(v, "pipe", 0);
+	}
 	if ((str = trace_str(o, "stop")) != NULL)
 		for (int k = SNAP_STOP_SIGNAL; k <= SNAP_STOP_TTOU; k++)
 			if (strcmp(str, snapshot_stop_name(k)) == 0)
@@ -278,6 +286,21 @@ trace_pipe(struct snapshot *s, json_t *o)
 	pp->stray = json_is_true(json_object_get(o, "stray"));
 	pp->rate_bps = json_is_number(v = json_object_get(o, "rate_bps")) ?
 	    json_number_value(v) : -1;
+	pp->bytes = trace_int(o, "bytes", -1);
+	if (pp->bytes < -1)
+		pp->bytes = -1;
+	pp->bytes_exact = pp->bytes >= 0 &&
+	    !json_is_true(json_object_get(o, "bytes_estimated"));
+	if (json_is_object(v = json_object_get(o, "sleeps"))) {
+		json_t *wr = json_object_get(v, "writers");
+		json_t *rd = json_object_get(v, "readers");
+
+		pp->sleeps_known = true;
+		pp->writer_sleeps.count = (uint64_t)trace_int(wr, "count", 0);
+		pp->writer_sleeps.seconds = trace_num(wr, "seconds");
+		pp->reader_sleeps.count = (uint64_t)trace_int(rd, "count", 0);
+		pp->reader_sleeps.seconds = trace_num(rd, "seconds");
+	}
 	trace_peek(pp, json_object_get(o, "peek"));
 	json_array_foreach(json_object_get(o, "writers"), i, v)
 		snapshot_pipe_add_end(pp, true, (pid_t)trace_int(v, "pid", 0),
@@ -381,11 +404,21 @@ trace_sample_from(json_t *o, char **err)
 	snapshot_link_sockets(s);
 	json_array_foreach(json_object_get(o, "sockets"), i, v) {
 		json_t *rate = json_object_get(v, "rate_bps");
+		int64_t bytes = trace_int(v, "bytes", -1);
 
-		for (size_t k = 0; json_is_number(rate) && k < s->npipes; k++) {
-			if (s->pipes[k].kind == SNAP_FD_SOCKET &&
-			    s->pipes[k].inode == (uint64_t)trace_int(v, "inode", 0))
-				s->pipes[k].rate_bps = json_number_value(rate);
+		for (size_t k = 0; k < s->npipes; k++) {
+			struct snap_pipe *sp = &s->pipes[k];
+
+			if (sp->kind != SNAP_FD_SOCKET ||
+			    sp->inode != (uint64_t)trace_int(v, "inode", 0))
+				continue;
+			if (json_is_number(rate))
+				sp->rate_bps = json_number_value(rate);
+			if (bytes >= 0) {
+				sp->bytes = bytes;
+				sp->bytes_exact = !json_is_true(
+				    json_object_get(v, "bytes_estimated"));
+			}
 		}
 	}
 	json_array_foreach(json_object_get(o, "diagnoses"), i, v) {
@@ -590,6 +623,28 @@ trace_line(struct trace_file *tf, const char *line, size_t lineno, char **err)
 		e->stage = (int)trace_int(o, "stage", -1);
 		trace_exit(json_object_get(o, "status"), &e->status);
 		e->status.t = e->t;
+	} else if (strcmp(type, "process") == 0) {
+		/* A life between samples, for the timeline of a replay. */
+		struct trace_life *lf;
+		const char *comm = trace_str(o, "comm");
+		json_t *st = json_object_get(o, "status");
+
+		tf->lives = xreallocarray(tf->lives, tf->nlives + 1,
+		    sizeof *tf->lives);
+		lf = &tf->lives[tf->nlives++];
+		memset(lf, 0, sizeof *lf);
+		lf->pid = (pid_t)trace_int(o, "pid", 0);
+		lf->ppid = (pid_t)trace_int(o, "ppid", 0);
+		lf->stage = (int)trace_int(o, "stage", -1);
+		lf->began = json_is_number(json_object_get(o, "began")) ?
+		    trace_num(o, "began") : -1;
+		lf->ended = json_is_number(json_object_get(o, "ended")) ?
+		    trace_num(o, "ended") : trace_num(o, "t");
+		lf->sampled = json_is_true(json_object_get(o, "sampled"));
+		lf->status_known = json_is_object(st);
+		if (lf->status_known)
+			trace_exit(st, &lf->status);
+		snprintf(lf->comm, sizeof lf->comm, "%s", comm != NULL ? comm : "");
 	}
 	/* Unknown types are newer. */
 	json_decref(o);
@@ -683,6 +738,7 @@ trace_file_clear(struct trace_file *tf)
 		snapshot_free(tf->samples[i]);
 	free(tf->samples);
 	free(tf->exits);
+	free(tf->lives);
 	free(tf->command);
 	free(tf->mode);
 	free(tf->warning);

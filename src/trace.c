@@ -218,6 +218,12 @@ trace_proc_hash(const struct snap_proc *p, const char *explain)
 	}
 	h = trace_hash_u64(h, (uint64_t)(uint32_t)p->exit.code << 32 |
 	    (uint32_t)p->exit.signal);
+	/* --exact's kernel wait (trace_proc()'s kwait). */
+	h = trace_hash_u64(h, (uint64_t)p->kwait.asleep << 1 | p->kwait.reading);
+	if (p->kwait.asleep) {
+		h = trace_hash_real(h, p->kwait.since);
+		h = trace_hash_u64(h, p->kwait.chan);
+	}
 	return trace_hash_str(h, explain);
 }
 
@@ -278,6 +284,14 @@ trace_proc(struct jsonw *w, const struct snapshot *s, const struct snap_proc *p,
 		jsonw_string(w, "stop", snapshot_stop_name(p->stop));
 	if (p->stuck)
 		jsonw_bool(w, "stuck", true);
+	/* --exact: the kernel's word that it sleeps on a channel, since when. */
+	if (p->kwait.asleep) {
+		jsonw_object_begin(w, "kwait");
+		jsonw_real(w, "since", p->kwait.since, 1e6);
+		jsonw_string(w, "op", p->kwait.reading ? "read" : "write");
+		jsonw_int(w, "pipe", (long long)p->kwait.chan);
+		jsonw_object_end(w);
+	}
 	if (p->nthreads_read > 0) {
 		jsonw_array_begin(w, "threads");
 		for (size_t i = 0; i < p->nthreads_read; i++)
@@ -309,6 +323,28 @@ trace_ends(struct jsonw *w, const char *key, const struct snap_end *e,
 	jsonw_array_end(w);
 }
 
+/* A channel's bytes: counted, or estimated and marked so; null unknown. */
+static void
+trace_bytes(struct jsonw *w, const struct snap_pipe *pp)
+{
+	trace_int_or_null(w, "bytes", pp->bytes, pp->bytes >= 0);
+	if (pp->bytes >= 0 && !pp->bytes_exact)
+		jsonw_bool(w, "bytes_estimated", true);
+	if (!pp->sleeps_known)
+		return;
+	/* --exact: how often and how long its ends slept on it. */
+	jsonw_object_begin(w, "sleeps");
+	jsonw_object_begin(w, "writers");
+	jsonw_int(w, "count", (long long)pp->writer_sleeps.count);
+	jsonw_real(w, "seconds", pp->writer_sleeps.seconds, 1e6);
+	jsonw_object_end(w);
+	jsonw_object_begin(w, "readers");
+	jsonw_int(w, "count", (long long)pp->reader_sleeps.count);
+	jsonw_real(w, "seconds", pp->reader_sleeps.seconds, 1e6);
+	jsonw_object_end(w);
+	jsonw_object_end(w);
+}
+
 /* Everything trace_pipe() writes of pp, hashed (as trace_proc_hash()). */
 static uint64_t
 trace_pipe_hash(const struct snap_pipe *pp)
@@ -333,6 +369,15 @@ trace_pipe_hash(const struct snap_pipe *pp)
 	h = trace_hash_u64(h, pp->peek != NULL ? pp->npeek : 0);
 	if (pp->peek != NULL)
 		h = trace_hash_bytes(h, pp->peek, pp->npeek);
+	/* What trace_bytes() writes: --exact's counts change every sample. */
+	h = trace_hash_u64(h, (uint64_t)pp->bytes);
+	h = trace_hash_u64(h, (uint64_t)pp->bytes_exact << 1 | pp->sleeps_known);
+	if (pp->sleeps_known) {
+		h = trace_hash_u64(h, pp->writer_sleeps.count);
+		h = trace_hash_real(h, pp->writer_sleeps.seconds);
+		h = trace_hash_u64(h, pp->reader_sleeps.count);
+		h = trace_hash_real(h, pp->reader_sleeps.seconds);
+	}
 	return h;
 }
 
@@ -367,6 +412,7 @@ trace_pipe(struct jsonw *w, const struct snap_pipe *pp,
 		jsonw_real(w, "rate_bps", pp->rate_bps, 1);
 	else
 		jsonw_null(w, "rate_bps");
+	trace_bytes(w, pp);
 	/* Pipe data only when it was asked for (--peek). */
 	if (pp->peek != NULL && pp->npeek > 0)
 		jsonw_bytes(w, "peek", pp->peek, pp->npeek);
@@ -404,6 +450,8 @@ trace_socket(struct jsonw *w, const struct snapshot *s,
 	/* Socket channels are derived again on reading: the rate goes here. */
 	if (chan != NULL && chan->rate_bps >= 0)
 		jsonw_real(w, "rate_bps", chan->rate_bps, 1);
+	if (chan != NULL && chan->bytes >= 0)
+		trace_bytes(w, chan);
 	if (k->listening)
 		jsonw_bool(w, "listening", true);
 	jsonw_object_end(w);
@@ -620,6 +668,60 @@ trace_write_end(FILE *f, double t, int status, int signal,
 		jsonw_string(w, "stopped_by", trace_signal_name(signal));
 	if (sum != NULL)
 		trace_summary(w, sum);
+	jsonw_object_end(w);
+	return trace_emit(f, w);
+}
+
+/* A time that is not known (-1) is null. */
+static void
+trace_time_or_null(struct jsonw *w, const char *key, double t)
+{
+	if (t >= 0)
+		jsonw_real(w, key, t, 1e6);
+	else
+		jsonw_null(w, key);
+}
+
+int
+trace_write_process(FILE *f, const struct proclife_rec *r)
+{
+	struct jsonw *w = trace_begin();
+
+	jsonw_object_begin(w, NULL);
+	jsonw_string(w, "type", "process");
+	jsonw_real(w, "t", r->ended, 1e6);
+	jsonw_int(w, "pid", r->pid);
+	jsonw_int(w, "ppid", r->ppid);
+	trace_int_or_null(w, "start", (long long)r->start_ticks,
+	    r->start_ticks != 0);
+	trace_int_or_null(w, "stage", r->stage, r->stage >= 0);
+	jsonw_string(w, "comm", r->comm[0] != '\0' ? r->comm : NULL);
+	jsonw_array_begin(w, "argv");
+	for (char **a = r->argv; *a != NULL; a++)
+		jsonw_string(w, NULL, *a);
+	jsonw_array_end(w);
+	trace_time_or_null(w, "began", r->began);
+	trace_time_or_null(w, "exec", r->exec_t);
+	trace_time_or_null(w, "ended", r->ended);
+	if (r->status_known)
+		trace_exit_status(w, "status", &r->exit);
+	else
+		jsonw_null(w, "status");
+	jsonw_bool(w, "sampled", r->sampled);
+	jsonw_object_end(w);
+	return trace_emit(f, w);
+}
+
+int
+trace_write_note(FILE *f, double t, const char *kind, const char *message)
+{
+	struct jsonw *w = trace_begin();
+
+	jsonw_object_begin(w, NULL);
+	jsonw_string(w, "type", "note");
+	jsonw_real(w, "t", t, 1000);
+	jsonw_string(w, "kind", kind);
+	jsonw_string(w, "message", message);
 	jsonw_object_end(w);
 	return trace_emit(f, w);
 }

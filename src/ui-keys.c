@@ -275,6 +275,8 @@ ui_input(struct ui *u, const struct ui_frame *f)
 		case 'Q':
 		case KEY_F(10):
 			return UI_QUIT;
+		case 'n':
+			return UI_STEP;
 		case ' ':
 			act = UI_PAUSE;
 			break;

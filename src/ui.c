@@ -292,7 +292,8 @@ ui_draw_title(struct ui *u, const struct ui_frame *f)
 	/* The pace is worth its room only where there is room. */
 	if (u->cols >= 64)
 		snprintf(every, sizeof every, "every %d ms  ", f->interval_ms);
-	word = f->paused ? "PAUSED" : ui_all_stopped(f->snap) ? "all stopped" :
+	word = f->paused ? "PAUSED" : f->step_wait ? "FROZEN (n: one step)" :
+	    ui_all_stopped(f->snap) ? "all stopped" :
 	    f->attached ? "attached" : "running";
 	if (f->replay)
 		snprintf(right, sizeof right, "replay %zu/%zu  t=%.1fs  %gx  %s ",
@@ -304,8 +305,9 @@ ui_draw_title(struct ui *u, const struct ui_frame *f)
 		snprintf(right, sizeof right, "%.1fs  ended, exit %d ",
 		    f->elapsed, f->status);
 	else
-		snprintf(right, sizeof right, "%.1fs  %s%s ", f->elapsed, every,
-		    word);
+		snprintf(right, sizeof right, "%.1fs  %s%s%s%s ", f->elapsed,
+		    every, f->observe_word != NULL ? f->observe_word : "",
+		    f->observe_word != NULL ? "  " : "", word);
 	rw = (int)strlen(right);
 	/* Two blanks at least between the command and the clock. */
 	ui_put_cut(u, 0, 0, left, u->cols - rw - 2, bar | A_BOLD);
@@ -413,7 +415,8 @@ ui_draw_hints(struct ui *u, const struct ui_frame *f)
 	const char *help = "? help";
 	char bar[256] = "";
 	size_t n = 0;
-	int room = u->cols - 2 - (int)strlen(help) - 2;
+	int room = u->cols - 2 - (int)strlen(help) - 2 -
+	    (f->step && !f->over ? 8 : 0);
 
 	for (size_t i = 0; keys[i] != NULL; i++) {
 		const char *k = keys[i];
@@ -432,7 +435,12 @@ ui_draw_hints(struct ui *u, const struct ui_frame *f)
 	}
 	snprintf(bar + n, sizeof bar - n, "%s", help);
 	ui_fill(u, u->rows - 1, 0, u->cols, A_REVERSE);
-	ui_put(u, u->rows - 1, 1, bar, u->cols - 2, A_REVERSE);
+	/* --step: its key first, where it cannot be cut off. */
+	if (f->step && !f->over) {
+		ui_put(u, u->rows - 1, 1, "n step", 6, A_REVERSE | A_BOLD);
+		ui_put(u, u->rows - 1, 9, bar, u->cols - 10, A_REVERSE);
+	} else
+		ui_put(u, u->rows - 1, 1, bar, u->cols - 2, A_REVERSE);
 }
 
 static void
@@ -642,6 +650,7 @@ static const char *const ui_help_lines[] = {
 	"s / c / k    stop / continue / terminate the selected",
 	"             process (asks first; launched pipelines)",
 	"S / C        stop / continue the whole pipeline",
+	"n            --step: run the pipeline one interval",
 	"replay:      , . step  g G start/end  +/- speed",
 	"? F1         this help",
 	"",

@@ -20,5 +20,21 @@ if [ -n "$missing" ]; then
 	$sudo apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >/dev/null
 fi
+# Optional: --exact's BPF backend (meson -Dbpf=auto builds it when these
+# are there).  A machine without them still builds and passes the tests.
+optional="libbpf-dev bpftool"
+missing=""
+for p in $optional; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+	    missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	echo "setup: installing (optional, for --exact)$missing" >&2
+	sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo=sudo
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing \
+	    >/dev/null 2>&1 || echo "setup: not installed:$missing;" \
+	    "pipeviz builds without --exact" >&2
+fi
 [ -d build ] || meson setup build >/dev/null
 ninja -C build >/dev/null

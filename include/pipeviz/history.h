@@ -108,6 +108,9 @@ struct history_chan {
 	double first_t, last_t;
 	/* Bytes its rate accounts for: rate_bps times the time between samples. */
 	double sampled_bytes;
+	/* Its bytes as counted in the kernel (--exact), the last sample's. */
+	int64_t counted;
+	bool counted_known;
 	bool sampled;		/* a rate was known at some sample */
 	double sampled_for;	/* seconds of the run those rates cover */
 	/* From its first writer's start to its last writer's end (or last sight). */
@@ -119,6 +122,18 @@ struct history_chan {
 	long last_slot;
 	struct history_chan_slot last; /* the newest sample's, for the slots up to the next */
 	bool in_view;
+};
+
+/*
+ * The processes of one stage that no sample showed: they came and went
+ * between two samples (known from the kernel's process events).  Each
+ * slot counts those alive in it.
+ */
+struct history_brief {
+	int stage;	/* the launched stage they descend from, -1 none */
+	size_t total;	/* over the whole run */
+	uint16_t slots[HISTORY_SLOTS];
+	long last_slot;
 };
 
 struct history;
@@ -133,6 +148,24 @@ struct history *history_create(long hz, double boot_t0);
 void history_free(struct history *); /* NULL is a no-op */
 /* One sample, in order of time (an older one is ignored). */
 void history_add(struct history *, const struct snapshot *);
+/*
+ * A process of stage (-1: of none) that lived from began to ended
+ * (seconds of the session; began -1 when not known) and that no sample
+ * showed.  Times may be older than the newest sample; slots older than
+ * the span kept count in the total only.
+ */
+void history_add_brief(struct history *, int stage, double began,
+    double ended);
+/* Those of one stage, or NULL when there was none. */
+const struct history_brief *history_find_brief(const struct history *,
+    int stage);
+/*
+ * How many were alive at once, at most, in each of ncols columns over
+ * (t_end - span, t_end], oldest first.
+ */
+void history_brief_series(const struct history_brief *, double t_end,
+    double span, double *count, int ncols);
+
 /* t of the newest sample, 0 before any. */
 double history_now(const struct history *);
 long history_hz(const struct history *); /* 0: not known */

@@ -30,6 +30,12 @@ struct launch_opts {
 	 * live view's panes): launch_output_fd(), launch_stderr_fd().
 	 */
 	bool capture_stdout, capture_stderr;
+	/*
+	 * --step: each stage is left stopped (SIGSTOP, no tracer attached)
+	 * right after it exec'd its program: a simple command's program, a
+	 * construct's shell (launch-step.c).  launch_stage.frozen says which.
+	 */
+	bool step;
 };
 
 /* What one of a stage's standard fds was connected to at launch. */
@@ -46,6 +52,8 @@ struct launch_stage {
 	struct launch_end fd[3]; /* fds 0, 1, 2 as wired at launch */
 	bool pipe_stderr;	 /* fd 2 shares the pipe of fd 1 (|&) */
 	int exec_errno;		 /* why /bin/sh could not be run, or 0 */
+	bool simple;		 /* one command, exec'd by its shell */
+	bool frozen;		 /* --step: left stopped at its exec */
 	struct snap_exit exit;
 	/*
 	 * What time(1) reports, from wait4's rusage when it is reaped: user

@@ -12,6 +12,8 @@
 #include "pipeviz/launch.h"
 
 struct ui;
+struct probe_events;
+struct probe_exact;
 
 enum loop_output {
 	LOOP_OUT_NONE,
@@ -46,6 +48,24 @@ struct loop_config {
 	bool exit_at_end;	/* leave the live view when the pipeline ends */
 	/* Where captured stdout/stderr is kept for replay at exit, or -1. */
 	int capture_out_fd, capture_err_fd;
+	/*
+	 * The process events subscription (probe-events.h), opened before
+	 * a launch so that no fork comes before it, and closed by its opener.
+	 * NULL with events_errno set when refused; NULL with events_errno 0
+	 * when nobody tried (loop_run() opens it itself); events_off: not
+	 * wanted (PIPEVIZ_NO_EVENTS), sampling only.
+	 */
+	struct probe_events *events;
+	int events_errno;
+	bool events_off;
+	int events_rcvbuf;	/* its buffer, 0 by default (PIPEVIZ_EVENTS_BUFFER) */
+	/* --exact: the BPF counters, loaded before the launch; or NULL. */
+	struct probe_exact *exact;
+	/*
+	 * --step: the stages were launched frozen at their exec (launch_opts
+	 * .step); the loop runs them one interval a step (loop-step.c).
+	 */
+	bool step;
 };
 
 /* Run until the pipeline ends, the count is reached or a signal stops us.  Returns pipeviz's exit status. */

@@ -28,6 +28,8 @@ struct options {
 	char *demo_name;	 /* the demo to run (allocated), or NULL */
 	int slow_ms;		 /* --slow MS: hold each frame, pipeline stopped */
 	int peek;		 /* --peek[=N]: bytes of pipe data to show, 0 none */
+	bool exact;		 /* --exact: bytes counted in the kernel (BPF) */
+	bool step;		 /* --step: start frozen, run an interval a step */
 	bool help, version;
 };
 

@@ -179,6 +179,18 @@ struct snap_proc {
 	bool fds_unread;
 	struct snap_exit exit; /* launched stages stay listed after exiting */
 	/*
+	 * --exact: the kernel's word that a thread of it sleeps in a read or
+	 * write of a channel: since when (seconds of the session), which
+	 * channel (as snapshot_fd_channel() names it) and which way;
+	 * asleep is false when none does, and without --exact.
+	 */
+	struct snap_kwait {
+		bool asleep;
+		double since;
+		uint64_t chan;
+		bool reading;
+	} kwait;
+	/*
 	 * explain_proc()'s sentence as judged with the sample (the loop does
 	 * it with the diagnoses; a trace records it), or NULL.  Owned.
 	 */
@@ -215,6 +227,23 @@ struct snap_pipe {
 	 * writers' counters where they write only there; -1 unknown.
 	 */
 	double rate_bps;
+	/*
+	 * Bytes through it while observed, -1 unknown: with --exact counted
+	 * in the kernel (bytes_exact; exact.h), else estimated from its rate
+	 * over the samples that knew one (rates_apply_pipes()).
+	 */
+	int64_t bytes;
+	bool bytes_exact;
+	/*
+	 * --exact: how often its observed writers slept waiting for room in
+	 * it, and its readers for data, and how long in all (seconds); the
+	 * counts are 0 and known false without --exact.
+	 */
+	struct snap_sleeps {
+		uint64_t count;
+		double seconds;
+	} writer_sleeps, reader_sleeps;
+	bool sleeps_known;
 	const struct snap_socket *sock; /* SOCKET channels: the socket */
 };
 

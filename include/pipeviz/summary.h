@@ -8,8 +8,9 @@
  * rusage from wait4 and its fork and reap times); written in the trace's
  * end record and read back from it, so a replay shows the same summary.
  *
- * A pipe's bytes are an estimate (exact is false) until pipeviz counts
- * them itself (--exact): the final write counters (wchar) of the
+ * A pipe's bytes are counted exactly with --exact (the kernel's count,
+ * as the last sample had it); else an estimate (exact is false): the
+ * final write counters (wchar) of the
  * processes that wrote into it, when each of them wrote into nothing else
  * (stderr and stray pipes aside, the rule of a pipe's rate; a read end of
  * /dev/null is no reading, a terminal on fd 0 or 1 is used one way);
@@ -35,7 +36,7 @@ enum summary_source {
 	SUMMARY_WRITERS, /* its writers' wchar */
 	SUMMARY_READERS, /* its readers' rchar */
 	SUMMARY_SAMPLES, /* its sampled rates */
-	SUMMARY_COUNTED, /* counted exactly (--exact; not yet) */
+	SUMMARY_COUNTED, /* counted in the kernel (--exact) */
 };
 
 #define SUMMARY_MAX_ENDS 4

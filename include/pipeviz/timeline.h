@@ -31,13 +31,19 @@ struct timeline_opts {
 	double span;	/* seconds across the panel: HISTORY_SPAN_SECONDS */
 };
 
-/* The rows the panel needs for s: its heading, one per process and channel. */
-int timeline_rows(const struct snapshot *s);
+/*
+ * The rows the panel needs for s: its heading, one per process and
+ * channel, and one per stage with brief lives in h (h may be NULL).
+ */
+int timeline_rows(const struct history *h, const struct snapshot *s);
 
 /*
  * The panel for s as h has seen it up to s->t.  Rows are in the
  * diagram's reading order (layout_chain_order()): each process, then the
- * channel its fd 1 writes into; then channels no fd 1 writes into.  With
+ * channel its fd 1 writes into; then channels no fd 1 writes into.  After
+ * the first process of a stage, its processes that no sample showed
+ * ("300 brief", a sparkline of how many were alive at once); those of no
+ * stage last.  With
  * fewer rows than it needs, the last row says how many are left out.
  * The caller frees it with layout_free().
  */

@@ -24,6 +24,17 @@ struct trace_exit {
 	struct snap_exit status;
 };
 
+/* A process record: an observed process's life (from process events). */
+struct trace_life {
+	pid_t pid, ppid;
+	int stage;		/* -1 when not given */
+	double began, ended;	/* -1 when not known */
+	bool sampled;		/* a sample showed it */
+	bool status_known;
+	struct snap_exit status;
+	char comm[32];
+};
+
 struct trace_file {
 	char *mode;	/* "launch" or "attach" */
 	char *command;
@@ -35,6 +46,8 @@ struct trace_file {
 	double end_t;	/* its t */
 	struct trace_exit *exits; /* the exit records, in trace order */
 	size_t nexits;
+	struct trace_life *lives; /* the process records, in trace order */
+	size_t nlives;
 	struct summary *summary; /* the end record's, or NULL (summary.h) */
 	char *warning;	/* "line 12: ...; playing 11 samples", or NULL */
 	char **stages;	/* the start record's stage names, NULL-terminated */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "pipeviz/proclife.h"
 #include "pipeviz/snapshot.h"
 
 #define TRACE_VERSION 1
@@ -36,6 +37,16 @@ int trace_write_exit(FILE *, double t, pid_t pid, int stage,
 struct summary;
 int trace_write_end(FILE *, double t, int status, int signal,
     const struct summary *sum);
+/*
+ * An observed process that ended, from process events (docs/json-format.md,
+ * "process"): its life, and whether any sample showed it.
+ */
+int trace_write_process(FILE *, const struct proclife_rec *);
+/*
+ * Something about the observation itself, once (kind "events_unavailable",
+ * "events_lost"): a "note" record.
+ */
+int trace_write_note(FILE *, double t, const char *kind, const char *message);
 
 /* Give back the buffer the writers keep from record to record. */
 /*

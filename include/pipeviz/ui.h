@@ -38,6 +38,11 @@ struct ui_frame {
 	const char *const *stage_names; /* for tagging log lines */
 	size_t nstages;
 	bool control;	/* stage control keys may signal (a launched pipeline) */
+	/* How the processes are observed, when not as usual: "sampling
+	 * only" without process events, "events lost"; or NULL. */
+	const char *observe_word;
+	/* --step: stepping at all; frozen now, waiting for n. */
+	bool step, step_wait;
 	/* Replay: which sample of how many, at what speed. */
 	bool replay;
 	size_t replay_pos, replay_len;
@@ -66,6 +71,7 @@ enum ui_action {
 	UI_TERMINATE,
 	UI_STOP_ALL,
 	UI_CONTINUE_ALL,
+	UI_STEP,	/* --step: run the pipeline one interval */
 };
 
 struct ui;

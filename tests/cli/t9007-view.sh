@@ -59,7 +59,7 @@ start 40 12 "'$PIPEVIZ_BIN' 'yes | sleep 600'"
 wait_for '? help' >/dev/null
 key '?'
 check "40x12: the help fits the screen, marked as having more" wait_line '▼'
-key Down Down Down Down Down Down Down Down Down Down
+key Down Down Down Down Down Down Down Down Down Down Down
 check "40x12: arrows scroll the help to its last line" wait_for 'Esc or any other'
 key x
 key q

@@ -395,7 +395,7 @@ timeline_80(void **state)
 	struct layout *l = timeline_build(h, s, &o);
 
 	(void)state;
-	assert_int_equal(timeline_rows(s), 6); /* heading, 3 + 2 rows */
+	assert_int_equal(timeline_rows(h, s), 6); /* heading, 3 + 2 rows */
 	assert_int_equal(l->height, 6);
 	check_golden("stall-80", l);
 	layout_free(l);
@@ -467,6 +467,69 @@ timeline_hostile_name(void **state)
 	history_free(h);
 }
 
+/*
+ * Processes no sample showed (from the kernel's process events): counted
+ * by stage, each slot with how many lived in it; older than the slots
+ * kept, in the total only.
+ */
+static void
+brief_lives_counted(void **state)
+{
+	struct history *h = history_create(100, -1);
+	const struct history_brief *b;
+	double count[4];
+
+	(void)state;
+	assert_null(history_find_brief(h, 1));
+	/* Three of stage 1 in the first quarter second, one later. */
+	history_add_brief(h, 1, 0.01, 0.03);
+	history_add_brief(h, 1, 0.02, 0.04);
+	history_add_brief(h, 1, 0.1, 0.2);
+	history_add_brief(h, 1, 0.9, 0.95);
+	history_add_brief(h, -5, -1, 0.5); /* no stage, began unknown */
+	assert_non_null(b = history_find_brief(h, 1));
+	assert_int_equal(b->total, 4);
+	assert_int_equal(b->slots[0], 3);
+	assert_int_equal(b->slots[3], 1);
+	assert_non_null(b = history_find_brief(h, -1));
+	assert_int_equal(b->total, 1);
+	assert_int_equal(b->slots[2], 1);
+	/* Four columns of a slot each: a column ends at its slot's start. */
+	history_brief_series(history_find_brief(h, 1), 0.75, 1.0, count, 4);
+	assert_true(count[0] == 3 && count[1] == 0 && count[2] == 0 &&
+	    count[3] == 1);
+	/* A long life spans its slots; a very old one counts in the total. */
+	history_add_brief(h, 2, 100, 101);
+	history_add_brief(h, 2, 0, 0.1);
+	b = history_find_brief(h, 2);
+	assert_int_equal(b->total, 2);
+	assert_int_equal(b->slots[(long)(100 / HISTORY_SLOT_SECONDS) %
+	    HISTORY_SLOTS], 1);
+	assert_int_equal(b->slots[0], 0);
+	history_free(h);
+}
+
+/* The timeline shows a stage's brief lives under its first process. */
+static void
+timeline_brief(void **state)
+{
+	struct snapshot *s;
+	struct history *h = stall_history(&s);
+	struct timeline_opts o = { .width = 78, .rows = 20, .utf8 = true,
+	    .span = HISTORY_SPAN_SECONDS };
+	struct layout *l;
+
+	(void)state;
+	for (int i = 0; i < 300; i++)
+		history_add_brief(h, 1, 40 + i * 0.05, 40 + i * 0.05 + 0.2);
+	l = timeline_build(h, s, &o);
+	assert_int_equal(timeline_rows(h, s), 7); /* one more: tr's brief */
+	check_golden("brief-80", l);
+	layout_free(l);
+	snapshot_free(s);
+	history_free(h);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -482,6 +545,8 @@ main(int argc, char **argv)
 		cmocka_unit_test(timeline_40_ascii),
 		cmocka_unit_test(timeline_cut),
 		cmocka_unit_test(timeline_hostile_name),
+		cmocka_unit_test(brief_lives_counted),
+		cmocka_unit_test(timeline_brief),
 	};
 
 	if (argc > 1)
