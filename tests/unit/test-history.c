@@ -14,12 +14,13 @@
 
 #include <cmocka.h>
 
+#include "golden.h"
+
 #include "pipeviz/history.h"
 #include "pipeviz/layout.h"
 #include "pipeviz/snapshot.h"
 #include "pipeviz/timeline.h"
 
-static const char *golden_dir = "tests/golden";
 
 static struct snap_proc *
 proc(struct snapshot *s, pid_t pid, const char *comm, int stage, char state)
@@ -278,48 +279,12 @@ start_from_ticks(void **state)
 
 /* ---- the panel ---------------------------------------------------------- */
 
-static char *
-read_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = calloc(1, (size_t)n + 1);
-	if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
-}
-
 static void
 check_golden(const char *name, const struct layout *l)
 {
-	char *text = layout_to_text(l), path[512], *want;
+	char *text = layout_to_text(l);
 
-	snprintf(path, sizeof path, "%s/timeline-%s.txt", golden_dir, name);
-	if (getenv("PIPEVIZ_GOLDEN_UPDATE") != NULL) {
-		FILE *f = fopen(path, "w");
-
-		assert_non_null(f);
-		fputs(text, f);
-		fclose(f);
-	}
-	want = read_file(path);
-	if (want == NULL)
-		fail_msg("no golden file %s", path);
-	if (strcmp(want, text) != 0) {
-		fprintf(stderr, "--- want %s\n%s--- got\n%s", path, want, text);
-		fail_msg("timeline %s differs from its golden file", name);
-	}
-	free(want);
+	golden_check("timeline", name, text);
 	free(text);
 }
 

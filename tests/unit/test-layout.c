@@ -15,10 +15,11 @@
 
 #include <cmocka.h>
 
+#include "golden.h"
+
 #include "pipeviz/layout.h"
 #include "pipeviz/snapshot.h"
 
-static const char *golden_dir = "tests/golden";
 
 static struct snap_proc *
 proc(struct snapshot *s, pid_t pid, pid_t ppid, const char *comm, int stage)
@@ -60,54 +61,18 @@ finish(struct snapshot *s, int64_t fill)
 	}
 }
 
-static char *
-read_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = calloc(1, (size_t)n + 1);
-	if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
-}
-
 static void
 check_golden(const char *name, const struct snapshot *s, int width, bool utf8)
 {
 	struct layout_opts o = { .width = width, .utf8 = utf8,
 	    .compact = width < 70 };
 	struct layout *l = layout_build(s, &o);
-	char *text = layout_to_text(l), path[512], *want;
+	char *text = layout_to_text(l);
 
-	snprintf(path, sizeof path, "%s/layout-%s.txt", golden_dir, name);
-	if (getenv("PIPEVIZ_GOLDEN_UPDATE") != NULL) {
-		FILE *f = fopen(path, "w");
-
-		assert_non_null(f);
-		fputs(text, f);
-		fclose(f);
-	}
-	want = read_file(path);
-	if (want == NULL)
-		fail_msg("no golden file %s", path);
-	if (strcmp(want, text) != 0) {
-		fprintf(stderr, "--- want %s\n%s--- got\n%s", path, want, text);
-		fail_msg("layout %s differs from its golden file", name);
-	}
+	golden_check("layout", name, text);
 	/* Nothing is drawn past the width. */
 	for (int y = 0; y < l->height; y++)
 		assert_true(l->width <= width || width < 20);
-	free(want);
 	free(text);
 	layout_free(l);
 }

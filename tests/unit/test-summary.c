@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "golden.h"
+
 #include "pipeviz/history.h"
 #include "pipeviz/layout.h"
 #include "pipeviz/snapshot.h"
@@ -21,7 +23,6 @@
 #include "pipeviz/trace-read.h"
 #include "pipeviz/trace.h"
 
-static const char *golden_dir = "tests/golden";
 
 static struct snap_proc *
 proc(struct snapshot *s, pid_t pid, const char *comm, int stage)
@@ -347,51 +348,15 @@ end_record_round_trip(void **state)
 
 /* ---- the table ------------------------------------------------------- */
 
-static char *
-read_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = calloc(1, (size_t)n + 1);
-	if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
-}
-
 static void
 check_golden(const char *name, const struct summary *sum, int width,
     bool utf8)
 {
 	struct layout *l = summary_layout(sum, width, utf8);
-	char *text = layout_to_text(l), path[512], *want;
+	char *text = layout_to_text(l);
 
-	snprintf(path, sizeof path, "%s/summary-%s.txt", golden_dir, name);
-	if (getenv("PIPEVIZ_GOLDEN_UPDATE") != NULL) {
-		FILE *f = fopen(path, "w");
-
-		assert_non_null(f);
-		fputs(text, f);
-		fclose(f);
-	}
-	want = read_file(path);
-	if (want == NULL)
-		fail_msg("no golden file %s", path);
-	if (strcmp(want, text) != 0) {
-		fprintf(stderr, "--- want %s\n%s--- got\n%s", path, want, text);
-		fail_msg("summary %s differs from its golden file", name);
-	}
+	golden_check("summary", name, text);
 	assert_int_equal(l->width, width);
-	free(want);
 	free(text);
 	layout_free(l);
 }
