@@ -175,6 +175,19 @@ loop_reap(struct loop *l)
 			else
 				p = loop_unseen_stage(tmp, launch_stage(ln, (size_t)i));
 			p->io_known = probe_read_counters(l->probe, p) == 0;
+			/*
+			 * A shell that ended before its command line was read (a
+			 * zombie's is empty; an exec event read too late) says
+			 * only its name: the stage's own text says what it ran.
+			 */
+			if (p->argv[0] == NULL || (p->argv[1] == NULL &&
+			    strcmp(p->argv[0], p->comm) == 0)) {
+				struct snapshot *t = snapshot_create(0);
+
+				snapshot_proc_set_argv(p, loop_unseen_stage(t,
+				    launch_stage(ln, (size_t)i))->argv);
+				snapshot_free(t);
+			}
 		}
 		/* Its children, if any, are pipeviz's now. */
 		l->orphans_stale = true;
