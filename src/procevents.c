@@ -150,7 +150,12 @@ procevents_parse(const void *buf, size_t len, struct procevent *out,
 		size_t plen;
 		struct procevent e;
 
-		if (!mnl_nlmsg_ok(nlh, left))
+		/*
+		 * mnl_nlmsg_ok() compares the length as an int: 0xffffffff is
+		 * -1 and passes, and mnl_nlmsg_next() then aligns it to 0 and
+		 * never moves.  The length is checked unsigned here.
+		 */
+		if (!mnl_nlmsg_ok(nlh, left) || nlh->nlmsg_len > (uint32_t)left)
 			return -EINVAL;
 		payload = mnl_nlmsg_get_payload(nlh);
 		plen = mnl_nlmsg_get_payload_len(nlh);
