@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeviz/canvas.h"
 #include "pipeviz/cmdline.h"
 #include "pipeviz/idmap.h"
 #include "pipeviz/sanitize.h"
@@ -45,44 +46,19 @@ struct layout_ctx {
 
 /* ---- the canvas ---------------------------------------------------- */
 
-static void
-layout_grow(struct layout *l, int rows)
-{
-	if (rows <= l->height)
-		return;
-	l->cells = xreallocarray(l->cells, (size_t)rows * (size_t)l->width,
-	    sizeof *l->cells);
-	for (int i = l->height * l->width; i < rows * l->width; i++) {
-		l->cells[i].ch = ' ';
-		l->cells[i].style = LAYOUT_NORMAL;
-	}
-	l->height = rows;
-}
-
-/* Number of cells text takes, as layout_put() shows it. */
-static int
-layout_width(const char *text)
-{
-	return (int)sanitize_width(text);
-}
-
 /* Put text at (x, y), clipped at the right edge; returns the new x. */
 static int
 layout_put(struct layout *l, int x, int y, const char *text,
     enum layout_style style)
 {
-	layout_grow(l, y + 1);
+	canvas_rows(l, y + 1);
 	/* Names and paths are observed text: one cell per code point shown. */
 	while (*text != '\0') {
 		uint32_t c[SANITIZE_MAX];
 		int n = sanitize_next(&text, c);
 
-		for (int i = 0; i < n; i++, x++) {
-			if (x >= 0 && x < l->width) {
-				l->cells[y * l->width + x].ch = c[i];
-				l->cells[y * l->width + x].style = (uint8_t)style;
-			}
-		}
+		for (int i = 0; i < n; i++, x++)
+			canvas_cell(l, x, y, c[i], style);
 	}
 	return x;
 }
@@ -570,10 +546,10 @@ layout_node_width(const struct layout_ctx *c, const struct layout_node *nd)
 	char pid[24];
 	int top, bottom, pre;
 
-	pre = 3 + layout_width(nd->in);
-	top = pre + layout_width(c->names[nd->proc]) + 3 + layout_width(nd->out);
+	pre = 3 + canvas_width(nd->in);
+	top = pre + canvas_width(c->names[nd->proc]) + 3 + canvas_width(nd->out);
 	snprintf(pid, sizeof pid, "%d ", (int)p->pid);
-	bottom = pre + layout_width(pid) + LAYOUT_WORD_CELLS;
+	bottom = pre + canvas_width(pid) + LAYOUT_WORD_CELLS;
 	return top > bottom ? top : bottom;
 }
 
@@ -699,8 +675,8 @@ layout_draw_band(struct layout_ctx *c, size_t k, size_t len, int y)
 
 		if (i > 0) {
 			/* Room for a rate whether one is known now or not. */
-			int ew = layout_width(nd->edge) + 2, rw = c->o->compact ?
-			    layout_width(nd->rate) : LAYOUT_RATE_CELLS;
+			int ew = canvas_width(nd->edge) + 2, rw = c->o->compact ?
+			    canvas_width(nd->rate) : LAYOUT_RATE_CELLS;
 			int end_at = x + 1 + ew;
 
 			/* The edge reaches past the status row, and its rate fits. */
@@ -716,7 +692,7 @@ layout_draw_band(struct layout_ctx *c, size_t k, size_t len, int y)
 					end_at = x + 1 + rw + 1;
 			}
 			if (nd->rate[0] != '\0')
-				layout_put(c->l, end_at - 1 - layout_width(nd->rate),
+				layout_put(c->l, end_at - 1 - canvas_width(nd->rate),
 				    y + 1, nd->rate, LAYOUT_DIM);
 			x = layout_draw_edge(c, x + 1, y, nd->edge, end_at,
 			    nd->edge_style) + 1;
@@ -726,13 +702,13 @@ layout_draw_band(struct layout_ctx *c, size_t k, size_t len, int y)
 	/* Where the tail writes to. */
 	layout_edge_text(c, layout_pipe(s, out, false), edge, sizeof edge);
 	layout_end_name(c, tail, out, end, sizeof end);
-	int end_at = x + 1 + layout_width(edge) + 2;
+	int end_at = x + 1 + canvas_width(edge) + 2;
 	if (end_at < status_end + 2)
 		end_at = status_end + 2;
-	if (end_at + 1 + layout_width(end) > c->l->width) {
+	if (end_at + 1 + canvas_width(end) > c->l->width) {
 		y += 3;
 		x = layout_put(c->l, LAYOUT_INDENT - 2, y, c->wrap, LAYOUT_EDGE);
-		end_at = x + 1 + layout_width(edge) + 2;
+		end_at = x + 1 + canvas_width(edge) + 2;
 	}
 	x = layout_draw_edge(c, x + 1, y, edge, end_at,
 	    layout_full(layout_pipe(s, out, false)) ? LAYOUT_EDGE_FULL :
@@ -776,7 +752,7 @@ layout_draw_end(struct layout_ctx *c, const struct snap_pipe *pp, size_t pi,
 	snprintf(text, sizeof text, "(%s) ", fds);
 	x = layout_put(c->l, x, y, text, LAYOUT_DIM);
 	x = layout_put(c->l, x, y, name, LAYOUT_NAME);
-	layout_hit(c->l, pi, x - layout_width(name), y, layout_width(name));
+	layout_hit(c->l, pi, x - canvas_width(name), y, canvas_width(name));
 	if (name == p->comm) {
 		snprintf(text, sizeof text, " %d", (int)p->pid);
 		x = layout_put(c->l, x, y, text, LAYOUT_DIM);
@@ -796,8 +772,8 @@ layout_draw_extra(struct layout_ctx *c, const struct snap_pipe *pp, size_t wi,
 	x = layout_draw_end(c, pp, wi, pp->writers[w].fd, true,
 	    c->s->procs[wi].comm, LAYOUT_INDENT - 2, y);
 	layout_edge_text(c, pp, edge, sizeof edge);
-	ew = layout_width(edge) + 2;
-	if (x + 1 + ew + 6 + layout_width(rname) + 8 > c->l->width) {
+	ew = canvas_width(edge) + 2;
+	if (x + 1 + ew + 6 + canvas_width(rname) + 8 > c->l->width) {
 		y++;
 		x = LAYOUT_INDENT;
 	}
@@ -834,13 +810,13 @@ layout_draw_remote(struct layout_ctx *c, const struct snap_pipe *pp, int y,
 		layout_edge_text(c, pp, edge, sizeof edge);
 		layout_socket_end(c->s, snapshot_proc_fd(p, pp->writers[w].fd),
 		    end, sizeof end);
-		if (x + 1 + layout_width(edge) + 3 + layout_width(end) >
+		if (x + 1 + canvas_width(edge) + 3 + canvas_width(end) >
 		    c->l->width) {
 			y++;
 			x = LAYOUT_INDENT;
 		}
 		x = layout_draw_edge(c, x + 1, y, edge, x + 1 +
-		    layout_width(edge) + 2, LAYOUT_EDGE);
+		    canvas_width(edge) + 2, LAYOUT_EDGE);
 		layout_put(c->l, x + 1, y, end, LAYOUT_DIM);
 		y++;
 	}
