@@ -551,6 +551,22 @@ history_put_chan(struct history_chan *c, long k, const struct snap_pipe *pp,
 	c->last_slot = k;
 }
 
+/* Count r's counters on one side of a channel. */
+static void
+history_tally_add(struct history_tally *t, const struct history_proc *r,
+    bool writes)
+{
+	t->n++;
+	t->shared |= history_side_shared(writes ? &r->writes : &r->reads);
+	if (!r->io_known) {
+		t->unknown = true;
+		return;
+	}
+	t->bytes += (double)(writes ? r->wchar : r->rchar);
+	/* Out of view and not read at its end: it may have moved more. */
+	t->partial |= !r->in_view && !r->io_final;
+}
+
 /* Fold a process's totals into its channels' (it is being dropped). */
 static void
 history_fold(struct history *h, const struct history_proc *r)
@@ -565,12 +581,7 @@ history_fold(struct history *h, const struct history_proc *r)
 			if (ci < 0)
 				continue;
 			t = side == 0 ? &h->chans[ci].gone_w : &h->chans[ci].gone_r;
-			t->n++;
-			t->shared |= history_side_shared(sd);
-			if (!r->io_known)
-				t->unknown = true;
-			else
-				t->bytes += (double)(side == 0 ? r->wchar : r->rchar);
+			history_tally_add(t, r, side == 0);
 		}
 	}
 }
@@ -697,6 +708,8 @@ history_add(struct history *h, const struct snapshot *s)
 			r->rchar = p->rchar;
 			r->wchar = p->wchar;
 			r->io_known = true;
+			/* A launched stage's, read from its zombie at reaping. */
+			r->io_final |= p->exit.exited;
 		}
 		r->exit = p->exit;
 		history_sides(s, &strays, p, r);
@@ -759,6 +772,20 @@ history_brief_get(struct history *h, int stage)
 }
 
 void
+history_final_counters(struct history *h, pid_t pid, uint64_t start_ticks,
+    uint64_t rchar, uint64_t wchar)
+{
+	long i = h->proc_ix_stale ? -1 : history_proc_slot(h, pid, start_ticks);
+
+	if (i < 0)
+		return;
+	h->procs[i].rchar = rchar;
+	h->procs[i].wchar = wchar;
+	h->procs[i].io_known = true;
+	h->procs[i].io_final = true;
+}
+
+void
 history_add_brief(struct history *h, int stage, double began, double ended)
 {
 	struct history_brief *b = history_brief_get(h, stage < 0 ? -1 : stage);
@@ -806,14 +833,8 @@ history_chan_tally(const struct history *h, const struct history_chan *c,
 			    &p->reads;
 			struct history_tally *t = side == 0 ? w : r;
 
-			if (!history_side_has(sd, c->inode))
-				continue;
-			t->n++;
-			t->shared |= history_side_shared(sd);
-			if (!p->io_known)
-				t->unknown = true;
-			else
-				t->bytes += (double)(side == 0 ? p->wchar : p->rchar);
+			if (history_side_has(sd, c->inode))
+				history_tally_add(t, p, side == 0);
 		}
 	}
 }

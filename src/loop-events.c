@@ -138,6 +138,31 @@ loop_events_read_new(struct loop *l)
 	}
 }
 
+/*
+ * A sampled process's counters from its zombie, if its parent has not
+ * reaped it yet: what it moved after its last sample then counts in the
+ * summary (a launched stage's are read at its reaping).  A zombie that
+ * still has threads has not moved its last byte, and a pid given out
+ * again has another start time.
+ */
+static void
+loop_events_final_counters(struct loop *l, const struct proclife_rec *rec)
+{
+	struct snapshot *tmp;
+	struct snap_proc *p;
+
+	if (l->history == NULL || rec->is_stage || !rec->sampled ||
+	    rec->start_ticks == 0)
+		return;
+	tmp = snapshot_create(0);
+	p = snapshot_add_proc(tmp, rec->pid);
+	if (probe_read_counters(l->probe, p) == 0 && p->state == 'Z' &&
+	    p->nthreads <= 1 && p->start_ticks == rec->start_ticks)
+		history_final_counters(l->history, p->pid, p->start_ticks,
+		    p->rchar, p->wchar);
+	snapshot_free(tmp);
+}
+
 /* Hand the ended ones to the trace. */
 static void
 loop_events_ended(struct loop *l)
@@ -146,6 +171,7 @@ loop_events_ended(struct loop *l)
 	struct proclife_rec *rec;
 
 	while ((rec = proclife_take_ended(l->life)) != NULL) {
+		loop_events_final_counters(l, rec);
 		/* A launched stage has its exit record, from its reaping. */
 		if (!rec->is_stage && c->trace != NULL && !l->output_failed &&
 		    trace_write_process(c->trace, rec) == -1)
@@ -192,6 +218,7 @@ loop_events_drain(struct loop *l)
 		proclife_apply(l->life, ev, (size_t)n);
 		/* At once: a process may be gone by the next batch. */
 		loop_events_read_new(l);
+		loop_events_ended(l);
 	}
 	if (lost) {
 		/*

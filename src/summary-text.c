@@ -100,11 +100,14 @@ summary_route(const struct summary *sum, const struct summary_pipe *p,
 	}
 }
 
+/* Whether a pipe's bytes are estimated, or (at_least) a lower bound. */
 static bool
-summary_estimated(const struct summary *sum)
+summary_estimated(const struct summary *sum, bool at_least)
 {
 	for (size_t i = 0; i < sum->npipes; i++) {
-		if (sum->pipes[i].bytes >= 0 && !sum->pipes[i].exact)
+		const struct summary_pipe *p = &sum->pipes[i];
+
+		if (p->bytes >= 0 && !p->exact && (!at_least || p->at_least))
 			return true;
 	}
 	return false;
@@ -184,7 +187,8 @@ summary_pipes(struct layout *l, const struct summary *sum, bool wide,
 		canvas_put(l, x_route, y, buf, routew - 1, LAYOUT_NAME);
 		if (p->bytes >= 0) {
 			util_format_bytes(num, sizeof num, (double)p->bytes);
-			snprintf(buf, sizeof buf, "%s%s", p->exact ? "" : "~", num);
+			snprintf(buf, sizeof buf, "%s%s", p->exact ? "" :
+			    p->at_least ? (utf8 ? "\u2265" : ">=") : "~", num);
 		} else
 			snprintf(buf, sizeof buf, "?");
 		summary_right(l, x_bytes + bw, y, buf, bw - 1, LAYOUT_NORMAL);
@@ -214,10 +218,16 @@ summary_layout(const struct summary *sum, int width, bool utf8)
 		y = summary_stages(l, sum, wide, y);
 	if (sum->npipes > 0)
 		y = summary_pipes(l, sum, wide, utf8, y);
-	if (summary_estimated(sum))
+	if (summary_estimated(sum, false))
 		canvas_put(l, 2, y++, wide ? "~ estimated from the processes' "
 		    "read/write counters, not counted" : "~ estimated, not counted",
 		    width - 2, LAYOUT_DIM);
+	if (summary_estimated(sum, true))
+		canvas_put(l, 2, y++, wide ? (utf8 ? "\u2265 at least: a process "
+		    "ended after its counters were last read" : ">= at least: a "
+		    "process ended after its counters were last read") :
+		    utf8 ? "\u2265 at least (ended between samples)" :
+		    ">= at least (ended between samples)", width - 2, LAYOUT_DIM);
 	canvas_rows(l, y);
 	return l;
 }

@@ -197,6 +197,7 @@ summary_pipe_of(struct summary_pipe *sp, const struct history *h,
 {
 	struct history_tally w, r;
 	double bytes = -1, span;
+	bool wok, rok;
 
 	sp->kind = c->kind;
 	sp->inode = c->inode;
@@ -205,18 +206,24 @@ summary_pipe_of(struct summary_pipe *sp, const struct history *h,
 	history_chan_tally(h, c, &w, &r);
 	/*
 	 * The writers' counters first: a reader's rchar also holds what its
-	 * loader read (a few KiB of shared libraries).
+	 * loader read (a few KiB of shared libraries).  But a complete count
+	 * beats a lower bound: readers whose last counters were read at
+	 * their end, when a writer ended unread.
 	 */
 	sp->exact = c->counted_known;
+	wok = w.n > 0 && !w.shared && !w.unknown;
+	rok = r.n > 0 && !r.shared && !r.unknown;
 	if (c->counted_known) {
 		bytes = (double)c->counted;
 		sp->source = SUMMARY_COUNTED;
-	} else if (w.n > 0 && !w.shared && !w.unknown) {
+	} else if (wok && (!w.partial || !rok || r.partial)) {
 		bytes = w.bytes;
 		sp->source = SUMMARY_WRITERS;
-	} else if (r.n > 0 && !r.shared && !r.unknown) {
+		sp->at_least = w.partial;
+	} else if (rok) {
 		bytes = r.bytes;
 		sp->source = SUMMARY_READERS;
+		sp->at_least = r.partial;
 	} else if (c->sampled) {
 		bytes = c->sampled_bytes;
 		sp->source = SUMMARY_SAMPLES;

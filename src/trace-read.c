@@ -505,6 +505,7 @@ trace_summary(json_t *o)
 			p->bytes = -1;
 		p->avg_bps = trace_num_or(v, "avg_bps", -1);
 		p->exact = json_is_true(json_object_get(v, "exact"));
+		p->at_least = json_is_true(json_object_get(v, "at_least"));
 		p->source = summary_source_of(trace_str(v, "estimate"));
 		trace_summary_pids(json_object_get(v, "writers"), p->writers,
 		    &p->nwriters);

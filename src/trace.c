@@ -623,6 +623,8 @@ trace_summary(struct jsonw *w, const struct summary *sum)
 		trace_real_or_null(w, "avg_bps", p->avg_bps, 1);
 		jsonw_bool(w, "exact", p->exact);
 		jsonw_string(w, "estimate", summary_source_name(p->source));
+		if (p->at_least)
+			jsonw_bool(w, "at_least", true);
 		trace_pids(w, "writers", p->writers, p->nwriters);
 		trace_pids(w, "readers", p->readers, p->nreaders);
 		jsonw_object_end(w);

@@ -77,6 +77,7 @@ struct history_proc {
 				   (from start_ticks; first_t if unknown) */
 	uint64_t cpu_ticks, max_rss_kib, rchar, wchar; /* as last seen */
 	bool io_known;		/* rchar and wchar were readable last time */
+	bool io_final;		/* and read once it had ended: its last */
 	struct snap_exit exit;
 	struct history_side writes, reads;
 	/* Timeline slots (NULL while out of view): counts of each state. */
@@ -92,6 +93,8 @@ struct history_tally {
 	size_t n;     /* processes seen on this side */
 	bool shared;  /* one of them moved bytes elsewhere too */
 	bool unknown; /* one of them had no readable counters */
+	bool partial; /* one of them ended after its counters were last
+			 read: bytes is a lower bound */
 };
 
 /* A channel in one slot of the timeline. */
@@ -154,6 +157,13 @@ void history_add(struct history *, const struct snapshot *);
  * showed.  Times may be older than the newest sample; slots older than
  * the span kept count in the total only.
  */
+/*
+ * The counters of a process that has ended, read from its zombie (its
+ * exit event came before its parent reaped it): what it moved after the
+ * last sample counts too.  Unknown processes are ignored.
+ */
+void history_final_counters(struct history *, pid_t pid,
+    uint64_t start_ticks, uint64_t rchar, uint64_t wchar);
 void history_add_brief(struct history *, int stage, double began,
     double ended);
 /* Those of one stage, or NULL when there was none. */

@@ -49,6 +49,8 @@ struct summary_pipe {
 	int64_t bytes;	 /* -1 unknown */
 	double avg_bps;	 /* bytes over the time its writers ran; -1 unknown */
 	bool exact;
+	bool at_least;	 /* a lower bound: one of the processes counted
+			    ended after its counters were last read */
 	enum summary_source source;
 	/*
 	 * Processes seen writing into it and reading from it (the first

@@ -204,6 +204,59 @@ bytes_unknown(void **state)
 	history_free(h);
 }
 
+/*
+ * head and cat left between two samples, attached: what they moved after
+ * their last sample is unknown, so their pipes' bytes are lower bounds,
+ * until head's zombie is read (its exit event before its reaping).
+ */
+static struct history *
+chain_history_gone(void)
+{
+	struct history *h = chain_history(false, false);
+	struct snapshot *s = chain(2.5, 1200000, false, false);
+
+	snapshot_remove_proc(s, 1); /* cat */
+	snapshot_remove_proc(s, 0); /* head */
+	for (size_t k = 0; k < s->nprocs; k++)
+		s->procs[k].start_ticks = 9990;
+	history_add(h, s);
+	snapshot_free(s);
+	return h;
+}
+
+static void
+bytes_lower_bound(void **state)
+{
+	struct history *h = chain_history_gone();
+	struct summary *sum = summary_build(h, NULL, 0);
+	struct layout *l;
+	char *text;
+
+	(void)state;
+	assert_int_equal(pipe_of(sum, 501)->source, SUMMARY_WRITERS);
+	assert_int_equal(pipe_of(sum, 501)->bytes, 1000000);
+	assert_true(pipe_of(sum, 501)->at_least);
+	/* wc is still there: its rchar is complete, cat's wchar is not. */
+	assert_int_equal(pipe_of(sum, 502)->source, SUMMARY_READERS);
+	assert_int_equal(pipe_of(sum, 502)->bytes, 1200832);
+	assert_false(pipe_of(sum, 502)->at_least);
+	l = summary_layout(sum, 80, true);
+	text = layout_to_text(l);
+	assert_non_null(strstr(text, "\u2265977KiB"));
+	assert_non_null(strstr(text, "\u2265 at least: a process ended after"));
+	free(text);
+	layout_free(l);
+	summary_free(sum);
+
+	history_final_counters(h, 100, 9990, 1200000, 1200000);
+	history_final_counters(h, 4242, 9990, 1, 1); /* unknown: ignored */
+	sum = summary_build(h, NULL, 0);
+	assert_int_equal(pipe_of(sum, 501)->bytes, 1200000);
+	assert_false(pipe_of(sum, 501)->at_least);
+	summary_free(sum);
+	history_free(h);
+}
+
 /* Attached: every process seen, as sampled; none has an exit known. */
 static void
 attached_stages(void **state)
@@ -309,6 +362,7 @@ end_record_round_trip(void **state)
 
 	(void)state;
 	assert_non_null(f);
+	sum->pipes[0].at_least = true;
 	assert_int_equal(trace_write_start(f, &(struct trace_start){ "launch", "head | cat | wc", 100, NULL, 0, 0 }), 0);
 	assert_int_equal(trace_write_sample(f, s), 0);
 	assert_int_equal(trace_write_end(f, 2.0, 1, 0, sum), 0);
@@ -323,6 +377,7 @@ end_record_round_trip(void **state)
 		assert_int_equal(back->pipes[i].bytes, sum->pipes[i].bytes);
 		assert_true(back->pipes[i].avg_bps == sum->pipes[i].avg_bps);
 		assert_int_equal(back->pipes[i].exact, sum->pipes[i].exact);
+		assert_int_equal(back->pipes[i].at_least, sum->pipes[i].at_least);
 		assert_int_equal(back->pipes[i].source, sum->pipes[i].source);
 		assert_int_equal(back->pipes[i].nwriters, sum->pipes[i].nwriters);
 	}
@@ -403,6 +458,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(bytes_from_readers),
 		cmocka_unit_test(bytes_from_samples),
 		cmocka_unit_test(bytes_unknown),
+		cmocka_unit_test(bytes_lower_bound),
 		cmocka_unit_test(attached_stages),
 		cmocka_unit_test(launched_stages),
 		cmocka_unit_test(ends_prefer_stages),
