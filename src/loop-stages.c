@@ -166,6 +166,7 @@ loop_reap(struct loop *l)
 		struct snapshot *tmp = NULL;
 		struct snap_proc *p = NULL;
 		const struct launch_stage *st;
+		char seen[sizeof p->comm];
 
 		if (i >= 0) {
 			/* Read the final counters before the zombie is gone. */
@@ -174,14 +175,18 @@ loop_reap(struct loop *l)
 				p = snapshot_copy_proc(tmp, &l->stage_last[i]->procs[0]);
 			else
 				p = loop_unseen_stage(tmp, launch_stage(ln, (size_t)i));
+			snprintf(seen, sizeof seen, "%s", p->comm);
 			p->io_known = probe_read_counters(l->probe, p) == 0;
 			/*
 			 * A shell that ended before its command line was read (a
 			 * zombie's is empty; an exec event read too late) says
-			 * only its name: the stage's own text says what it ran.
+			 * only its name, or the shell's command line when its
+			 * zombie has another name than its last view (it exec'd
+			 * since): the stage's own text says what it ran.
 			 */
 			if (p->argv[0] == NULL || (p->argv[1] == NULL &&
-			    strcmp(p->argv[0], p->comm) == 0)) {
+			    strcmp(p->argv[0], p->comm) == 0) ||
+			    strcmp(seen, p->comm) != 0) {
 				struct snapshot *t = snapshot_create(0);
 
 				snapshot_proc_set_argv(p, loop_unseen_stage(t,
