@@ -65,3 +65,29 @@ canvas_width(const char *text)
 {
 	return (int)sanitize_width(text);
 }
+
+/* Eight levels of a sparkline, lowest first. */
+static const char *const canvas_levels_utf8[8] = {
+	"\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586", "\u2587",
+	"\u2588",
+};
+static const char canvas_levels_ascii[] = "_.:-=+*#";
+
+void
+canvas_level(struct layout *l, int x, int y, double v, bool utf8,
+    enum layout_style style)
+{
+	int lv = (int)(v * 7 + 0.5);
+
+	if (lv < 0)
+		lv = 0;
+	if (lv > 7)
+		lv = 7;
+	if (utf8)
+		canvas_put(l, x, y, canvas_levels_utf8[lv], 1, style);
+	else {
+		char c[2] = { canvas_levels_ascii[lv], '\0' };
+
+		canvas_put(l, x, y, c, 1, style);
+	}
+}

@@ -505,6 +505,7 @@ struct layout_node {
 	char in[16], out[16]; /* fd labels */
 	char edge[96];	      /* edge into this node; "" for a chain's head */
 	char rate[24];
+	uint64_t chan;	      /* the channel of that edge, for its sparkline */
 	enum layout_style edge_style;
 };
 
@@ -658,6 +659,7 @@ layout_draw_band(struct layout_ctx *c, size_t k, size_t len, int y)
 
 			layout_edge_text(c, pp, nd->edge, sizeof nd->edge);
 			layout_rate_text(pp, nd->rate, sizeof nd->rate);
+			nd->chan = pp != NULL ? pp->inode : 0;
 			nd->edge_style = layout_full(pp) ? LAYOUT_EDGE_FULL :
 			    LAYOUT_EDGE;
 		}
@@ -674,26 +676,36 @@ layout_draw_band(struct layout_ctx *c, size_t k, size_t len, int y)
 		int need = layout_node_width(c, nd);
 
 		if (i > 0) {
-			/* Room for a rate whether one is known now or not. */
+			/*
+			 * Room for a rate whether one is known now or not, and
+			 * for a sparkline left of it whether drawn or not.
+			 */
+			bool spark = c->o->spark != NULL && !c->o->compact &&
+			    nd->chan != 0;
 			int ew = canvas_width(nd->edge) + 2, rw = c->o->compact ?
 			    canvas_width(nd->rate) : LAYOUT_RATE_CELLS;
+			int under = (rw > 0 ? rw + 1 : 0) +
+			    (spark ? LAYOUT_SPARK_CELLS + 1 : 0);
 			int end_at = x + 1 + ew;
 
-			/* The edge reaches past the status row, and its rate fits. */
-			if (end_at < status_end + 2 + (rw > 0 ? rw + 1 : 0))
-				end_at = status_end + 2 + (rw > 0 ? rw + 1 : 0);
+			/* The edge reaches past the status row, and what is under it fits. */
+			if (end_at < status_end + 2 + under)
+				end_at = status_end + 2 + under;
 			/* Wrap before an edge that would not fit with its node. */
 			if (end_at + 1 + need > c->l->width && x > LAYOUT_INDENT + 1) {
 				y += 3;
 				x = layout_put(c->l, LAYOUT_INDENT - 2, y, c->wrap,
 				    LAYOUT_EDGE);
 				end_at = x + 1 + ew;
-				if (end_at < x + 1 + rw + 1)
-					end_at = x + 1 + rw + 1;
+				if (end_at < x + 1 + under)
+					end_at = x + 1 + under;
 			}
 			if (nd->rate[0] != '\0')
 				layout_put(c->l, end_at - 1 - canvas_width(nd->rate),
 				    y + 1, nd->rate, LAYOUT_DIM);
+			if (spark)
+				c->o->spark(c->o->spark_arg, c->l, end_at - under,
+				    y + 1, nd->chan, LAYOUT_SPARK_CELLS);
 			x = layout_draw_edge(c, x + 1, y, nd->edge, end_at,
 			    nd->edge_style) + 1;
 		}

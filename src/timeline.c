@@ -28,13 +28,6 @@ static const enum history_state timeline_legend[] = {
 	HISTORY_SLEEPING, HISTORY_EXITED,
 };
 
-/* Eight levels of a sparkline, lowest first. */
-static const char *const timeline_levels_utf8[8] = {
-	"\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586", "\u2587",
-	"\u2588",
-};
-static const char timeline_levels_ascii[] = "_.:-=+*#";
-
 const char *
 timeline_glyph(enum history_state st, bool utf8, enum layout_style *style)
 {
@@ -247,23 +240,47 @@ timeline_proc_row(struct layout *l, const struct history *h,
 	canvas_put(l, lw + sw + 1, y, word, vw - 1, style);
 }
 
-/* A sparkline cell: level 0..7 of the eight. */
-static void
-timeline_level(struct layout *l, int x, int y, double v, bool utf8,
-    enum layout_style style)
+bool
+timeline_chan_levels(const struct history *h, uint64_t inode, double t_end,
+    double span, double *level, int n, bool *fills)
 {
-	int lv = (int)(v * 7 + 0.5);
+	const struct history_chan *c = history_find_chan(h, inode);
+	double *rate = xcalloc((size_t)n, sizeof *rate), top = 0;
+	bool known = false;
 
-	if (lv < 0)
-		lv = 0;
-	if (lv > 7)
-		lv = 7;
-	if (utf8)
-		canvas_put(l, x, y, timeline_levels_utf8[lv], 1, style);
-	else {
-		char c[2] = { timeline_levels_ascii[lv], '\0' };
+	*fills = false;
+	for (int i = 0; i < n; i++)
+		level[i] = rate[i] = -1;
+	if (c != NULL)
+		history_chan_series(c, t_end, span, level, rate, n);
+	for (int i = 0; i < n; i++) {
+		*fills |= level[i] >= 0;
+		if (rate[i] > top)
+			top = rate[i];
+	}
+	/* The fill where it is known (pipes); else the rate, to its peak. */
+	for (int i = 0; i < n; i++) {
+		if (!*fills)
+			level[i] = rate[i] >= 0 ? (top > 0 ? rate[i] / top : 0) : -1;
+		known |= level[i] >= 0;
+	}
+	free(rate);
+	return known;
+}
 
-		canvas_put(l, x, y, c, 1, style);
+void
+timeline_chan_spark(struct layout *l, int x, int y, const struct history *h,
+    uint64_t inode, double t_end, double span, double *level, int n,
+    bool utf8)
+{
+	bool fills;
+
+	if (!timeline_chan_levels(h, inode, t_end, span, level, n, &fills))
+		return;
+	for (int i = 0; i < n; i++) {
+		if (level[i] >= 0)
+			canvas_level(l, x + i, y, level[i], utf8, fills &&
+			    level[i] >= 0.999 ? LAYOUT_EDGE_FULL : LAYOUT_EDGE);
 	}
 }
 
@@ -272,37 +289,17 @@ timeline_chan_row(struct layout *l, const struct history *h,
     const struct snapshot *s, const struct snap_pipe *pp, int y,
     const struct timeline_opts *o)
 {
-	const struct history_chan *c = history_find_chan(h, pp->inode);
-	double *fill, *rate, top = 0;
-	bool fills = false;
+	double *level;
 	int lw, sw, vw;
 	char label[96], num[32], value[40];
 
 	timeline_columns(o->width, &lw, &sw, &vw);
 	snapshot_chan_label(pp, label, sizeof label);
 	canvas_put(l, 2, y, label, lw - 3, LAYOUT_DIM);
-	fill = xcalloc((size_t)sw, sizeof *fill);
-	rate = xcalloc((size_t)sw, sizeof *rate);
-	for (int i = 0; i < sw; i++)
-		fill[i] = rate[i] = -1;
-	if (c != NULL)
-		history_chan_series(c, s->t, o->span, fill, rate, sw);
-	for (int i = 0; i < sw; i++) {
-		fills |= fill[i] >= 0;
-		if (rate[i] > top)
-			top = rate[i];
-	}
-	/* The fill where it is known (pipes); else the rate, to its peak. */
-	for (int i = 0; i < sw; i++) {
-		if (fills && fill[i] >= 0)
-			timeline_level(l, lw + i, y, fill[i], o->utf8,
-			    fill[i] >= 0.999 ? LAYOUT_EDGE_FULL : LAYOUT_EDGE);
-		else if (!fills && rate[i] >= 0)
-			timeline_level(l, lw + i, y, top > 0 ? rate[i] / top : 0,
-			    o->utf8, LAYOUT_EDGE);
-	}
-	free(fill);
-	free(rate);
+	level = xcalloc((size_t)sw, sizeof *level);
+	timeline_chan_spark(l, lw, y, h, pp->inode, s->t, o->span, level, sw,
+	    o->utf8);
+	free(level);
 	if (pp->rate_bps >= 0) {
 		util_format_bytes(num, sizeof num, pp->rate_bps);
 		snprintf(value, sizeof value, "%s/s", num);
@@ -336,7 +333,7 @@ timeline_brief_row(struct layout *l, const struct history_brief *b,
 	}
 	for (int i = 0; i < sw; i++) {
 		if (count[i] > 0)
-			timeline_level(l, lw + i, y, count[i] / top, o->utf8,
+			canvas_level(l, lw + i, y, count[i] / top, o->utf8,
 			    LAYOUT_RUNNING);
 	}
 	free(count);

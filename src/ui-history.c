@@ -142,6 +142,19 @@ ui_history_draw(struct ui *u)
 }
 
 void
+ui_history_spark(void *arg, struct layout *l, int x, int y, uint64_t inode,
+    int n)
+{
+	const struct ui_spark *sp = arg;
+	double level[LAYOUT_SPARK_CELLS];
+
+	if (sp->f->history == NULL || n > LAYOUT_SPARK_CELLS)
+		return;
+	timeline_chan_spark(l, x, y, sp->f->history, inode, sp->f->snap->t,
+	    UI_SPARK_SECONDS, level, n, sp->utf8);
+}
+
+void
 ui_history_toggle(struct ui *u)
 {
 	u->timeline = u->timeline_shown ? UI_TIMELINE_OFF : UI_TIMELINE_ON;

@@ -532,8 +532,10 @@ static void
 ui_draw_body(struct ui *u, const struct ui_frame *f)
 {
 	const struct snapshot *s = f->snap;
+	struct ui_spark spark = { f, u->utf8 };
 	struct layout_opts o = { .utf8 = u->utf8,
-	    .output_pipe = f->output_pipe };
+	    .output_pipe = f->output_pipe, .spark = ui_history_spark,
+	    .spark_arg = &spark };
 	const struct layout_hit *sel;
 	int panes = (u->show_output ? 1 : 0) + (u->show_log ? 1 : 0);
 	int pane_rows = 0, detail_cols = 0, detail_rows = 0;

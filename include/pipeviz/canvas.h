@@ -10,6 +10,7 @@
 #ifndef PIPEVIZ_CANVAS_H
 #define PIPEVIZ_CANVAS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "pipeviz/layout.h"
@@ -29,5 +30,8 @@ int canvas_put(struct layout *, int x, int y, const char *text, int max,
     enum layout_style);
 /* The cells text takes, as canvas_put() shows it. */
 int canvas_width(const char *text);
+/* A sparkline cell at (x, y): v from 0 to 1 as one of eight levels. */
+void canvas_level(struct layout *, int x, int y, double v, bool utf8,
+    enum layout_style);
 
 #endif

@@ -65,7 +65,18 @@ struct layout_opts {
 	bool compact; /* shorter edge labels, for narrow terminals */
 	/* A pipe that pipeviz reads itself (the live view's output pane). */
 	uint64_t output_pipe;
+	/*
+	 * A channel's recent past, for the sparkline under its edge (left of
+	 * its rate; not compact): put n cells of it at (x, y) of l.  NULL:
+	 * no sparklines (--text, the tests' goldens).
+	 */
+	void (*spark)(void *arg, struct layout *l, int x, int y,
+	    uint64_t inode, int n);
+	void *spark_arg;
 };
+
+/* The cells of the sparkline under an edge. */
+#define LAYOUT_SPARK_CELLS 8
 
 /* Lay s out.  The caller frees the result with layout_free(). */
 struct layout *layout_build(const struct snapshot *s, const struct layout_opts *);

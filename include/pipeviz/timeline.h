@@ -18,6 +18,7 @@
 #define PIPEVIZ_TIMELINE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "pipeviz/history.h"
@@ -49,6 +50,21 @@ int timeline_rows(const struct history *h, const struct snapshot *s);
  */
 struct layout *timeline_build(const struct history *h,
     const struct snapshot *s, const struct timeline_opts *);
+
+/*
+ * A channel's last span seconds up to t_end in n levels from 0 to 1,
+ * oldest first: its fill where known (a pipe's; *fills true), else its
+ * rate to its peak; -1 where nothing is known.  False when nothing is.
+ */
+bool timeline_chan_levels(const struct history *h, uint64_t inode,
+    double t_end, double span, double *level, int n, bool *fills);
+/*
+ * Those levels as a sparkline of n cells at (x, y) of l, a full pipe in
+ * the full edge's style; level is the caller's scratch of n.
+ */
+void timeline_chan_spark(struct layout *l, int x, int y,
+    const struct history *h, uint64_t inode, double t_end, double span,
+    double *level, int n, bool utf8);
 
 /* The glyph and style a state is drawn with (the legend, the help). */
 const char *timeline_glyph(enum history_state, bool utf8,

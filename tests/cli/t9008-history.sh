@@ -96,6 +96,8 @@ trap cleanup_tmux EXIT
 start 120 30 "'$PIPEVIZ' 'yes | sleep 6.789'"
 check "120x30: the history panel is on by default" wait_for "history, last 60 s"
 check "120x30: the legend names the states" wait_for "BLOCKED"
+check "120x30: under the full edge in the diagram, its sparkline, full (█)" \
+    wait_line '^ +[0-9]+ BLOCKED +█+ '
 check "120x30: yes's row shows the stall (▓) after it ran or waited" \
     wait_line '^  yes +[0-9]+ +[█░]*▓+ +BLOCKED'
 check "120x30: the pipe's row under yes, full (█)" wait_line '^    pipe [0-9]+ +.*█ '

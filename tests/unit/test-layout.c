@@ -17,6 +17,7 @@
 
 #include "golden.h"
 
+#include "pipeviz/canvas.h"
 #include "pipeviz/layout.h"
 #include "pipeviz/snapshot.h"
 
@@ -405,6 +406,86 @@ long_pipeline_sizes(void **state)
 	check_golden("long-120", s, 120 - 1, true);
 	snapshot_free(s);
 }
+/* A sparkline source for the tests: each channel's inode decides its level. */
+struct spark_calls {
+	int n;
+	uint64_t inode[16];
+	int x[16], y[16], cells[16];
+	bool draw;
+};
+
+static void
+spark_test(void *arg, struct layout *l, int x, int y, uint64_t inode, int n)
+{
+	struct spark_calls *c = arg;
+
+	if (c->n < 16) {
+		c->inode[c->n] = inode;
+		c->x[c->n] = x;
+		c->y[c->n] = y;
+		c->cells[c->n] = n;
+		c->n++;
+	}
+	for (int i = 0; c->draw && i < n; i++)
+		canvas_level(l, x + i, y, (double)i / (n - 1), true, LAYOUT_EDGE);
+}
+
+/*
+ * The sparkline under each edge between two nodes: in the status row,
+ * left of the rate with a blank between, whatever the rate says; and it
+ * moves nothing, drawn or not.
+ */
+static void
+sparklines_under_edges(void **state)
+{
+	struct snapshot *s = seed();
+	struct spark_calls calls = { .draw = true }, none = { .draw = false };
+	struct layout_opts o = { .width = 140, .utf8 = true, .spark = spark_test,
+	    .spark_arg = &calls };
+	struct layout *l = layout_build(s, &o), *l2;
+	char *text = layout_to_text(l), *line;
+
+	(void)state;
+	/* ls -> cut, cut -> uniq, uniq -> sort, sort -> tee. */
+	assert_int_equal(calls.n, 4);
+	for (int i = 0; i < calls.n; i++) {
+		assert_int_equal(calls.inode[i], 501 + (uint64_t)i);
+		assert_int_equal(calls.cells[i], LAYOUT_SPARK_CELLS);
+	}
+	/* The first band's two (the third edge wraps: the next band's row). */
+	assert_int_equal(calls.y[0], l->hits[0].y + 1);
+	assert_int_equal(calls.y[1], l->hits[0].y + 1);
+	assert_int_equal(calls.y[2], l->hits[0].y + 4);
+	/* The first edge's: the eight levels, a blank, then its rate. */
+	line = text;
+	for (int y = 0; y < calls.y[0]; y++)
+		line = strchr(line, '\n') + 1;
+	/* (the rate right-aligned in its nine cells) */
+	assert_non_null(strstr(line, "\u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588  1.2MiB/s"));
+	golden_check("layout", "chain-spark", text);
+	free(text);
+
+	/* Nothing drawn (no history yet): every node where it was. */
+	o.spark_arg = &none;
+	l2 = layout_build(s, &o);
+	assert_int_equal(none.n, 4);
+	assert_int_equal(l2->nhits, l->nhits);
+	for (size_t i = 0; i < l->nhits; i++) {
+		assert_int_equal(l2->hits[i].x, l->hits[i].x);
+		assert_int_equal(l2->hits[i].y, l->hits[i].y);
+	}
+	layout_free(l2);
+
+	/* Compact (a narrow terminal): no sparklines. */
+	none.n = 0;
+	o.width = 60;
+	o.compact = true;
+	l2 = layout_build(s, &o);
+	assert_int_equal(none.n, 0);
+	layout_free(l2);
+	layout_free(l);
+	snapshot_free(s);
+}
 
 /*
  * A steady picture: fills, rates and CPU shares change from frame to
@@ -507,6 +588,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(long_chain),
 		cmocka_unit_test(long_pipeline_sizes),
 		cmocka_unit_test(columns_hold_still),
+		cmocka_unit_test(sparklines_under_edges),
 		cmocka_unit_test(unread_table_ends_are_unknown),
 		cmocka_unit_test(empty_snapshot),
 		cmocka_unit_test(long_chain_in_order_with_children),
