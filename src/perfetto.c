@@ -369,29 +369,66 @@ pf_diagnoses(struct pf *f, const struct snapshot *s, const struct snapshot *prev
 	}
 }
 
+/* An exit as an instant on the process's track: "exit 0", "SIGPIPE". */
+static void
+pf_exit(struct pf *f, pid_t pid, double t, int stage,
+    const struct snap_exit *status)
+{
+	char name[32];
+
+	if (status->signal != 0)
+		snprintf(name, sizeof name, "%s", trace_signal_name(status->signal));
+	else
+		snprintf(name, sizeof name, "exit %d", status->code);
+	pf_event(f, "i", "exit", name, pid, t);
+	jsonw_string(&f->w, "s", "t");
+	jsonw_object_begin(&f->w, "args");
+	if (stage >= 0)
+		jsonw_int(&f->w, "stage", stage);
+	if (status->signal != 0)
+		jsonw_int(&f->w, "signal", status->signal);
+	else
+		jsonw_int(&f->w, "code", status->code);
+	jsonw_object_end(&f->w);
+	jsonw_object_end(&f->w);
+}
+
 static void
 pf_exits(struct pf *f)
 {
 	for (size_t i = 0; i < f->tf->nexits; i++) {
 		const struct trace_exit *e = &f->tf->exits[i];
-		char name[32];
 
-		if (e->status.signal != 0)
-			snprintf(name, sizeof name, "%s",
-			    trace_signal_name(e->status.signal));
-		else
-			snprintf(name, sizeof name, "exit %d", e->status.code);
-		pf_event(f, "i", "exit", name, e->pid, e->t);
-		jsonw_string(&f->w, "s", "t");
-		jsonw_object_begin(&f->w, "args");
-		if (e->stage >= 0)
-			jsonw_int(&f->w, "stage", e->stage);
-		if (e->status.signal != 0)
-			jsonw_int(&f->w, "signal", e->status.signal);
-		else
-			jsonw_int(&f->w, "code", e->status.code);
-		jsonw_object_end(&f->w);
-		jsonw_object_end(&f->w);
+		pf_exit(f, e->pid, e->t, e->stage, &e->status);
+	}
+}
+
+/*
+ * The process records (the kernel's process events): one that no sample
+ * showed gets a track with a span "alive between samples" from its fork
+ * to its exit; each its exit instant, when its status is known.
+ */
+static void
+pf_lives(struct pf *f)
+{
+	for (size_t i = 0; i < f->tf->nlives; i++) {
+		const struct trace_life *r = &f->tf->lives[i];
+
+		/* Not a stage itself (stages have exit records): no stage's place. */
+		pf_name_track(f, r->pid, r->comm[0] != '\0' ? r->comm : "?", -1);
+		if (!r->sampled && r->began >= 0 && r->ended >= r->began) {
+			pf_event(f, "X", "state", "alive between samples",
+			    r->pid, r->began);
+			jsonw_int(&f->w, "dur", pf_us(r->ended) - pf_us(r->began));
+			jsonw_object_begin(&f->w, "args");
+			jsonw_int(&f->w, "ppid", r->ppid);
+			if (r->stage >= 0)
+				jsonw_int(&f->w, "stage", r->stage);
+			jsonw_object_end(&f->w);
+			jsonw_object_end(&f->w);
+		}
+		if (r->ended >= 0 && r->status_known)
+			pf_exit(f, r->pid, r->ended, -1, &r->status);
 	}
 }
 
@@ -424,6 +461,7 @@ perfetto_export(const struct trace_file *tf, const char *version, size_t *len)
 	for (size_t i = 0; i < f.ntracks; i++)
 		pf_close_span(&f, &f.tracks[i], end);
 	pf_exits(&f);
+	pf_lives(&f);
 	jsonw_array_end(&f.w);
 	jsonw_string(&f.w, "displayTimeUnit", "ms");
 	jsonw_object_begin(&f.w, "otherData");

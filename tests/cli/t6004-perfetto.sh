@@ -128,6 +128,23 @@ check "not found: an exec_failed instant and an 'exit 127' instant" pf nf-pf.jso
 len(I('exec_failed')) == 1 and len(I('exit 127')) == 1
 and I('exec_failed')[0]['pid'] == I('exit 127')[0]['pid']"
 
+# --- 4b. processes that lived between samples (the process events) ------
+"$PIPEVIZ" --json br.json -o /dev/null \
+    "seq 40 | xargs -P2 -n1 sh -c 'sleep 0.01' | cat" </dev/null 2>/dev/null
+# (one forked before pipeviz followed its parent has no "began": no span)
+unsampled=$(jq -s '[.[] | select(.type=="process" and .sampled==false and
+    .began != null and .ended != null)] | length' br.json)
+"$PIPEVIZ" --replay br.json --perfetto br-pf.json
+check "brief lives: some were never sampled ($unsampled)" test "$unsampled" -gt 0
+check "brief lives: one 'alive between samples' span each, fork to exit" pf br-pf.json "
+len([e for e in ev if e['ph'] == 'X' and e['name'] == 'alive between samples'
+     and e['dur'] >= 0 and 'ppid' in e['args']]) == $unsampled"
+check "brief lives: each span on a named track" pf br-pf.json "
+all(any(m['ph'] == 'M' and m['name'] == 'process_name' and m['pid'] == e['pid'] for m in ev)
+    for e in ev if e['ph'] == 'X' and e['name'] == 'alive between samples')"
+check "brief lives: their exits as instants (sleep's and sh's exit 0)" pf br-pf.json "
+len([e for e in ev if e['ph'] == 'i' and e['cat'] == 'exit' and e['name'] == 'exit 0']) >= 80"
+
 # --- 5. hostile names reach the file as JSON, without control bytes ------
 ln -sf "$(command -v sleep)" "$(printf 'sl\033[31mp')"
 "$PIPEVIZ" --json hn.json -i 100 -o /dev/null "$(printf "./'sl\033[31mp' 0.3")" </dev/null
