@@ -228,34 +228,6 @@ jsonw_real(struct jsonw *w, const char *key, double v, double scale)
 	jsonw_put(w, text, (size_t)n);
 }
 
-/* Length of the valid UTF-8 sequence at s and its code point, or 0. */
-static size_t
-jsonw_utf8(const unsigned char *s, uint32_t *cp)
-{
-	size_t n;
-	uint32_t c;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, c = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, c = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, c = s[0] & 0x07;
-	else
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	/* No overlong forms, surrogates or code points past U+10FFFF. */
-	if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
-	    (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
-		return 0;
-	*cp = c;
-	return n;
-}
-
 static void
 jsonw_escape(struct jsonw *w, uint32_t c)
 {
@@ -326,7 +298,7 @@ jsonw_string(struct jsonw *w, const char *key, const char *s)
 			break;
 		if (*p < 0x80) {
 			jsonw_escape(w, *p++);
-		} else if ((n = jsonw_utf8(p, &cp)) != 0) {
+		} else if ((n = util_utf8_decode(p, &cp)) != 0) {
 			jsonw_escape(w, cp);
 			p += n;
 		} else {

@@ -6,38 +6,6 @@
 
 #include "pipeviz/util.h"
 
-/*
- * The code point of the valid UTF-8 sequence at s and its length, or 0
- * when s does not start one (no overlong forms, surrogates or code points
- * past U+10FFFF: each of those could hide a character from a check).
- */
-static size_t
-sanitize_utf8(const unsigned char *s, uint32_t *cp)
-{
-	uint32_t c;
-	size_t n;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, c = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, c = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, c = s[0] & 0x07;
-	else
-		return 0;
-	/* A NUL is not a continuation byte: a cut sequence stops at it. */
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
-	    (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
-		return 0;
-	*cp = c;
-	return n;
-}
-
 /* Caret notation of a C0 control or DEL: ^@ .. ^_, ^?. */
 static int
 sanitize_caret(uint32_t c, uint32_t *out)
@@ -61,7 +29,7 @@ sanitize_next(const char **sp, uint32_t out[SANITIZE_MAX])
 		out[0] = s[0];
 		return 1;
 	}
-	if ((n = sanitize_utf8(s, &c)) == 0) {
+	if ((n = util_utf8_decode(s, &c)) == 0) {
 		*sp += 1;
 		out[0] = '?';
 		return 1;

@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -72,6 +73,13 @@ void util_vappendf(char **text, size_t *len, size_t *cap, const char *fmt,
 char *util_format_bytes(char *buf, size_t size, double bytes);
 /* A duration the short way ("45s", "12m05s", "3h07m", "2d04h"); buf. */
 char *util_format_age(char *buf, size_t size, double seconds);
+/*
+ * The length of the valid UTF-8 sequence at s, with its code point in
+ * *cp, or 0 when s does not start one: no overlong forms, surrogates or
+ * code points past U+10FFFF (each could hide a character from a check).
+ * A NUL is not a continuation byte, so a cut sequence stops at it.
+ */
+size_t util_utf8_decode(const unsigned char *s, uint32_t *cp);
 /* qsort and bsearch order of pid_t values. */
 int util_cmp_pid(const void *, const void *);
 
