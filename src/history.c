@@ -833,8 +833,15 @@ history_chan_tally(const struct history *h, const struct history_chan *c,
 			    &p->reads;
 			struct history_tally *t = side == 0 ? w : r;
 
-			if (history_side_has(sd, c->inode))
-				history_tally_add(t, p, side == 0);
+			if (!history_side_has(sd, c->inode))
+				continue;
+			history_tally_add(t, p, side == 0);
+			/*
+			 * Its stage's processes that no sample showed inherited
+			 * its fds: what they moved through them is not counted.
+			 */
+			if (p->stage >= 0 && history_find_brief(h, p->stage) != NULL)
+				t->partial = true;
 		}
 	}
 }

@@ -66,6 +66,9 @@ loop_stage_summary(const struct loop *l, size_t i, struct summary_stage *ss)
 	ss->wall_s = end - st->forked_at;
 	ss->start_t = st->forked_at - l->t0;
 	ss->end_t = st->exit.exited ? st->reaped_at - l->t0 : -1;
+	for (int fd = 0; fd < 2; fd++)
+		ss->wired[fd] = st->fd[fd].kind == SNAP_FD_PIPE ?
+		    st->fd[fd].inode : 0;
 	if (st->usage_known) {
 		ss->cpu_s = st->cpu_s;
 		ss->max_rss_kib = st->max_rss_kib;

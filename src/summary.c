@@ -189,6 +189,28 @@ summary_ends(struct summary_pipe *sp, const struct history *h,
 	}
 }
 
+/*
+ * A pipe the summary can say nothing about: no bytes known, and not one
+ * the launcher wired between stages (xargs's pipe to learn whether its
+ * child's exec worked: held by xargs and its child for a moment, never
+ * written), or attached, without a writer and a reader seen.
+ */
+static bool
+summary_pipe_unknowable(const struct summary_pipe *sp,
+    const struct summary_stage *launched, size_t n)
+{
+	if (sp->bytes >= 0)
+		return false;
+	if (n == 0)
+		return sp->nwriters == 0 || sp->nreaders == 0;
+	for (size_t i = 0; i < n; i++) {
+		if (launched[i].wired[0] == sp->inode ||
+		    launched[i].wired[1] == sp->inode)
+			return false;
+	}
+	return true;
+}
+
 /* One pipe: who moved bytes through it, how many, how fast. */
 static void
 summary_pipe_of(struct summary_pipe *sp, const struct history *h,
@@ -277,6 +299,9 @@ summary_build(const struct history *h, const struct summary_stage *launched,
 		if (c->kind != SNAP_FD_PIPE && c->kind != SNAP_FD_FIFO)
 			continue;
 		summary_pipe_of(summary_add_pipe(sum), h, c, launched, n);
+		if (summary_pipe_unknowable(&sum->pipes[sum->npipes - 1],
+		    launched, n))
+			sum->npipes--;
 	}
 	/* Along the pipeline: by the stage that writes each, stably. */
 	rank = xcalloc(sum->npipes + 1, sizeof *rank);

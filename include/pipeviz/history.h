@@ -94,7 +94,8 @@ struct history_tally {
 	bool shared;  /* one of them moved bytes elsewhere too */
 	bool unknown; /* one of them had no readable counters */
 	bool partial; /* one of them ended after its counters were last
-			 read: bytes is a lower bound */
+			 read, or its stage had processes no sample showed:
+			 bytes is a lower bound */
 };
 
 /* A channel in one slot of the timeline. */

@@ -73,6 +73,9 @@ struct summary_stage {
 	/* When it started and ended, in seconds of the session (not
 	 * written; -1 unknown): spans the pipes' average rates. */
 	double start_t, end_t;
+	/* A launched stage's fd 0 and fd 1 pipes as wired (0 none; not
+	 * written): the pipes the summary always lists. */
+	uint64_t wired[2];
 };
 
 struct summary {

@@ -302,6 +302,65 @@ launched_summary(struct history *h)
 	return summary_build(h, st, 3);
 }
 
+/*
+ * cat's stage had processes no sample showed (a shell stage's children):
+ * they may have written into cat's pipe, so its writers' count is a
+ * lower bound and its reader's, complete, is taken.
+ */
+static void
+brief_children_make_a_side_partial(void **state)
+{
+	struct history *h = chain_history(false, false);
+	struct summary *sum;
+
+	(void)state;
+	history_add_brief(h, 1, 0.6, 0.7);
+	sum = summary_build(h, NULL, 0);
+	assert_int_equal(pipe_of(sum, 502)->source, SUMMARY_READERS);
+	assert_int_equal(pipe_of(sum, 502)->bytes, 1000832);
+	assert_false(pipe_of(sum, 502)->at_least);
+	/* head's pipe: its writer is complete; cat reading it changes nothing. */
+	assert_int_equal(pipe_of(sum, 501)->source, SUMMARY_WRITERS);
+	assert_false(pipe_of(sum, 501)->at_least);
+	summary_free(sum);
+	history_free(h);
+}
+
+/*
+ * Launched, a pipe nothing is known of is listed only when the launcher
+ * wired it between stages (not xargs's own pipe to its child).
+ */
+static void
+unknowable_pipes_left_out(void **state)
+{
+	struct history *h = history_create(100, -1);
+	struct snapshot *s = chain(1, 10, true, true);
+	struct summary_stage st[3];
+	struct summary *sum;
+
+	(void)state;
+	snapshot_find_pipe(s, 502)->rate_bps = -1;
+	history_add(h, s);
+	memset(st, 0, sizeof st);
+	for (int i = 0; i < 3; i++) {
+		st[i].stage = i;
+		st[i].pid = 100 + i;
+		st[i].start_t = st[i].end_t = -1;
+	}
+	sum = summary_build(h, st, 3);
+	assert_int_equal(sum->npipes, 1);
+	assert_int_equal(sum->pipes[0].inode, 501);
+	summary_free(sum);
+	st[1].wired[1] = 502;
+	st[2].wired[0] = 502;
+	sum = summary_build(h, st, 3);
+	assert_int_equal(sum->npipes, 2);
+	assert_int_equal(pipe_of(sum, 502)->bytes, -1);
+	summary_free(sum);
+	snapshot_free(s);
+	history_free(h);
+}
+
 static void
 launched_stages(void **state)
 {
@@ -459,6 +518,8 @@ main(int argc, char **argv)
 		cmocka_unit_test(bytes_from_samples),
 		cmocka_unit_test(bytes_unknown),
 		cmocka_unit_test(bytes_lower_bound),
+		cmocka_unit_test(brief_children_make_a_side_partial),
+		cmocka_unit_test(unknowable_pipes_left_out),
 		cmocka_unit_test(attached_stages),
 		cmocka_unit_test(launched_stages),
 		cmocka_unit_test(ends_prefer_stages),
