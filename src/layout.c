@@ -676,19 +676,13 @@ layout_draw_band(struct layout_ctx *c, size_t k, size_t len, int y)
 		int need = layout_node_width(c, nd);
 
 		if (i > 0) {
-			/*
-			 * Room for a rate whether one is known now or not, and
-			 * for a sparkline left of it whether drawn or not.
-			 */
-			bool spark = c->o->spark != NULL && !c->o->compact &&
-			    nd->chan != 0;
+			/* Room for a rate whether one is known now or not. */
 			int ew = canvas_width(nd->edge) + 2, rw = c->o->compact ?
 			    canvas_width(nd->rate) : LAYOUT_RATE_CELLS;
-			int under = (rw > 0 ? rw + 1 : 0) +
-			    (spark ? LAYOUT_SPARK_CELLS + 1 : 0);
-			int end_at = x + 1 + ew;
+			int under = rw > 0 ? rw + 1 : 0;
+			int end_at = x + 1 + ew, spark_at = status_end + 2, spark;
 
-			/* The edge reaches past the status row, and what is under it fits. */
+			/* The edge reaches past the status row, and its rate fits. */
 			if (end_at < status_end + 2 + under)
 				end_at = status_end + 2 + under;
 			/* Wrap before an edge that would not fit with its node. */
@@ -699,13 +693,24 @@ layout_draw_band(struct layout_ctx *c, size_t k, size_t len, int y)
 				end_at = x + 1 + ew;
 				if (end_at < x + 1 + under)
 					end_at = x + 1 + under;
+				spark_at = x + 1;
 			}
 			if (nd->rate[0] != '\0')
 				layout_put(c->l, end_at - 1 - canvas_width(nd->rate),
 				    y + 1, nd->rate, LAYOUT_DIM);
-			if (spark)
-				c->o->spark(c->o->spark_arg, c->l, end_at - under,
-				    y + 1, nd->chan, LAYOUT_SPARK_CELLS);
+			/*
+			 * The sparkline in what room the edge leaves left of
+			 * its rate (never widened for it: the diagram keeps its
+			 * shape, and so its place beside the history panel);
+			 * the room depends on the labels' fixed cells only.
+			 */
+			spark = end_at - under - 1 - spark_at;
+			if (spark > LAYOUT_SPARK_CELLS)
+				spark = LAYOUT_SPARK_CELLS;
+			if (c->o->spark != NULL && !c->o->compact && nd->chan != 0 &&
+			    spark >= LAYOUT_SPARK_MIN)
+				c->o->spark(c->o->spark_arg, c->l, end_at - under -
+				    1 - spark, y + 1, nd->chan, spark);
 			x = layout_draw_edge(c, x + 1, y, nd->edge, end_at,
 			    nd->edge_style) + 1;
 		}

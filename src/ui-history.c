@@ -151,7 +151,7 @@ ui_history_spark(void *arg, struct layout *l, int x, int y, uint64_t inode,
 	if (sp->f->history == NULL || n > LAYOUT_SPARK_CELLS)
 		return;
 	timeline_chan_spark(l, x, y, sp->f->history, inode, sp->f->snap->t,
-	    UI_SPARK_SECONDS, level, n, sp->utf8);
+	    UI_SPARK_SECONDS * n, level, n, sp->utf8);
 }
 
 void

@@ -90,13 +90,13 @@ int ui_history_rows(struct ui *, const struct ui_frame *, int body_rows);
 void ui_history_draw(struct ui *);
 /*
  * The sparkline under an edge of the diagram (layout_opts.spark): the
- * channel's last UI_SPARK_SECONDS from the frame's history.
+ * channel's last UI_SPARK_SECONDS per cell from the frame's history.
  */
 struct ui_spark {
 	const struct ui_frame *f;
 	bool utf8;
 };
-#define UI_SPARK_SECONDS 16.0
+#define UI_SPARK_SECONDS 2.0
 void ui_history_spark(void *arg, struct layout *, int x, int y,
     uint64_t inode, int n);
 void ui_history_toggle(struct ui *);

@@ -67,16 +67,17 @@ struct layout_opts {
 	uint64_t output_pipe;
 	/*
 	 * A channel's recent past, for the sparkline under its edge (left of
-	 * its rate; not compact): put n cells of it at (x, y) of l.  NULL:
-	 * no sparklines (--text, the tests' goldens).
+	 * its rate, where the edge leaves room; not compact): put n cells of
+	 * it at (x, y) of l.  NULL: no sparklines (--text, the goldens).
 	 */
 	void (*spark)(void *arg, struct layout *l, int x, int y,
 	    uint64_t inode, int n);
 	void *spark_arg;
 };
 
-/* The cells of the sparkline under an edge. */
+/* The cells of the sparkline under an edge, at most and at least. */
 #define LAYOUT_SPARK_CELLS 8
+#define LAYOUT_SPARK_MIN 3
 
 /* Lay s out.  The caller frees the result with layout_free(). */
 struct layout *layout_build(const struct snapshot *s, const struct layout_opts *);
