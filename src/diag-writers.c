@@ -124,6 +124,13 @@ blocked_writer_report(struct diag_ctx *c, const struct snap_proc *w,
 		diag_msg_proc(&c->msg, q);
 		if (diag_proc_stopped(q))
 			diag_msg_printf(&c->msg, " is stopped");
+		/*
+		 * Running, and nothing went through the pipe over the last
+		 * interval: it does something else (a sleep on its way out,
+		 * a program busy before its first read), not reading slowly.
+		 */
+		else if (diag_proc_active(q) && pp->rate_bps == 0)
+			diag_msg_printf(&c->msg, " is running but not reading it");
 		else if (diag_proc_active(q))
 			diag_msg_printf(&c->msg, " reads it more slowly than "
 			    "%s writes", snapshot_proc_name(w));

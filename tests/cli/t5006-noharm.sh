@@ -98,9 +98,11 @@ for p in $left; do kill "$p"; done
 # 5. An attached pipeline runs on untouched: same fd tables before and
 #    after, no signal (every stage exits 0), every byte through.
 fdtab() { for p in "$@"; do ls -l "/proc/$p/fd" 2>&1 | awk '{ print $(NF-2), $NF }'; done; }
+# (The middle stage sleeps 3 s: its processes must be the same ones
+# before and after pipeviz looked, even for a slow pipeviz.)
 attach_run() { # attach_run HOW: HOW is "count" or "sigint"
 	rm -f att.sum att.st
-	setsid bash -c 'seq 1 3000000 | (sleep 1.5; cat) | sha256sum > att.sum
+	setsid bash -c 'seq 1 3000000 | (sleep 3; cat) | sha256sum > att.sum
 	    echo "${PIPESTATUS[*]}" > att.st' </dev/null >/dev/null 2>&1 &
 	local sid=$! seq_pid="" pids before after rc
 	for _ in $(seq 50); do

@@ -235,9 +235,41 @@ yes_sleep(double t, int variant)
 	/* variant 2: yes made progress since the last sample. */
 	P(s, 812)->wchar = variant == 2 ? (uint64_t)(t * 1000) : 4096;
 	block(s, 812, SNAP_BLOCK_WRITE, 1);
+	/* variants 3, 4: sleep is on the CPU (on its way out), and nothing
+	 * went through the pipe (3) or something did (4). */
+	if (variant >= 3) {
+		P(s, 813)->state = 'R';
+		P(s, 813)->syscall = -1;
+	}
 	snapshot_link_pipes(s);
 	fill(s, 5159, CAP, CAP);
+	if (variant >= 3)
+		snapshot_find_pipe(s, 5159)->rate_bps = variant == 3 ? 0 : 4096;
 	return s;
+}
+
+/*
+ * A reader on the CPU is "reading more slowly" only while bytes go
+ * through the pipe; with none over the interval it is doing something
+ * else (a sleep that woke to exit, seen once in CI under load).
+ */
+static void
+blocked_writer_running_reader_reads_nothing(void **state)
+{
+	struct diagnose *d = instant();
+	struct snapshot *s = run(d, yes_sleep, 3, 1.0, 0.5, 5, NULL);
+
+	(void)state;
+	says(must(s, "blocked_writer"), "sleep (pid 813) is running but not "
+	    "reading it");
+	snapshot_free(s);
+	diagnose_free(d);
+	d = instant();
+	s = run(d, yes_sleep, 4, 1.0, 0.5, 5, NULL);
+	says(must(s, "blocked_writer"), "sleep (pid 813) reads it more slowly "
+	    "than yes writes");
+	snapshot_free(s);
+	diagnose_free(d);
 }
 
 static void
@@ -1917,6 +1949,7 @@ main(void)
 		cmocka_unit_test(a_process_holding_a_pipe_twice_is_named_once),
 		cmocka_unit_test(a_writer_only_it_can_read_is_told_so),
 		cmocka_unit_test(blocked_writer_names_writer_fd_pipe_and_reader),
+		cmocka_unit_test(blocked_writer_running_reader_reads_nothing),
 		cmocka_unit_test(blocked_writer_without_reader_says_so),
 		cmocka_unit_test(blocked_writer_time_restarts_after_progress),
 		cmocka_unit_test(blocked_writer_time_is_per_process_identity),
