@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeviz/idmap.h"
 #include "pipeviz/jsonw.h"
 #include "pipeviz/trace.h"
 #include "pipeviz/util.h"
@@ -31,9 +32,17 @@ struct pf {
 	struct jsonw w;
 	struct pf_track *tracks;
 	size_t ntracks;
-	pid_t *named;	/* pids whose track has its name written */
+	struct idmap track_ix; /* pf_track_key() -> index into tracks */
+	struct idmap named;    /* pids whose track has its name written */
 	size_t nnamed;
 };
+
+/* A track's key: pid (below 2^22, PID_MAX_LIMIT) and start time. */
+static uint64_t
+pf_track_key(pid_t pid, uint64_t start)
+{
+	return start << 22 ^ (uint64_t)(uint32_t)pid;
+}
 
 /* Seconds into the integer microseconds of "ts"; hostile values clamped. */
 static long long
@@ -93,11 +102,7 @@ pf_meta(struct pf *f, const char *what, pid_t pid, const char *name,
 static bool
 pf_is_named(const struct pf *f, pid_t pid)
 {
-	for (size_t i = 0; i < f->nnamed; i++) {
-		if (f->named[i] == pid)
-			return true;
-	}
-	return false;
+	return idmap_get(&f->named, (uint64_t)(uint32_t)pid) != IDMAP_NONE;
 }
 
 /*
@@ -109,10 +114,9 @@ pf_name_track(struct pf *f, pid_t pid, const char *comm, int stage)
 {
 	char name[96], thread[32];
 
-	if (pf_is_named(f, pid))
+	if (!idmap_put(&f->named, (uint64_t)(uint32_t)pid, f->nnamed))
 		return;
-	f->named = xreallocarray(f->named, f->nnamed + 1, sizeof *f->named);
-	f->named[f->nnamed++] = pid;
+	f->nnamed++;
 	if (stage >= 0)
 		snprintf(name, sizeof name, "%s (pid %d, stage %d)", comm,
 		    (int)pid, stage + 1);
@@ -219,13 +223,28 @@ pf_close_span(struct pf *f, struct pf_track *tr, double t)
 static struct pf_track *
 pf_track(struct pf *f, const struct snap_proc *p)
 {
+	uint64_t key = pf_track_key(p->pid, p->start_ticks);
+	size_t i = idmap_get(&f->track_ix, key);
 	struct pf_track *tr;
 
-	for (size_t i = 0; i < f->ntracks; i++) {
-		if (f->tracks[i].pid == p->pid &&
-		    f->tracks[i].start == p->start_ticks)
-			return &f->tracks[i];
+	/*
+	 * The key drops start's top bits: a key two identities share (a
+	 * start time no kernel gives, in a hostile trace) is looked up in
+	 * all of them.
+	 */
+	if (i != IDMAP_NONE && (f->tracks[i].pid != p->pid ||
+	    f->tracks[i].start != p->start_ticks)) {
+		for (i = 0; i < f->ntracks; i++) {
+			if (f->tracks[i].pid == p->pid &&
+			    f->tracks[i].start == p->start_ticks)
+				break;
+		}
+		if (i == f->ntracks)
+			i = IDMAP_NONE;
 	}
+	if (i != IDMAP_NONE)
+		return &f->tracks[i];
+	idmap_put(&f->track_ix, key, f->ntracks);
 	f->tracks = xreallocarray(f->tracks, f->ntracks + 1, sizeof *f->tracks);
 	tr = &f->tracks[f->ntracks++];
 	memset(tr, 0, sizeof *tr);
@@ -474,7 +493,8 @@ perfetto_export(const struct trace_file *tf, const char *version, size_t *len)
 	jsonw_object_end(&f.w);
 	jsonw_object_end(&f.w);
 	free(f.tracks);
-	free(f.named);
+	idmap_free(&f.named);
+	idmap_free(&f.track_ix);
 	*len = f.w.len;
 	return f.w.buf;
 }
