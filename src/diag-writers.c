@@ -125,11 +125,15 @@ blocked_writer_report(struct diag_ctx *c, const struct snap_proc *w,
 		if (diag_proc_stopped(q))
 			diag_msg_printf(&c->msg, " is stopped");
 		/*
-		 * Running, and nothing went through the pipe over the last
-		 * interval: it does something else (a sleep on its way out,
-		 * a program busy before its first read), not reading slowly.
+		 * Running, and it read nothing over the last interval (its
+		 * own counter; the pipe's rate where that is unknown): it
+		 * does something else (a sleep on its way out, a program
+		 * busy before its first read), not reading slowly.  A reader
+		 * of a byte at a time moves its counter while the writer
+		 * waits for a page to free up.
 		 */
-		else if (diag_proc_active(q) && pp->rate_bps == 0)
+		else if (diag_proc_active(q) && (q->read_bps == 0 ||
+		    (q->read_bps < 0 && pp->rate_bps == 0)))
 			diag_msg_printf(&c->msg, " is running but not reading it");
 		else if (diag_proc_active(q))
 			diag_msg_printf(&c->msg, " reads it more slowly than "

@@ -708,8 +708,13 @@ history_add(struct history *h, const struct snapshot *s)
 			r->rchar = p->rchar;
 			r->wchar = p->wchar;
 			r->io_known = true;
-			/* A launched stage's, read from its zombie at reaping. */
-			r->io_final |= p->exit.exited;
+			/*
+			 * A launched stage's, read from its zombie at reaping;
+			 * or a zombie sampled (one thread left: it moves no
+			 * more bytes).
+			 */
+			r->io_final |= p->exit.exited ||
+			    (p->state == 'Z' && p->nthreads <= 1);
 		}
 		r->exit = p->exit;
 		history_sides(s, &strays, p, r);

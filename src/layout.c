@@ -680,7 +680,8 @@ layout_draw_band(struct layout_ctx *c, size_t k, size_t len, int y)
 			int ew = canvas_width(nd->edge) + 2, rw = c->o->compact ?
 			    canvas_width(nd->rate) : LAYOUT_RATE_CELLS;
 			int under = rw > 0 ? rw + 1 : 0;
-			int end_at = x + 1 + ew, spark_at = status_end + 2, spark;
+			/* (a blank after the longest word, "wait child", too) */
+			int end_at = x + 1 + ew, spark_at = status_end + 3, spark;
 
 			/* The edge reaches past the status row, and its rate fits. */
 			if (end_at < status_end + 2 + under)

@@ -156,7 +156,7 @@ loop_events_final_counters(struct loop *l, const struct proclife_rec *rec)
 		return;
 	tmp = snapshot_create(0);
 	p = snapshot_add_proc(tmp, rec->pid);
-	if (probe_read_counters(l->probe, p) == 0 && p->state == 'Z' &&
+	if (probe_read_io(l->probe, p) == 0 && p->state == 'Z' &&
 	    p->nthreads <= 1 && p->start_ticks == rec->start_ticks)
 		history_final_counters(l->history, p->pid, p->start_ticks,
 		    p->rchar, p->wchar);

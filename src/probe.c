@@ -656,6 +656,21 @@ probe_read_counters(struct probe *pr, struct snap_proc *p)
 	return err;
 }
 
+int
+probe_read_io(struct probe *pr, struct snap_proc *p)
+{
+	struct probe_files f;
+	struct procparse_stat st;
+	int err;
+
+	(void)pr;
+	probe_files_init(&f, p->pid, NULL);
+	if ((err = probe_proc_read_stat(&f, p, &st)) == 0)
+		err = probe_proc_read_io(&f, p);
+	probe_files_close(&f);
+	return err;
+}
+
 static int
 probe_memo_cmp(const void *a, const void *b)
 {

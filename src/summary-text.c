@@ -100,14 +100,14 @@ summary_route(const struct summary *sum, const struct summary_pipe *p,
 	}
 }
 
-/* Whether a pipe's bytes are estimated, or (at_least) a lower bound. */
+/* Whether a pipe's bytes are marked ~ (estimated), or >= (at_least). */
 static bool
 summary_estimated(const struct summary *sum, bool at_least)
 {
 	for (size_t i = 0; i < sum->npipes; i++) {
 		const struct summary_pipe *p = &sum->pipes[i];
 
-		if (p->bytes >= 0 && !p->exact && (!at_least || p->at_least))
+		if (p->bytes >= 0 && !p->exact && p->at_least == at_least)
 			return true;
 	}
 	return false;
@@ -224,8 +224,9 @@ summary_layout(const struct summary *sum, int width, bool utf8)
 		    width - 2, LAYOUT_DIM);
 	if (summary_estimated(sum, true))
 		canvas_put(l, 2, y++, wide ? (utf8 ? "\u2265 at least: a process "
-		    "ended after its counters were last read" : ">= at least: a "
-		    "process ended after its counters were last read") :
+		    "ended, or came and went, after its counters were last "
+		    "read" : ">= at least: a process ended, or came and went, "
+		    "after its counters were last read") :
 		    utf8 ? "\u2265 at least (ended between samples)" :
 		    ">= at least (ended between samples)", width - 2, LAYOUT_DIM);
 	canvas_rows(l, y);

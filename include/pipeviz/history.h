@@ -153,18 +153,18 @@ void history_free(struct history *); /* NULL is a no-op */
 /* One sample, in order of time (an older one is ignored). */
 void history_add(struct history *, const struct snapshot *);
 /*
- * A process of stage (-1: of none) that lived from began to ended
- * (seconds of the session; began -1 when not known) and that no sample
- * showed.  Times may be older than the newest sample; slots older than
- * the span kept count in the total only.
- */
-/*
  * The counters of a process that has ended, read from its zombie (its
  * exit event came before its parent reaped it): what it moved after the
  * last sample counts too.  Unknown processes are ignored.
  */
 void history_final_counters(struct history *, pid_t pid,
     uint64_t start_ticks, uint64_t rchar, uint64_t wchar);
+/*
+ * A process of stage (-1: of none) that lived from began to ended
+ * (seconds of the session; began -1 when not known) and that no sample
+ * showed.  Times may be older than the newest sample; slots older than
+ * the span kept count in the total only.
+ */
 void history_add_brief(struct history *, int stage, double began,
     double ended);
 /* Those of one stage, or NULL when there was none. */

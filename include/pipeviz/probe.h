@@ -59,6 +59,8 @@ bool probe_lost(const struct probe *);
  * that has not been reaped yet.  Returns 0 or -errno.
  */
 int probe_read_counters(struct probe *, struct snap_proc *p);
+/* Only its stat and its io: what an ended process's last counters need. */
+int probe_read_io(struct probe *, struct snap_proc *p);
 
 /*
  * Read the fill level and capacity of every pipe in snap that is not

@@ -50,7 +50,8 @@ struct summary_pipe {
 	double avg_bps;	 /* bytes over the time its writers ran; -1 unknown */
 	bool exact;
 	bool at_least;	 /* a lower bound: one of the processes counted
-			    ended after its counters were last read */
+			    ended after its counters were last read, or
+			    its stage had processes no sample showed */
 	enum summary_source source;
 	/*
 	 * Processes seen writing into it and reading from it (the first

@@ -235,16 +235,19 @@ yes_sleep(double t, int variant)
 	/* variant 2: yes made progress since the last sample. */
 	P(s, 812)->wchar = variant == 2 ? (uint64_t)(t * 1000) : 4096;
 	block(s, 812, SNAP_BLOCK_WRITE, 1);
-	/* variants 3, 4: sleep is on the CPU (on its way out), and nothing
-	 * went through the pipe (3) or something did (4). */
+	/* variants 3-5: sleep is on the CPU: it read nothing and nothing
+	 * went through the pipe (3), something went through (4), it read
+	 * bytes that freed no page for the writer (5). */
 	if (variant >= 3) {
 		P(s, 813)->state = 'R';
 		P(s, 813)->syscall = -1;
+		/* 4 and 5: it read (a byte at a time: nothing freed a page) */
+		P(s, 813)->read_bps = variant == 3 ? 0 : 12;
 	}
 	snapshot_link_pipes(s);
 	fill(s, 5159, CAP, CAP);
 	if (variant >= 3)
-		snapshot_find_pipe(s, 5159)->rate_bps = variant == 3 ? 0 : 4096;
+		snapshot_find_pipe(s, 5159)->rate_bps = variant == 4 ? 4096 : 0;
 	return s;
 }
 
@@ -266,6 +269,13 @@ blocked_writer_running_reader_reads_nothing(void **state)
 	diagnose_free(d);
 	d = instant();
 	s = run(d, yes_sleep, 4, 1.0, 0.5, 5, NULL);
+	says(must(s, "blocked_writer"), "sleep (pid 813) reads it more slowly "
+	    "than yes writes");
+	snapshot_free(s);
+	diagnose_free(d);
+	/* Reading, though nothing went through: slowly, not "not reading". */
+	d = instant();
+	s = run(d, yes_sleep, 5, 1.0, 0.5, 5, NULL);
 	says(must(s, "blocked_writer"), "sleep (pid 813) reads it more slowly "
 	    "than yes writes");
 	snapshot_free(s);

@@ -200,12 +200,65 @@ spans_counters_instants(void **state)
 		snapshot_free(samples[i]);
 }
 
+/*
+ * Process records: one that no sample showed gets a span from its fork
+ * to its exit on a track of its own, and its exit instant; one forked
+ * before pipeviz followed its parent (began unknown) only its instant;
+ * times out of order give no span.
+ */
+static void
+lives_between_samples(void **state)
+{
+	struct snapshot *samples[1];
+	struct trace_life lives[] = {
+		{ .pid = 20, .ppid = 10, .stage = 0, .began = 0.010, .ended = 0.025,
+		  .status_known = true, .status = { .exited = true, .code = 3 },
+		  .comm = "true" },
+		{ .pid = 21, .ppid = 10, .stage = 0, .began = -1, .ended = 0.03,
+		  .status_known = true, .status = { .exited = true, .signal = 9 },
+		  .comm = "sleep" },
+		{ .pid = 22, .ppid = 10, .stage = 0, .began = 0.05, .ended = 0.04,
+		  .comm = "odd" },
+		/* sampled: its track is the samples', named once */
+		{ .pid = 10, .ppid = 1, .stage = 0, .began = 0, .ended = 0.2,
+		  .sampled = true, .status_known = true,
+		  .status = { .exited = true, .code = 0 }, .comm = "yes" },
+	};
+	struct trace_file tf = { .mode = "launch", .command = "yes | sleep 9",
+		.interval_ms = 100, .samples = samples, .nsamples = 1,
+		.ended = true, .end_t = 0.3, .lives = lives, .nlives = 4 };
+	json_t *doc, *e;
+
+	(void)state;
+	samples[0] = yes_sleep(0.0, false, 0);
+	doc = export(&tf);
+	e = find(doc, "X", "alive between samples", 20);
+	assert_int_equal(json_integer_value(json_object_get(e, "ts")), 10000);
+	assert_int_equal(json_integer_value(json_object_get(e, "dur")), 15000);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(e,
+	    "args"), "ppid")), 10);
+	e = find(doc, "M", "process_name", 20);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(e,
+	    "args"), "name")), "true (pid 20)");
+	e = find(doc, "i", "exit 3", 20);
+	assert_int_equal(json_integer_value(json_object_get(e, "ts")), 25000);
+	assert_int_equal(count(doc, "X", "alive between samples", 21), 0);
+	find(doc, "i", "SIGKILL", 21);
+	assert_int_equal(count(doc, "X", "alive between samples", 22), 0);
+	assert_int_equal(count(doc, "i", "exit 0", 22), 0);
+	assert_int_equal(count(doc, "M", "process_name", 10), 1);
+	assert_int_equal(count(doc, "X", "alive between samples", 10), 0);
+	json_decref(doc);
+	snapshot_free(samples[0]);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(state_names),
 		cmocka_unit_test(spans_counters_instants),
+		cmocka_unit_test(lives_between_samples),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
