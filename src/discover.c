@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "pipeviz/procparse.h"
+#include "pipeviz/snapshot.h"
 #include "pipeviz/util.h"
 
 /* Enough to stop a runaway closure; a pipeline is rarely bigger. */
@@ -48,6 +49,8 @@ struct discover {
 	bool reread;	/* the next scan reads every process again */
 	discover_peers_fn peers;
 	void *peers_arg;
+	discover_table_fn tables;
+	void *tables_arg;
 };
 
 /* The processes, and indices into them sorted four ways for lookups. */
@@ -356,6 +359,37 @@ discover_meet_collect(int procfd, pid_t pid, const char *fd, const char *link,
 	return false;
 }
 
+/* A member's keys from its table as the probe read it (snapshot.h). */
+static void
+discover_meet_collect_table(const struct snap_proc *t, struct discover_meet *k)
+{
+	for (size_t i = 0; i < t->nfds; i++) {
+		const struct snap_fd *f = &t->fds[i];
+
+		if (f->kind == SNAP_FD_FIFO && f->path != NULL) {
+			bool known = false;
+
+			k->saw = true;
+			for (size_t j = 0; j < k->nfifo && !known; j++)
+				known = k->fifo[j].dev == f->dev &&
+				    k->fifo[j].ino == f->inode;
+			if (known || k->nfifo == DISCOVER_MEET_KEYS)
+				continue;
+			k->fifo[k->nfifo].dev = (dev_t)f->dev;
+			k->fifo[k->nfifo].ino = (ino_t)f->inode;
+			snprintf(k->fifo[k->nfifo].path,
+			    sizeof k->fifo[0].path, "%s", f->path);
+			k->nfifo++;
+		} else if (f->kind == SNAP_FD_SOCKET && (f->fd == 0 ||
+		    f->fd == 1)) {
+			k->saw = true;
+			if (k->nsock < DISCOVER_MEET_KEYS &&
+			    !discover_meet_has_sock(k, f->inode))
+				k->sock[k->nsock++] = f->inode;
+		}
+	}
+}
+
 struct discover_meet_probe {
 	const struct discover_meet *keys;
 	bool hit;
@@ -399,6 +433,7 @@ discover_member_keys(struct discover *cache, int procfd,
     struct discover_proc *m, struct discover_meet *k)
 {
 	struct discover_proc *known = discover_known(cache, m->id.pid);
+	const struct snap_proc *t;
 	char path[32];
 	struct stat st;
 	long nfd = -1;
@@ -410,7 +445,11 @@ discover_member_keys(struct discover *cache, int procfd,
 	if (nfd >= 0 && m->plain_nfd == nfd)
 		return;
 	k->saw = false;
-	if (!discover_each_fd(procfd, m->id.pid, discover_meet_collect, k))
+	if (cache != NULL && cache->tables != NULL &&
+	    (t = cache->tables(m->id.pid, cache->tables_arg)) != NULL)
+		discover_meet_collect_table(t, k);
+	else if (!discover_each_fd(procfd, m->id.pid, discover_meet_collect,
+	    k))
 		return;
 	m->plain_nfd = k->saw ? -1 : nfd;
 	if (known != NULL)
@@ -470,6 +509,13 @@ discover_set_peers(struct discover *cache, discover_peers_fn fn, void *arg)
 {
 	cache->peers = fn;
 	cache->peers_arg = arg;
+}
+
+void
+discover_set_tables(struct discover *cache, discover_table_fn fn, void *arg)
+{
+	cache->tables = fn;
+	cache->tables_arg = arg;
 }
 
 void
