@@ -51,6 +51,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "pipeviz/idmap.h"
 #include "pipeviz/procparse.h"
 #include "pipeviz/util.h"
 #include "probe-internal.h"
@@ -134,6 +135,7 @@ struct probe {
 		struct snap_proc p;
 	} *pre;
 	size_t npre, precap;
+	struct idmap pre_by_pid; /* pid -> index into pre */
 	char buf[65536]; /* children lists */
 };
 
@@ -233,16 +235,15 @@ probe_prefetch_drop(struct probe *pr)
 	for (size_t i = 0; i < pr->npre; i++)
 		snapshot_proc_clear(&pr->pre[i].p);
 	pr->npre = 0;
+	idmap_clear(&pr->pre_by_pid);
 }
 
 static struct probe_prefetch *
 probe_prefetch_find(struct probe *pr, pid_t pid)
 {
-	for (size_t i = 0; i < pr->npre; i++) {
-		if (pr->pre[i].pid == pid)
-			return &pr->pre[i];
-	}
-	return NULL;
+	size_t i = idmap_get(&pr->pre_by_pid, (uint64_t)pid);
+
+	return i != IDMAP_NONE && pr->pre[i].pid == pid ? &pr->pre[i] : NULL;
 }
 
 void
@@ -256,6 +257,7 @@ probe_free(struct probe *pr)
 	}
 	probe_prefetch_drop(pr);
 	free(pr->pre);
+	idmap_free(&pr->pre_by_pid);
 	free(pr->map);
 	free(pr->walk);
 	free(pr->memo);
@@ -336,6 +338,8 @@ static void
 probe_read_table(struct probe *pr, struct probe_entry *e, int dir)
 {
 	struct snap_proc *p = &e->p, t = { 0 };
+	struct probe_prefetch *pre = e->fresh ? probe_prefetch_find(pr, p->pid) :
+	    NULL;
 	struct snap_fd *fds;
 	size_t nfds;
 	long nfd;
@@ -346,9 +350,6 @@ probe_read_table(struct probe *pr, struct probe_entry *e, int dir)
 	 * in the count at the next check (no fd count of its own: a system
 	 * call fewer).
 	 */
-	struct probe_prefetch *pre = e->fresh ? probe_prefetch_find(pr, p->pid) :
-	    NULL;
-
 	/* Read ahead for discovery moments ago: the same table, not again. */
 	if (pre != NULL) {
 		t = pre->p;
@@ -704,6 +705,7 @@ probe_prefetch_table(struct probe *pr, pid_t pid)
 		pr->precap = pr->precap ? pr->precap * 2 : 64;
 		pr->pre = xreallocarray(pr->pre, pr->precap, sizeof *pr->pre);
 	}
+	(void)idmap_put(&pr->pre_by_pid, (uint64_t)pid, pr->npre);
 	pre = &pr->pre[pr->npre++];
 	pre->pid = pid;
 	pre->listed = listed;
