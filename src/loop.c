@@ -133,6 +133,13 @@ loop_socket_peers(const uint64_t *inodes, size_t n, uint64_t *peers,
 	return probe_socket_peers(probe, inodes, n, peers, max);
 }
 
+/* A member's fd table, read once for discovery and the first sample. */
+static const struct snap_proc *
+loop_member_table(pid_t pid, void *probe)
+{
+	return probe_prefetch_table(probe, pid);
+}
+
 static void
 loop_discover(struct loop *l, double t)
 {
@@ -164,6 +171,7 @@ loop_discover(struct loop *l, double t)
 	if (l->discover == NULL) {
 		l->discover = discover_create();
 		discover_set_peers(l->discover, loop_socket_peers, l->probe);
+		discover_set_tables(l->discover, loop_member_table, l->probe);
 	}
 	/* New pids are read at every scan, every process at a rescan. */
 	if (rescan) {

@@ -51,6 +51,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "pipeviz/idmap.h"
 #include "pipeviz/procparse.h"
 #include "pipeviz/util.h"
 #include "probe-internal.h"
@@ -123,6 +124,18 @@ struct probe {
 	struct probe_memo *memo;
 	size_t nmemo;
 	struct probe_sock *sock; /* sock_diag, opened when a socket is held */
+	/*
+	 * Fd tables read for attach discovery before the process's first
+	 * sample (probe_prefetch_table()), taken by that sample; a slot
+	 * whose pid is 0 was taken.
+	 */
+	struct probe_prefetch {
+		pid_t pid;
+		long listed;
+		struct snap_proc p;
+	} *pre;
+	size_t npre, precap;
+	struct idmap pre_by_pid; /* pid -> index into pre */
 	char buf[65536]; /* children lists */
 };
 
@@ -215,6 +228,24 @@ probe_entry_reset(struct probe *pr, struct probe_entry *e)
 	e->seen = seen;
 }
 
+/* The tables read ahead that no sample took. */
+static void
+probe_prefetch_drop(struct probe *pr)
+{
+	for (size_t i = 0; i < pr->npre; i++)
+		snapshot_proc_clear(&pr->pre[i].p);
+	pr->npre = 0;
+	idmap_clear(&pr->pre_by_pid);
+}
+
+static struct probe_prefetch *
+probe_prefetch_find(struct probe *pr, pid_t pid)
+{
+	size_t i = idmap_get(&pr->pre_by_pid, (uint64_t)pid);
+
+	return i != IDMAP_NONE && pr->pre[i].pid == pid ? &pr->pre[i] : NULL;
+}
+
 void
 probe_free(struct probe *pr)
 {
@@ -224,6 +255,9 @@ probe_free(struct probe *pr)
 		if (pr->map[i] != NULL)
 			probe_entry_free(pr->map[i]);
 	}
+	probe_prefetch_drop(pr);
+	free(pr->pre);
+	idmap_free(&pr->pre_by_pid);
 	free(pr->map);
 	free(pr->walk);
 	free(pr->memo);
@@ -304,6 +338,8 @@ static void
 probe_read_table(struct probe *pr, struct probe_entry *e, int dir)
 {
 	struct snap_proc *p = &e->p, t = { 0 };
+	struct probe_prefetch *pre = e->fresh ? probe_prefetch_find(pr, p->pid) :
+	    NULL;
 	struct snap_fd *fds;
 	size_t nfds;
 	long nfd;
@@ -314,7 +350,15 @@ probe_read_table(struct probe *pr, struct probe_entry *e, int dir)
 	 * in the count at the next check (no fd count of its own: a system
 	 * call fewer).
 	 */
-	err = probe_fd_read(dir, &t, &nfd);
+	/* Read ahead for discovery moments ago: the same table, not again. */
+	if (pre != NULL) {
+		t = pre->p;
+		nfd = pre->listed;
+		err = 0;
+		memset(&pre->p, 0, sizeof pre->p);
+		pre->pid = 0;
+	} else
+		err = probe_fd_read(dir, &t, &nfd);
 	if (err != 0)
 		nfd = -1;
 	p->fds_unread = err != 0 && err != -EACCES && err != -ENOENT &&
@@ -629,7 +673,44 @@ probe_sample(struct probe *pr, struct snapshot *snap, const pid_t *roots,
 	snapshot_link_pipes(snap);
 	probe_fill(pr, snap);
 	probe_settle(pr);
+	probe_prefetch_drop(pr);
 	return snap->nprocs - first;
+}
+
+const struct snap_proc *
+probe_prefetch_table(struct probe *pr, pid_t pid)
+{
+	struct probe_prefetch *pre;
+	struct snap_proc t = { 0 };
+	char path[32];
+	long listed;
+	int dir, err;
+
+	if (pid <= 0 || (pr->mapcap > 0 && probe_lookup(pr, pid) != NULL))
+		return NULL;
+	if ((pre = probe_prefetch_find(pr, pid)) != NULL)
+		return &pre->p;
+	snprintf(path, sizeof path, "/proc/%d", (int)pid);
+	if ((dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return NULL;
+	t.pid = pid;
+	err = probe_fd_read(dir, &t, &listed);
+	close(dir);
+	/* A table read in part (gone, denied, no descriptor): the sample's. */
+	if (err != 0) {
+		snapshot_proc_clear(&t);
+		return NULL;
+	}
+	if (pr->npre == pr->precap) {
+		pr->precap = pr->precap ? pr->precap * 2 : 64;
+		pr->pre = xreallocarray(pr->pre, pr->precap, sizeof *pr->pre);
+	}
+	(void)idmap_put(&pr->pre_by_pid, (uint64_t)pid, pr->npre);
+	pre = &pr->pre[pr->npre++];
+	pre->pid = pid;
+	pre->listed = listed;
+	pre->p = t;
+	return &pre->p;
 }
 
 bool

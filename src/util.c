@@ -229,8 +229,6 @@ util_dir_each(int fd, int (*fn)(const char *name, void *arg), void *arg)
 	long n;
 	int r;
 
-	if (lseek(fd, 0, SEEK_SET) == -1)
-		return -errno;
 	while ((n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0) {
 		for (long at = 0; at < n;) {
 			const struct util_dirent64 *d =

@@ -35,6 +35,16 @@ void discover_free(struct discover *); /* NULL is a no-op */
 typedef size_t (*discover_peers_fn)(const uint64_t *inodes, size_t n,
     uint64_t *peers, size_t max, void *arg);
 void discover_set_peers(struct discover *, discover_peers_fn, void *arg);
+/*
+ * How a scan reads a member's fd table for its meeting points: fn returns
+ * the table (its FIFOs with their dev and inode, its sockets) as the
+ * probe read it for the member's first sample, so that the table is read
+ * once between them (probe_prefetch_table()), or NULL to have the scan
+ * read the links itself.  Without it the scan reads every table.
+ */
+struct snap_proc;
+typedef const struct snap_proc *(*discover_table_fn)(pid_t pid, void *arg);
+void discover_set_tables(struct discover *, discover_table_fn, void *arg);
 /* The next scan reads every process again. */
 void discover_forget(struct discover *);
 

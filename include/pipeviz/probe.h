@@ -75,6 +75,18 @@ void probe_read_fill(struct snapshot *snap);
 int probe_check_access(pid_t pid);
 
 /*
+ * A process's fd table read ahead of its first sample, for attach
+ * discovery (discover_set_tables()): discovery looks in each member's
+ * table for meeting points, and the first sample reads the same table,
+ * so the probe reads it once and keeps it for that sample.  The table is
+ * read as a sample reads it (probe-fd.c) and is valid until the next
+ * call; NULL when the probe already samples pid (its table is re-read by
+ * the probe's own rules, not taken from here) or it could not be read.
+ * What the next sample does not take is dropped at its end.
+ */
+const struct snap_proc *probe_prefetch_table(struct probe *, pid_t);
+
+/*
  * The peers of sockets inodes[0..n) that sock_diag knows, into
  * peers[0..max): how many.  Attach discovery follows socket pairs with it
  * (discover_set_peers()).

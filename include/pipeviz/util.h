@@ -55,7 +55,8 @@ long util_read_record_at(int dirfd, const char *path, char *buf, size_t size);
  * "." and ".." left out, until fn returns nonzero.  Returns that, 0 at
  * the end, or -errno.  getdents64 into a buffer on the stack: no fstat,
  * fcntl or allocation of fdopendir, three system calls fewer per fd
- * table of every process read.  fd stays open.
+ * table of every process read.  fd stays open, and is read from where it
+ * is: freshly opened, its start (no rewind, another call fewer).
  */
 int util_dir_each(int fd, int (*fn)(const char *name, void *arg), void *arg);
 

@@ -5,9 +5,12 @@
 # it for as long as the stop lasted, denying a writer its EPIPE or a
 # reader its EOF.  SIGTSTP, SIGTTIN and SIGTTOU are held off until the end
 # is closed.  The window is widened here on purpose: strace delays the
-# return of every ioctl (FIONREAD) by 1.5 s, the stop is sent while
-# pipeviz holds the end, and once strace reports pipeviz stopped, pipeviz
-# must hold no descriptor of the pipe.  (SIGSTOP cannot be held off: see
+# return of every pidfd_getfd() (the duplicate of the end, which the
+# FIONREAD then reads) by 1.5 s, the stop is sent while pipeviz holds the
+# end, and once strace reports pipeviz stopped, pipeviz must hold no
+# descriptor of the pipe.  Not every ioctl: attach discovery asks each
+# process's parent with one (PIDFD_GET_INFO), and a delay of each would
+# make the scan last minutes.  (SIGSTOP cannot be held off: see
 # docs/architecture.md, Observation safety.)
 . "$(dirname "$0")/lib.sh"
 
@@ -43,7 +46,8 @@ for sig in TSTP TTIN TTOU; do
 	rm -f "strace.$sig"
 	# (LeakSanitizer cannot work under ptrace: off in a sanitizer build.)
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-	    strace -o "strace.$sig" -e trace=ioctl -e inject=ioctl:delay_exit=1500000 \
+	    strace -o "strace.$sig" -e trace=pidfd_getfd \
+	    -e inject=pidfd_getfd:delay_exit=1500000 \
 	    "$PIPEVIZ_BIN" -p "$catpid" -n 3 --json "$sig.json" </dev/null &
 	st=$!
 	pz=""
@@ -51,14 +55,14 @@ for sig in TSTP TTIN TTOU; do
 		pz=$(pgrep -P "$st") && break
 		sleep 0.05
 	done
-	# Until pipeviz holds the pipe (inside the delayed FIONREAD).
+	# Until pipeviz holds the pipe (inside the delayed pidfd_getfd()).
 	held=0
 	for _ in $(seq 500); do
 		held=$(ends_of "$pz" "$pipe")
 		[ "$held" -gt 0 ] && break
 		sleep 0.01
 	done
-	check "SIG$sig: pipeviz was caught holding the pipe (in the delayed FIONREAD)" test "$held" -gt 0
+	check "SIG$sig: pipeviz was caught holding the pipe (in the delayed pidfd_getfd)" test "$held" -gt 0
 	kill -"$sig" "$pz"
 	# strace says so once pipeviz has stopped.
 	for _ in $(seq 100); do
