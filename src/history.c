@@ -34,6 +34,25 @@ struct history {
 	size_t nbriefs;
 };
 
+/* The slots of a process or channel go when it leaves the picture. */
+static void
+history_proc_drop(struct history_proc *r)
+{
+	free(r->slots);
+	free(r->counts);
+	r->slots = NULL;
+	r->counts = NULL;
+}
+
+static void
+history_chan_drop(struct history_chan *c)
+{
+	free(c->slots);
+	free(c->full);
+	c->slots = NULL;
+	c->full = NULL;
+}
+
 struct history *
 history_create(long hz, double boot_t0)
 {
@@ -50,9 +69,9 @@ history_free(struct history *h)
 	if (h == NULL)
 		return;
 	for (size_t i = 0; i < h->nprocs; i++)
-		free(h->procs[i].slots);
+		history_proc_drop(&h->procs[i]);
 	for (size_t i = 0; i < h->nchans; i++)
-		free(h->chans[i].slots);
+		history_chan_drop(&h->chans[i]);
 	free(h->procs);
 	free(h->proc_ix);
 	free(h->chans);
@@ -481,6 +500,79 @@ history_chan_get(struct history *h, const struct snap_pipe *pp, double t,
 }
 
 /*
+ * A process's slots, a byte each: (samples << 3) | state, 0 for none.
+ * Most slots of most processes see one state (an idle stage waits all
+ * minute), so that is the whole of them; counts per state, 7 bytes a
+ * slot, are kept only while a slot of the ring saw two states (or more
+ * samples than the byte holds).  Both say the same: the column rule of
+ * history_proc_states() reads the counts either way.
+ */
+#define HISTORY_BYTE_MAX 31 /* samples a byte holds: 25 at 100 Hz */
+
+static uint8_t
+history_byte(enum history_state st, unsigned n)
+{
+	return (uint8_t)(n << 3 | (unsigned)st);
+}
+
+/* Slot k's counts of each state, whichever way it is kept. */
+static void
+history_proc_counts(const struct history_proc *r, long k,
+    uint8_t n[HISTORY_STATES])
+{
+	uint8_t b;
+
+	if (r->counts != NULL) {
+		memcpy(n, r->counts[k % HISTORY_SLOTS], HISTORY_STATES);
+		return;
+	}
+	memset(n, 0, HISTORY_STATES);
+	b = r->slots[k % HISTORY_SLOTS];
+	if (b != 0)
+		n[b & 7] = (uint8_t)(b >> 3);
+}
+
+/* From bytes to counts: a slot is about to see a second state. */
+static void
+history_proc_widen(struct history_proc *r)
+{
+	r->counts = xcalloc(HISTORY_SLOTS, sizeof *r->counts);
+	for (long j = 0; j < HISTORY_SLOTS; j++) {
+		uint8_t b = r->slots[j];
+
+		if (b != 0)
+			r->counts[j][b & 7] = (uint8_t)(b >> 3);
+	}
+}
+
+/*
+ * From counts back to bytes, once no slot of the ring (the newest is
+ * last_slot) needs them; false if one does after all.
+ */
+static bool
+history_proc_narrow(struct history_proc *r)
+{
+	uint8_t b[HISTORY_SLOTS];
+
+	for (long j = 0; j < HISTORY_SLOTS; j++) {
+		b[j] = 0;
+		for (int st = 0; st < HISTORY_STATES; st++) {
+			unsigned n = r->counts[j][st];
+
+			if (n == 0)
+				continue;
+			if (b[j] != 0 || n > HISTORY_BYTE_MAX)
+				return false;
+			b[j] = history_byte((enum history_state)st, n);
+		}
+	}
+	memcpy(r->slots, b, sizeof b);
+	free(r->counts);
+	r->counts = NULL;
+	return true;
+}
+
+/*
  * Count state st in slot k.  The slots between the sample before and
  * this one hold that sample's state when the process was in it too
  * (sampling less often than a slot), else nothing.
@@ -490,25 +582,124 @@ history_put_proc(struct history_proc *r, long k, enum history_state st,
     bool held)
 {
 	long from;
+	uint8_t *b;
 
 	if (r->slots == NULL) {
-		r->slots = xcalloc(HISTORY_SLOTS, sizeof *r->slots);
+		r->slots = xcalloc(HISTORY_SLOTS, 1);
+		r->counts = NULL;
 		r->last_slot = -1;
+		r->last_mixed = -1;
 		held = false;
 	}
+	if (r->counts != NULL && r->last_slot - r->last_mixed >= HISTORY_SLOTS)
+		history_proc_narrow(r);
 	if (history_gap(r->last_slot, k, &from)) {
 		for (long j = from; j <= k; j++) {
-			uint8_t *sl = r->slots[j % HISTORY_SLOTS];
+			bool keep = held && j < k;
 
-			memset(sl, 0, sizeof r->slots[0]);
-			if (held && j < k)
-				sl[r->last_state] = 1;
+			if (r->counts != NULL) {
+				uint8_t *sl = r->counts[j % HISTORY_SLOTS];
+
+				memset(sl, 0, sizeof r->counts[0]);
+				if (keep)
+					sl[r->last_state] = 1;
+			} else {
+				r->slots[j % HISTORY_SLOTS] = keep ?
+				    history_byte(r->last_state, 1) : 0;
+			}
 		}
 	}
-	if (r->slots[k % HISTORY_SLOTS][st] < UINT8_MAX)
-		r->slots[k % HISTORY_SLOTS][st]++;
+	b = &r->slots[k % HISTORY_SLOTS];
+	if (r->counts == NULL) {
+		if (*b == 0)
+			*b = history_byte(st, 1);
+		else if ((*b & 7) == (uint8_t)st && (*b >> 3) < HISTORY_BYTE_MAX)
+			*b = (uint8_t)(*b + (1 << 3));
+		else
+			history_proc_widen(r);
+	}
+	if (r->counts != NULL) {
+		uint8_t *sl = r->counts[k % HISTORY_SLOTS];
+		int states = 0;
+
+		if (sl[st] < UINT8_MAX)
+			sl[st]++;
+		for (int i = 0; i < HISTORY_STATES; i++)
+			states += sl[i] > 0;
+		if (states > 1 || sl[st] > HISTORY_BYTE_MAX)
+			r->last_mixed = k;
+	}
 	r->last_slot = k;
 	r->last_state = st;
+}
+
+/*
+ * A channel's slots, a byte each: 1 + the rates it holds (all 0), 0 for a
+ * slot never written; the fill of all its samples is c->plain_fill.  That
+ * is an idle channel (most of a large pipeline's).  Other samples need
+ * full slots (fill, rates and their sum: 8 bytes), kept until the ring
+ * holds none of them.
+ */
+#define HISTORY_CHAN_BYTE_MAX 254
+
+/* Whether one sample's slot value can be told by a byte. */
+static bool
+history_chan_plain(const struct history_chan_slot *v)
+{
+	return v->nrates == 0 || v->rate_sum == 0;
+}
+
+/*
+ * Slot k, whichever way it is kept: 0 is a slot never written (all 0, as
+ * full slots are made).  A slot set anew holds -1 as its fill until its
+ * first sample, in the same call: a byte never shows that.
+ */
+static struct history_chan_slot
+history_chan_slot_at(const struct history_chan *c, long k)
+{
+	struct history_chan_slot v = { 0, 0, 0 };
+	uint8_t b;
+
+	if (c->full != NULL)
+		return c->full[k % HISTORY_SLOTS];
+	b = c->slots[k % HISTORY_SLOTS];
+	if (b > 0) {
+		v.fill_pm = c->plain_fill;
+		v.nrates = (uint16_t)(b - 1);
+	}
+	return v;
+}
+
+static void
+history_chan_widen(struct history_chan *c)
+{
+	struct history_chan_slot *full = xreallocarray(NULL, HISTORY_SLOTS,
+	    sizeof *full);
+
+	for (long j = 0; j < HISTORY_SLOTS; j++)
+		full[j] = history_chan_slot_at(c, j);
+	c->full = full;
+}
+
+/* Back to bytes if every slot of the ring has the fill of c->last. */
+static bool
+history_chan_narrow(struct history_chan *c)
+{
+	uint8_t b[HISTORY_SLOTS];
+
+	for (long j = 0; j < HISTORY_SLOTS; j++) {
+		const struct history_chan_slot *sl = &c->full[j];
+
+		if (sl->fill_pm != c->last.fill_pm || sl->rate_sum != 0 ||
+		    sl->nrates > HISTORY_CHAN_BYTE_MAX)
+			return false;
+		b[j] = (uint8_t)(1 + sl->nrates);
+	}
+	memcpy(c->slots, b, sizeof b);
+	c->plain_fill = c->last.fill_pm;
+	free(c->full);
+	c->full = NULL;
+	return true;
 }
 
 /* The same for a channel: its largest fill and its rates in slot k. */
@@ -517,37 +708,59 @@ history_put_chan(struct history_chan *c, long k, const struct snap_pipe *pp,
     bool held)
 {
 	static const struct history_chan_slot empty = { -1, 0, 0 };
-	struct history_chan_slot *sl;
-	int16_t fill = -1;
+	struct history_chan_slot v = empty, *sl;
+	bool first = c->slots == NULL;
 	long from;
 
-	if (c->slots == NULL) {
-		c->slots = xcalloc(HISTORY_SLOTS, sizeof *c->slots);
-		c->last_slot = -1;
-		held = false;
-	}
-	if (history_gap(c->last_slot, k, &from)) {
-		for (long j = from; j <= k; j++)
-			c->slots[j % HISTORY_SLOTS] = held && j < k ? c->last : empty;
-	}
-	sl = &c->slots[k % HISTORY_SLOTS];
 	if (pp->capacity > 0 && pp->fill >= 0) {
 		double f = (double)pp->fill / (double)pp->capacity;
 
-		fill = (int16_t)lround((f > 1 ? 1 : f) * 1000);
+		v.fill_pm = (int16_t)lround((f > 1 ? 1 : f) * 1000);
 	}
-	if (fill > sl->fill_pm)
-		sl->fill_pm = fill;
-	if (pp->rate_bps >= 0 && sl->nrates < UINT16_MAX) {
-		sl->nrates++;
-		sl->rate_sum += (float)pp->rate_bps;
-	}
-	c->last = empty;
-	c->last.fill_pm = fill;
 	if (pp->rate_bps >= 0) {
-		c->last.nrates = 1;
-		c->last.rate_sum = (float)pp->rate_bps;
+		v.nrates = 1;
+		v.rate_sum = (float)pp->rate_bps;
 	}
+	if (first) {
+		c->slots = xcalloc(HISTORY_SLOTS, 1);
+		c->full = NULL;
+		c->plain_fill = v.fill_pm;
+		c->last_slot = -1;
+		held = false;
+	}
+	if (first || v.fill_pm != c->last.fill_pm || !history_chan_plain(&v))
+		c->last_change = k;
+	if (c->full != NULL && c->last_slot - c->last_change >= HISTORY_SLOTS)
+		history_chan_narrow(c);
+	if (c->full == NULL && (!history_chan_plain(&v) ||
+	    v.fill_pm != c->plain_fill))
+		history_chan_widen(c);
+	if (history_gap(c->last_slot, k, &from)) {
+		for (long j = from; j <= k; j++) {
+			bool keep = held && j < k;
+
+			if (c->full != NULL)
+				c->full[j % HISTORY_SLOTS] = keep ? c->last : empty;
+			else
+				c->slots[j % HISTORY_SLOTS] = (uint8_t)(1 +
+				    (keep ? c->last.nrates : 0));
+		}
+	}
+	if (c->full == NULL && c->slots[k % HISTORY_SLOTS] >
+	    HISTORY_CHAN_BYTE_MAX)
+		history_chan_widen(c);
+	if (c->full == NULL) {
+		c->slots[k % HISTORY_SLOTS] += v.nrates;
+	} else {
+		sl = &c->full[k % HISTORY_SLOTS];
+		if (v.fill_pm > sl->fill_pm)
+			sl->fill_pm = v.fill_pm;
+		if (v.nrates > 0 && sl->nrates < UINT16_MAX) {
+			sl->nrates++;
+			sl->rate_sum += v.rate_sum;
+		}
+	}
+	c->last = v;
 	c->last_slot = k;
 }
 
@@ -606,7 +819,7 @@ history_trim(struct history *h)
 				old = i;
 		}
 		history_fold(h, &h->procs[old]);
-		free(h->procs[old].slots);
+		history_proc_drop(&h->procs[old]);
 		memmove(&h->procs[old], &h->procs[old + 1],
 		    (h->nprocs - old - 1) * sizeof *h->procs);
 		h->nprocs--;
@@ -624,7 +837,7 @@ history_trim(struct history *h)
 			    h->chans[i].last_t < h->chans[old].last_t))
 				old = i;
 		}
-		free(h->chans[old].slots);
+		history_chan_drop(&h->chans[old]);
 		memmove(&h->chans[old], &h->chans[old + 1],
 		    (h->nchans - old - 1) * sizeof *h->chans);
 		h->nchans--;
@@ -738,16 +951,12 @@ history_add(struct history *h, const struct snapshot *s)
 	}
 	/* Out of view: the slots go now, the totals later (history_trim). */
 	for (size_t i = 0; i < h->nprocs; i++) {
-		if (!h->procs[i].in_view) {
-			free(h->procs[i].slots);
-			h->procs[i].slots = NULL;
-		}
+		if (!h->procs[i].in_view)
+			history_proc_drop(&h->procs[i]);
 	}
 	for (size_t i = 0; i < h->nchans; i++) {
-		if (!h->chans[i].in_view) {
-			free(h->chans[i].slots);
-			h->chans[i].slots = NULL;
-		}
+		if (!h->chans[i].in_view)
+			history_chan_drop(&h->chans[i]);
 	}
 	free(was_proc);
 	free(was_chan);
@@ -882,10 +1091,13 @@ history_proc_states(const struct history_proc *r, double t_end, double span,
 
 		history_column(t_end, span, c, ncols, &k0, &k1);
 		for (long k = k0; r->slots != NULL && k <= k1; k++) {
+			uint8_t sl[HISTORY_STATES];
+
 			if (!history_slot_valid(k, r->last_slot))
 				continue;
+			history_proc_counts(r, k, sl);
 			for (int st = 0; st < HISTORY_STATES; st++)
-				n[st] += r->slots[k % HISTORY_SLOTS][st];
+				n[st] += sl[st];
 		}
 		/* A stall, however short, shows: that is what the panel is for. */
 		if (n[HISTORY_BLOCKED] > 0)
@@ -914,15 +1126,15 @@ history_chan_series(const struct history_chan *ch, double t_end, double span,
 
 		history_column(t_end, span, c, ncols, &k0, &k1);
 		for (long k = k0; ch->slots != NULL && k <= k1; k++) {
-			const struct history_chan_slot *sl;
+			struct history_chan_slot sl;
 
 			if (!history_slot_valid(k, ch->last_slot))
 				continue;
-			sl = &ch->slots[k % HISTORY_SLOTS];
-			if (sl->fill_pm > best)
-				best = sl->fill_pm;
-			sum += sl->rate_sum;
-			n += sl->nrates;
+			sl = history_chan_slot_at(ch, k);
+			if (sl.fill_pm > best)
+				best = sl.fill_pm;
+			sum += sl.rate_sum;
+			n += sl.nrates;
 		}
 		fill[c] = best >= 0 ? best / 1000.0 : -1;
 		rate[c] = n > 0 ? sum / n : -1;

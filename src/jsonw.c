@@ -340,3 +340,11 @@ jsonw_mark(const struct jsonw *w)
 	/* A comma comes first when the open container has a member. */
 	return w->len + (w->depth > 0 && w->filled[w->depth - 1]);
 }
+
+void
+jsonw_forget(struct jsonw *w)
+{
+	w->len = 0;
+	if (w->buf != NULL)
+		w->buf[0] = '\0';
+}

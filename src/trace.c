@@ -475,10 +475,36 @@ trace_diag(struct jsonw *w, const char *key, const struct snap_diag *d)
 	jsonw_object_end(w);
 }
 
-/* memo: the last records to reuse, or NULL to write everything anew. */
+/*
+ * A sample of 2000 processes is 2 MB of text: it goes out in pieces of
+ * about this much between records, not held whole (peak memory,
+ * docs/performance.md).
+ */
+#define TRACE_PIECE (128 * 1024)
+
+/* 0, or the errno of a piece of this record that could not be written. */
+static int trace_piece_errno;
+
+static void
+trace_piece(struct jsonw *w, FILE *out)
+{
+	if (out == NULL || w->len < TRACE_PIECE)
+		return;
+	errno = 0;
+	if (fwrite(w->buf, 1, w->len, out) != w->len) {
+		if (trace_piece_errno == 0)
+			trace_piece_errno = errno != 0 ? errno : EIO;
+	}
+	jsonw_forget(w);
+}
+
+/*
+ * memo: the last records to reuse, or NULL to write everything anew.
+ * out: where the text may go in pieces as it grows, or NULL to keep it all.
+ */
 static void
 trace_sample(struct jsonw *w, const struct snapshot *s,
-    struct trace_memo *memo)
+    struct trace_memo *memo, FILE *out)
 {
 	if (memo != NULL)
 		trace_memo_begin(memo);
@@ -486,13 +512,17 @@ trace_sample(struct jsonw *w, const struct snapshot *s,
 	jsonw_string(w, "type", "sample");
 	jsonw_real(w, "t", s->t, 1000);
 	jsonw_array_begin(w, "procs");
-	for (size_t i = 0; i < s->nprocs; i++)
+	for (size_t i = 0; i < s->nprocs; i++) {
 		trace_proc(w, s, &s->procs[i], memo);
+		trace_piece(w, out);
+	}
 	jsonw_array_end(w);
 	jsonw_array_begin(w, "pipes");
 	for (size_t i = 0; i < s->npipes; i++) {
-		if (s->pipes[i].kind != SNAP_FD_SOCKET)
+		if (s->pipes[i].kind != SNAP_FD_SOCKET) {
 			trace_pipe(w, &s->pipes[i], memo);
+			trace_piece(w, out);
+		}
 	}
 	jsonw_array_end(w);
 	jsonw_array_begin(w, "sockets");
@@ -529,6 +559,11 @@ trace_emit(FILE *f, struct jsonw *w)
 {
 	if (w->depth != 0)
 		fatalx("trace: record left open");
+	if (trace_piece_errno != 0) {
+		errno = trace_piece_errno;
+		trace_piece_errno = 0;
+		return -1;
+	}
 	errno = 0;
 	if (fwrite(w->buf, 1, w->len, f) != w->len || fputc('\n', f) == EOF ||
 	    fflush(f) == EOF) {
@@ -568,7 +603,7 @@ trace_write_sample(FILE *f, const struct snapshot *s)
 {
 	struct jsonw *w = trace_begin();
 
-	trace_sample(w, s, &trace_last);
+	trace_sample(w, s, &trace_last, f);
 	return trace_emit(f, w);
 }
 
@@ -768,6 +803,6 @@ trace_sample_string(const struct snapshot *s)
 {
 	struct jsonw w = { 0 };
 
-	trace_sample(&w, s, NULL);
+	trace_sample(&w, s, NULL, NULL);
 	return w.buf;
 }

@@ -80,8 +80,15 @@ struct history_proc {
 	bool io_final;		/* and read once it had ended: its last */
 	struct snap_exit exit;
 	struct history_side writes, reads;
-	/* Timeline slots (NULL while out of view): counts of each state. */
-	uint8_t (*slots)[HISTORY_STATES];
+	/*
+	 * Timeline slots (NULL while out of view), a byte each: the one state
+	 * its samples had and how many (history.c).  A process that changes
+	 * state has counts of each state per slot as well, until the last
+	 * slot that saw two states is older than the ring.
+	 */
+	uint8_t *slots;
+	uint8_t (*counts)[HISTORY_STATES];
+	long last_mixed;	/* the newest slot that needed counts */
 	long last_slot;		/* the newest slot written, -1 none */
 	enum history_state last_state;
 	bool in_view;		/* in the newest sample */
@@ -121,8 +128,16 @@ struct history_chan {
 	double span_start, span_end;	/* span_end < span_start: no writer seen */
 	/* The totals of its ends that were dropped (HISTORY_MAX_GONE). */
 	struct history_tally gone_w, gone_r;
-	/* Timeline slots (NULL while out of view): fill and rate. */
-	struct history_chan_slot *slots;
+	/*
+	 * Timeline slots (NULL while out of view), a byte each: 1 + the rates
+	 * it holds, all of them 0, and its samples' fill plain_fill (an idle
+	 * channel's: most of a large pipeline's).  A channel whose samples
+	 * differ keeps full slots as well, until that is older than the ring.
+	 */
+	uint8_t *slots;
+	struct history_chan_slot *full;
+	int16_t plain_fill;
+	long last_change;	/* the newest slot whose samples were not plain */
 	long last_slot;
 	struct history_chan_slot last; /* the newest sample's, for the slots up to the next */
 	bool in_view;

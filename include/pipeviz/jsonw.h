@@ -60,5 +60,11 @@ void jsonw_bytes(struct jsonw *, const char *key, const char *, size_t);
 void jsonw_raw(struct jsonw *, const char *key, const char *text, size_t n);
 /* Where the next member's value starts (after its comma and key). */
 size_t jsonw_mark(const struct jsonw *);
+/*
+ * Forget the text so far, which the caller has written out, and go on
+ * with the open objects and arrays: a long record leaves in pieces
+ * instead of being held whole.
+ */
+void jsonw_forget(struct jsonw *);
 
 #endif

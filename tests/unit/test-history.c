@@ -4,6 +4,7 @@
  * panels in tests/golden/timeline-NAME.txt (PIPEVIZ_GOLDEN_UPDATE=1
  * rewrites them; read the diff before committing it).
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -495,6 +496,389 @@ timeline_brief(void **state)
 	history_free(h);
 }
 
+/*
+ * The slots are kept compact (a byte each while a process keeps one state
+ * and a channel is idle) and widened when they must be: against a model
+ * that keeps every count (the slots as they were before issue 19), the
+ * panel's columns must come out the same for any run of samples.
+ */
+struct model_proc {
+	bool has;
+	uint8_t n[HISTORY_SLOTS][HISTORY_STATES];
+	long last;
+	enum history_state st;
+};
+
+struct model_chan {
+	bool has;
+	struct history_chan_slot sl[HISTORY_SLOTS], prev;
+	long last;
+};
+
+static bool
+model_gap(long last, long k, long *from)
+{
+	if (last >= 0 && k <= last)
+		return false;
+	*from = last >= 0 ? last + 1 : k;
+	if (k - *from >= HISTORY_SLOTS)
+		*from = k - HISTORY_SLOTS + 1;
+	return true;
+}
+
+static void
+model_put_proc(struct model_proc *m, long k, enum history_state st, bool held)
+{
+	long from;
+
+	if (!m->has) {
+		memset(m->n, 0, sizeof m->n);
+		m->has = true;
+		m->last = -1;
+		held = false;
+	}
+	if (model_gap(m->last, k, &from)) {
+		for (long j = from; j <= k; j++) {
+			memset(m->n[j % HISTORY_SLOTS], 0, HISTORY_STATES);
+			if (held && j < k)
+				m->n[j % HISTORY_SLOTS][m->st] = 1;
+		}
+	}
+	if (m->n[k % HISTORY_SLOTS][st] < UINT8_MAX)
+		m->n[k % HISTORY_SLOTS][st]++;
+	m->last = k;
+	m->st = st;
+}
+
+static void
+model_put_chan(struct model_chan *m, long k, const struct snap_pipe *pp,
+    bool held)
+{
+	static const struct history_chan_slot empty = { -1, 0, 0 };
+	struct history_chan_slot *sl;
+	int16_t fill = -1;
+	long from;
+
+	if (!m->has) {
+		memset(m->sl, 0, sizeof m->sl);
+		m->has = true;
+		m->last = -1;
+		held = false;
+	}
+	if (model_gap(m->last, k, &from)) {
+		for (long j = from; j <= k; j++)
+			m->sl[j % HISTORY_SLOTS] = held && j < k ? m->prev : empty;
+	}
+	sl = &m->sl[k % HISTORY_SLOTS];
+	if (pp->capacity > 0 && pp->fill >= 0) {
+		double f = (double)pp->fill / (double)pp->capacity;
+
+		fill = (int16_t)lround((f > 1 ? 1 : f) * 1000);
+	}
+	if (fill > sl->fill_pm)
+		sl->fill_pm = fill;
+	if (pp->rate_bps >= 0 && sl->nrates < UINT16_MAX) {
+		sl->nrates++;
+		sl->rate_sum += (float)pp->rate_bps;
+	}
+	m->prev = empty;
+	m->prev.fill_pm = fill;
+	if (pp->rate_bps >= 0) {
+		m->prev.nrates = 1;
+		m->prev.rate_sum = (float)pp->rate_bps;
+	}
+	m->last = k;
+}
+
+static void
+model_column(double t_end, double span, int c, int ncols, long *k0, long *k1)
+{
+	double t0 = t_end - span + span * c / ncols;
+	double t1 = t_end - span + span * (c + 1) / ncols;
+
+	*k1 = (long)floor(t1 / HISTORY_SLOT_SECONDS);
+	*k0 = (long)floor(t0 / HISTORY_SLOT_SECONDS) + 1;
+	if (*k0 > *k1)
+		*k0 = *k1;
+}
+
+static bool
+model_valid(long k, long last)
+{
+	return k >= 0 && k <= last && k > last - HISTORY_SLOTS;
+}
+
+static void
+model_states(const struct model_proc *m, double t_end, double span,
+    enum history_state *out, int ncols)
+{
+	for (int c = 0; c < ncols; c++) {
+		unsigned n[HISTORY_STATES] = { 0 };
+		enum history_state best = HISTORY_NONE;
+		long k0, k1;
+
+		model_column(t_end, span, c, ncols, &k0, &k1);
+		for (long k = k0; m->has && k <= k1; k++) {
+			if (!model_valid(k, m->last))
+				continue;
+			for (int st = 0; st < HISTORY_STATES; st++)
+				n[st] += m->n[k % HISTORY_SLOTS][st];
+		}
+		if (n[HISTORY_BLOCKED] > 0)
+			best = HISTORY_BLOCKED;
+		else if (n[HISTORY_STOPPED] > 0)
+			best = HISTORY_STOPPED;
+		else {
+			for (int st = HISTORY_EXITED; st < HISTORY_STATES; st++) {
+				if (n[st] > 0 && n[st] >= n[best])
+					best = (enum history_state)st;
+			}
+		}
+		out[c] = best;
+	}
+}
+
+static void
+model_series(const struct model_chan *m, double t_end, double span,
+    double *fill, double *rate, int ncols)
+{
+	for (int c = 0; c < ncols; c++) {
+		int best = -1;
+		double sum = 0;
+		unsigned n = 0;
+		long k0, k1;
+
+		model_column(t_end, span, c, ncols, &k0, &k1);
+		for (long k = k0; m->has && k <= k1; k++) {
+			const struct history_chan_slot *sl;
+
+			if (!model_valid(k, m->last))
+				continue;
+			sl = &m->sl[k % HISTORY_SLOTS];
+			if (sl->fill_pm > best)
+				best = sl->fill_pm;
+			sum += sl->rate_sum;
+			n += sl->nrates;
+		}
+		fill[c] = best >= 0 ? best / 1000.0 : -1;
+		rate[c] = n > 0 ? sum / n : -1;
+	}
+}
+
+/* A small deterministic generator: the same run every time. */
+static uint32_t model_seed = 12345;
+
+static unsigned
+model_rand(unsigned n)
+{
+	model_seed = model_seed * 1103515245u + 12345u;
+	return (model_seed >> 16) % n;
+}
+
+#define MODEL_PROCS 3
+#define MODEL_CHANS 2
+
+static void
+model_compare(struct history *h, const struct model_proc *mp,
+    const struct model_chan *mc, double t)
+{
+	static const int widths[] = { 60, 240, 7, 1 };
+	enum history_state a[240], b[240];
+	double fa[240], ra[240], fb[240], rb[240];
+
+	for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++) {
+		int n = widths[w];
+
+		for (int i = 0; i < MODEL_PROCS; i++) {
+			const struct history_proc *r = history_find_proc(h,
+			    10 + i, 1010 + (uint64_t)i);
+
+			if (r == NULL || !mp[i].has)
+				continue;
+			history_proc_states(r, t, HISTORY_SPAN_SECONDS, a, n);
+			model_states(&mp[i], t, HISTORY_SPAN_SECONDS, b, n);
+			assert_memory_equal(a, b, (size_t)n * sizeof a[0]);
+		}
+		for (int i = 0; i < MODEL_CHANS; i++) {
+			const struct history_chan *c = history_find_chan(h,
+			    7 + (uint64_t)i);
+
+			if (c == NULL || !mc[i].has)
+				continue;
+			history_chan_series(c, t, HISTORY_SPAN_SECONDS, fa, ra, n);
+			model_series(&mc[i], t, HISTORY_SPAN_SECONDS, fb, rb, n);
+			for (int k = 0; k < n; k++) {
+				assert_true(fa[k] == fb[k]);
+				assert_true(ra[k] == rb[k]);
+			}
+		}
+	}
+}
+
+static void
+compact_slots_same_columns(void **state)
+{
+	static const char letters[] = { 'S', 'S', 'R', 'T', 'W', 'B', 'Z' };
+	static const double steps[] = { 0.01, 0.1, 0.004, 0.3, 2.0 };
+	static const double rates[] = { -1, 0, 0, 0, 512.5, 1e6 };
+	struct history *h = history_create(100, -1);
+	struct model_proc *mp = calloc(MODEL_PROCS, sizeof *mp);
+	struct model_chan *mc = calloc(MODEL_CHANS, sizeof *mc);
+	char cur[MODEL_PROCS] = { 'S', 'S', 'S' };
+	bool present[MODEL_PROCS] = { true, true, true };
+	bool was[MODEL_PROCS] = { false }, chan_was[MODEL_CHANS] = { false };
+	long fill[MODEL_CHANS] = { 0, 0 };
+	double rate[MODEL_CHANS] = { 0, 0 }, t = 0, step = 0.1;
+	unsigned phase = 0, change = 0, widened = 0, narrowed = 0;
+
+	(void)state;
+	for (int n = 0; n < 40000; n++) {
+		struct snapshot *s;
+		long k;
+
+		if (phase-- == 0) {
+			/* Long quiet runs (longer than the ring) and busy ones. */
+			static const unsigned changes[] = { 0, 0, 2, 30, 100 };
+
+			phase = 1 + model_rand(1500);
+			change = changes[model_rand(5)];
+			step = steps[model_rand(5)];
+			if (model_rand(40) == 0)
+				step = 70; /* a gap longer than the ring */
+		}
+		t += step;
+		if (step == 70)
+			step = 0.1;
+		for (int i = 0; i < MODEL_PROCS; i++) {
+			if (change > 0 && model_rand(100) < change)
+				cur[i] = letters[model_rand(7)];
+			if (model_rand(2000) == 0)
+				present[i] = !present[i];
+		}
+		for (int i = 0; i < MODEL_CHANS; i++) {
+			if (change > 0 && model_rand(100) < change) {
+				static const long fills[] = { 0, 0, 32768, 65536, -1 };
+
+				fill[i] = fills[model_rand(5)];
+				rate[i] = rates[model_rand(6)];
+			}
+		}
+		s = snapshot_create(t);
+		for (int i = 0; i < MODEL_PROCS; i++) {
+			char c = cur[i] == 'W' || cur[i] == 'B' ? 'S' : cur[i];
+			struct snap_proc *p;
+
+			if (!present[i])
+				continue;
+			p = proc(s, 10 + i, "cat", i, c);
+			if (i > 0)
+				fd_pipe(p, 0, SNAP_MODE_R, 7 + (uint64_t)i - 1);
+			if (i < MODEL_PROCS - 1)
+				fd_pipe(p, 1, SNAP_MODE_W, 7 + (uint64_t)i);
+			if (cur[i] == 'W' && i > 0)
+				block(p, SNAP_BLOCK_READ, 0, 7 + (uint64_t)i - 1);
+			if (cur[i] == 'B' && i < MODEL_PROCS - 1) {
+				block(p, SNAP_BLOCK_WRITE, 1, 7 + (uint64_t)i);
+				p->stuck = true;
+				p->blocked.multiplexed = true;
+			}
+		}
+		snapshot_link_pipes(s);
+		for (int i = 0; i < MODEL_CHANS; i++) {
+			struct snap_pipe *pp = snapshot_find_pipe(s, 7 + (uint64_t)i);
+
+			if (pp == NULL)
+				continue;
+			pp->capacity = 65536;
+			pp->fill = fill[i];
+			pp->rate_bps = rate[i];
+		}
+		history_add(h, s);
+		k = (long)floor(t / HISTORY_SLOT_SECONDS);
+		for (int i = 0; i < MODEL_PROCS; i++) {
+			const struct history_proc *r = history_find_proc(h,
+			    10 + i, 1010 + (uint64_t)i);
+
+			if (!present[i]) {
+				mp[i].has = false;
+				was[i] = false;
+				continue;
+			}
+			assert_non_null(r);
+			model_put_proc(&mp[i], k, r->last_state, was[i]);
+			was[i] = true;
+			widened += r->counts != NULL;
+			narrowed += r->counts == NULL;
+		}
+		for (int i = 0; i < MODEL_CHANS; i++) {
+			const struct snap_pipe *pp = snapshot_find_pipe(s,
+			    7 + (uint64_t)i);
+			const struct history_chan *c;
+
+			if (pp == NULL) {
+				mc[i].has = false;
+				chan_was[i] = false;
+				continue;
+			}
+			model_put_chan(&mc[i], k, pp, chan_was[i]);
+			chan_was[i] = true;
+			c = history_find_chan(h, 7 + (uint64_t)i);
+			widened += c->full != NULL;
+			narrowed += c->full == NULL;
+		}
+		snapshot_free(s);
+		if (n % 5 == 0)
+			model_compare(h, mp, mc, t);
+	}
+	/* Both forms were used. */
+	assert_true(widened > 0);
+	assert_true(narrowed > 0);
+	free(mp);
+	free(mc);
+	history_free(h);
+}
+
+/* A steady minute and more after a busy one: back to a byte a slot. */
+static void
+compact_slots_narrow_again(void **state)
+{
+	struct history *h = history_create(100, -1);
+	const struct history_proc *r;
+	const struct history_chan *c;
+
+	(void)state;
+	for (int i = 1; i <= 1500; i++) {
+		double t = i / 10.0;
+		bool busy = t > 20 && t < 30;
+		struct snapshot *s = one(t, busy && i % 2 ? 'R' : 'S', false);
+		struct snap_proc *p = snapshot_find_proc(s, 10);
+		struct snap_pipe *pp;
+
+		fd_pipe(p, 0, SNAP_MODE_R, 9);
+		snapshot_link_pipes(s);
+		pp = find(s, 9);
+		pp->capacity = 65536;
+		pp->fill = 0;
+		pp->rate_bps = busy ? 1000 + i : 0;
+		history_add(h, s);
+		snapshot_free(s);
+		r = history_find_proc(h, 10, 1010);
+		c = history_find_chan(h, 9);
+		if (t == 10) {
+			assert_null(r->counts);
+			assert_null(c->full);
+		}
+		if (t == 30) {
+			assert_non_null(r->counts);
+			assert_non_null(c->full);
+		}
+	}
+	/* 120 s later than the busy ten: the ring (64 s) holds none of it. */
+	assert_null(r->counts);
+	assert_null(c->full);
+	history_free(h);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -512,6 +896,8 @@ main(int argc, char **argv)
 		cmocka_unit_test(timeline_hostile_name),
 		cmocka_unit_test(brief_lives_counted),
 		cmocka_unit_test(timeline_brief),
+		cmocka_unit_test(compact_slots_same_columns),
+		cmocka_unit_test(compact_slots_narrow_again),
 	};
 
 	if (argc > 1)

@@ -786,6 +786,46 @@ trace_reuses_records_only_while_unchanged(void **state)
 	snapshot_free(s);
 }
 
+/*
+ * A sample larger than a piece of the writer (trace.c: 128 KiB) leaves in
+ * pieces between its records: the line is the same as one written whole.
+ */
+static void
+trace_large_sample_written_in_pieces(void **state)
+{
+	struct snapshot *s = snapshot_create(1.5);
+	char *a, *b;
+
+	(void)state;
+	for (int i = 0; i < 1500; i++) {
+		struct snap_proc *p = snapshot_add_proc(s, 100 + i);
+		char arg[200];
+		char *argv[] = { "cat", arg, NULL };
+
+		memset(arg, 'a' + i % 26, sizeof arg - 1);
+		arg[sizeof arg - 1] = '\0';
+		snprintf(p->comm, sizeof p->comm, "cat");
+		snapshot_proc_set_argv(p, argv);
+		p->state = 'S';
+		p->start_ticks = 5000 + (uint64_t)i;
+		snapshot_proc_add_fd(p, 0, SNAP_MODE_R, SNAP_FD_PIPE,
+		    NULL)->inode = 9000 + (uint64_t)i;
+		snapshot_proc_add_fd(p, 1, SNAP_MODE_W, SNAP_FD_PIPE,
+		    NULL)->inode = 9001 + (uint64_t)i;
+	}
+	snapshot_link_pipes(s);
+	for (int k = 0; k < 2; k++) {
+		a = written(s);
+		b = trace_sample_string(s);
+		assert_true(strlen(b) > 3 * 128 * 1024);
+		assert_string_equal(a, b);
+		free(a);
+		free(b);
+	}
+	trace_release();
+	snapshot_free(s);
+}
+
 int
 main(void)
 {
@@ -814,6 +854,7 @@ main(void)
 		cmocka_unit_test(lookups_follow_adds_removes_and_relinks),
 		cmocka_unit_test(exited_stage_found_by_its_pipes),
 		cmocka_unit_test(trace_reuses_records_only_while_unchanged),
+		cmocka_unit_test(trace_large_sample_written_in_pieces),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
