@@ -77,6 +77,9 @@ struct loop {
 	struct probe_events *events;
 	struct proclife *life;
 	bool *stage_evented;	/* stage_last[i] is its exec, from events */
+	double events_quiet_until; /* loop_elapsed(): the socket is not
+				      waited on before (loop_events_fd()) */
+	double events_last_read;   /* when a drain last read events */
 	const char *events_word; /* for the title: "sampling only", or NULL */
 	bool events_lost_said;	/* the note about lost events was given */
 	bool events_resync;	/* events were lost: rediscover */
@@ -139,7 +142,12 @@ void loop_history_end(struct loop *);
 /* Observe the stages (or the attached pid), or say events are off. */
 void loop_events_start(struct loop *);
 bool loop_events_on(const struct loop *);
-int loop_events_fd(const struct loop *); /* -1 when off */
+/*
+ * The socket to wait on: -1 when off, or for a moment after a drain that
+ * read something (*wait_us then bounds the wait: a fork storm is read in
+ * batches, a process's fork and exec in one read of its /proc).
+ */
+int loop_events_fd(const struct loop *, int *wait_us);
 /* Read the queued events; write the records of what ended. */
 void loop_events_drain(struct loop *);
 /* A sample: what it shows is observed from now. */

@@ -340,17 +340,20 @@ loop_capture(struct loop *l, int fd, int tag)
 	return true;
 }
 
-/* The fds to wait on: signals, keys, captured output. */
+/* The fds to wait on: signals, keys, captured output, process events (when
+ * their socket is left alone for a moment, *timeout is cut to that moment). */
 static nfds_t
-loop_pollfds(const struct loop *l, struct pollfd *pfd, int *tags, size_t max)
+loop_pollfds(const struct loop *l, struct pollfd *pfd, int *tags, size_t max,
+    int *timeout)
 {
 	const struct loop_config *c = l->cfg;
 	nfds_t n = 0;
+	int events = loop_events_fd(l, timeout);
 
 	pfd[n].fd = c->sigfd;
 	tags[n++] = -2;
-	if (loop_events_fd(l) >= 0) {
-		pfd[n].fd = loop_events_fd(l);
+	if (events >= 0) {
+		pfd[n].fd = events;
 		tags[n++] = -4;
 	}
 	if (c->ui != NULL) {
@@ -562,7 +565,7 @@ loop_run(const struct loop_config *c)
 			timeout = at > now ? (int)((at - now) * 1e6) : 0;
 		} else if (c->launch != NULL && !l.over)
 			timeout = 100000; /* still reaping */
-		npfd = loop_pollfds(&l, pfd, tags, 64);
+		npfd = loop_pollfds(&l, pfd, tags, 64, &timeout);
 		if (ppoll(pfd, npfd, timeout < 0 ? NULL : &(struct timespec){
 		    timeout / 1000000, (timeout % 1000000) * 1000L }, NULL) == -1 &&
 		    errno != EINTR)

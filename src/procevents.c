@@ -87,6 +87,10 @@ procevents_event(const unsigned char *p, size_t len, struct procevent *e)
 		/* Kernels before 4.12 had no parent in the exit event. */
 		need = offsetof(struct exit_proc_event, parent_pid);
 		break;
+	case PROC_EVENT_COMM:
+		e->kind = PROCEVENT_COMM;
+		need = sizeof(struct comm_proc_event);
+		break;
 	default:
 		e->kind = PROCEVENT_OTHER;
 		need = 2 * sizeof(uint32_t);
@@ -110,6 +114,12 @@ procevents_event(const unsigned char *p, size_t len, struct procevent *e)
 		e->tgid = (pid_t)procevents_u32(p,
 		    offsetof(struct fork_proc_event, child_tgid));
 		break;
+	case PROCEVENT_COMM:
+		/* Observed data: cut at its size whatever the bytes say. */
+		memcpy(e->comm, p + offsetof(struct comm_proc_event, comm),
+		    sizeof e->comm - 1);
+		e->comm[sizeof e->comm - 1] = '\0';
+		/* FALLTHROUGH */
 	case PROCEVENT_EXEC:
 	case PROCEVENT_OTHER:
 	case PROCEVENT_EXIT:
@@ -209,6 +219,8 @@ procevents_kind_name(enum procevent_kind k)
 		return "exec";
 	case PROCEVENT_EXIT:
 		return "exit";
+	case PROCEVENT_COMM:
+		return "comm";
 	case PROCEVENT_OTHER:
 		break;
 	}

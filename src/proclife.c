@@ -306,6 +306,18 @@ proclife_one(struct proclife *pl, const struct procevent *e)
 		rec->exec_t = proclife_event_t(pl, e);
 		proclife_want_read(pl, rec, true);
 		return true;
+	case PROCEVENT_COMM:
+		/*
+		 * Its name, from the kernel at its exec (before the exec
+		 * event): known even when it is gone before its /proc is read.
+		 */
+		if (e->pid != e->tgid) /* a thread named itself */
+			return true;
+		rec = proclife_find(pl, e->tgid);
+		if (rec == NULL || rec->ended >= 0)
+			return false;
+		snprintf(rec->comm, sizeof rec->comm, "%s", e->comm);
+		return true;
 	case PROCEVENT_EXIT:
 		if (e->pid != e->tgid) /* a thread */
 			return true;
@@ -327,8 +339,8 @@ proclife_ring_about(const struct procevent *e, pid_t pid)
 {
 	if (e->kind == PROCEVENT_FORK)
 		return e->ptgid == pid;
-	return (e->kind == PROCEVENT_EXEC || e->kind == PROCEVENT_EXIT) &&
-	    e->tgid == pid;
+	return (e->kind == PROCEVENT_EXEC || e->kind == PROCEVENT_EXIT ||
+	    e->kind == PROCEVENT_COMM) && e->tgid == pid;
 }
 
 /* What the ring holds about pid, now that it is observed, in order. */
@@ -358,7 +370,7 @@ proclife_ring_push(struct proclife *pl, const struct procevent *e)
 
 	/* Only what a later observation can need. */
 	if (e->kind != PROCEVENT_FORK && e->kind != PROCEVENT_EXEC &&
-	    e->kind != PROCEVENT_EXIT)
+	    e->kind != PROCEVENT_EXIT && e->kind != PROCEVENT_COMM)
 		return;
 	if (pl->ring_n == PROCLIFE_RING) {
 		pl->ring_head = (pl->ring_head + 1) % PROCLIFE_RING;

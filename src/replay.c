@@ -75,8 +75,15 @@ replay_history(struct replay *r)
 	}
 	while (r->fed <= r->pos) {
 		const struct snapshot *s = tf->samples[r->fed++];
+		double upto = s->t;
 
-		replay_briefs(r, s->t);
+		/*
+		 * The last frame of a run that ended has what ended after its
+		 * sample too: live, the last events are read at the end.
+		 */
+		if (r->fed == tf->nsamples && tf->ended && tf->end_t > upto)
+			upto = tf->end_t;
+		replay_briefs(r, upto);
 		history_add(r->history, s);
 	}
 }

@@ -21,7 +21,8 @@ enum procevent_kind {
 	PROCEVENT_FORK,	 /* pid/tgid: the child; ppid/ptgid: its parent */
 	PROCEVENT_EXEC,	 /* pid/tgid exec'd a program */
 	PROCEVENT_EXIT,	 /* pid/tgid exited: status, exit_signal, ppid/ptgid */
-	PROCEVENT_OTHER, /* uid, gid, sid, ptrace, comm, coredump: not used */
+	PROCEVENT_COMM,	 /* pid/tgid has a new name, comm (an exec sets it) */
+	PROCEVENT_OTHER, /* uid, gid, sid, ptrace, coredump: not used */
 };
 
 struct procevent {
@@ -35,6 +36,7 @@ struct procevent {
 	 * thread).  ACK: err is the subscription's errno, 0 for success.
 	 */
 	int status, exit_signal;
+	char comm[16];	  /* COMM: NUL-terminated (the kernel's TASK_COMM_LEN) */
 	int err;
 	uint32_t seq, ack; /* the connector message's: ACK matches them */
 };

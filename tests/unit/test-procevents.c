@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -309,6 +310,53 @@ mk(enum procevent_kind k, pid_t tgid, pid_t ptgid, uint64_t ms, int status)
 	return e;
 }
 
+/*
+ * A process that renames itself (prctl PR_SET_NAME): a comm event, its
+ * name cut at 15 bytes whatever the kernel's bytes say; a thread's name
+ * leaves its process's alone.
+ */
+static void
+test_comm_event(void **state)
+{
+	uint32_t buf[64];
+	struct nlmsghdr *nlh = (void *)buf;
+	struct cn_msg *cn = (void *)(nlh + 1);
+	struct proc_event *pe = (void *)cn->data;
+	struct procevent ev[MAXEV], thread;
+	struct proclife *pl = proclife_create(0);
+	struct proclife_rec *rec;
+	struct procevent fork = mk(PROCEVENT_FORK, 101, 100, 1, 0);
+
+	(void)state;
+	memset(buf, 0, sizeof buf);
+	cn->id.idx = CN_IDX_PROC;
+	cn->id.val = CN_VAL_PROC;
+	cn->len = sizeof *pe;
+	pe->what = PROC_EVENT_COMM;
+	pe->event_data.comm.process_pid = 101;
+	pe->event_data.comm.process_tgid = 101;
+	memset(pe->event_data.comm.comm, 'w', sizeof pe->event_data.comm.comm);
+	nlh->nlmsg_len = NLMSG_LENGTH(sizeof *cn + sizeof *pe);
+	nlh->nlmsg_type = NLMSG_DONE;
+	assert_int_equal(parse_all(buf, nlh->nlmsg_len, ev, 0), 1);
+	assert_int_equal(ev[0].kind, PROCEVENT_COMM);
+	assert_int_equal(ev[0].tgid, 101);
+	assert_string_equal(ev[0].comm, "wwwwwwwwwwwwwww");
+	assert_string_equal(procevents_kind_name(ev[0].kind), "comm");
+
+	proclife_track(pl, 100, 1, 0, true);
+	proclife_apply(pl, &fork, 1);
+	thread = ev[0];
+	thread.pid = 102;
+	snprintf(thread.comm, sizeof thread.comm, "a thread");
+	proclife_apply(pl, &thread, 1);
+	assert_non_null(rec = proclife_find(pl, 101));
+	assert_string_not_equal(rec->comm, "a thread");
+	proclife_apply(pl, ev, 1);
+	assert_string_equal(rec->comm, "wwwwwwwwwwwwwww");
+	proclife_free(pl);
+}
+
 /* On two CPUs a child can exec, fork and exit before its fork is told. */
 static void
 test_life_out_of_order(void **state)
@@ -534,6 +582,7 @@ main(void)
 		cmocka_unit_test(test_life_of_the_pipeline),
 		cmocka_unit_test(test_life_statuses),
 		cmocka_unit_test(test_life_out_of_order),
+		cmocka_unit_test(test_comm_event),
 		cmocka_unit_test(test_life_samples),
 		cmocka_unit_test(test_life_sample_before_fork),
 		cmocka_unit_test(test_life_resync),
