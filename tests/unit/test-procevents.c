@@ -321,7 +321,8 @@ test_comm_event(void **state)
 	uint32_t buf[64];
 	struct nlmsghdr *nlh = (void *)buf;
 	struct cn_msg *cn = (void *)(nlh + 1);
-	struct proc_event *pe = (void *)cn->data;
+	/* Built aside and copied in: in the datagram it is 4-byte aligned. */
+	struct proc_event pe_aside, *pe = &pe_aside;
 	struct procevent ev[MAXEV], thread;
 	struct proclife *pl = proclife_create(0);
 	struct proclife_rec *rec;
@@ -329,6 +330,7 @@ test_comm_event(void **state)
 
 	(void)state;
 	memset(buf, 0, sizeof buf);
+	memset(pe, 0, sizeof *pe);
 	cn->id.idx = CN_IDX_PROC;
 	cn->id.val = CN_VAL_PROC;
 	cn->len = sizeof *pe;
@@ -336,6 +338,7 @@ test_comm_event(void **state)
 	pe->event_data.comm.process_pid = 101;
 	pe->event_data.comm.process_tgid = 101;
 	memset(pe->event_data.comm.comm, 'w', sizeof pe->event_data.comm.comm);
+	memcpy(cn->data, pe, sizeof *pe);
 	nlh->nlmsg_len = NLMSG_LENGTH(sizeof *cn + sizeof *pe);
 	nlh->nlmsg_type = NLMSG_DONE;
 	assert_int_equal(parse_all(buf, nlh->nlmsg_len, ev, 0), 1);
