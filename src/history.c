@@ -764,13 +764,19 @@ history_put_chan(struct history_chan *c, long k, const struct snap_pipe *pp,
 	c->last_slot = k;
 }
 
-/* Count r's counters on one side of a channel. */
+/* Count r's counters on one side of a channel (h: its stage's briefs). */
 static void
-history_tally_add(struct history_tally *t, const struct history_proc *r,
-    bool writes)
+history_tally_add(const struct history *h, struct history_tally *t,
+    const struct history_proc *r, bool writes)
 {
 	t->n++;
 	t->shared |= history_side_shared(writes ? &r->writes : &r->reads);
+	/*
+	 * Its stage's processes that no sample showed inherited its fds:
+	 * what they moved through them is not counted.
+	 */
+	if (r->stage >= 0 && history_find_brief(h, r->stage) != NULL)
+		t->partial = true;
 	if (!r->io_known) {
 		t->unknown = true;
 		return;
@@ -794,7 +800,7 @@ history_fold(struct history *h, const struct history_proc *r)
 			if (ci < 0)
 				continue;
 			t = side == 0 ? &h->chans[ci].gone_w : &h->chans[ci].gone_r;
-			history_tally_add(t, r, side == 0);
+			history_tally_add(h, t, r, side == 0);
 		}
 	}
 }
@@ -1047,15 +1053,8 @@ history_chan_tally(const struct history *h, const struct history_chan *c,
 			    &p->reads;
 			struct history_tally *t = side == 0 ? w : r;
 
-			if (!history_side_has(sd, c->inode))
-				continue;
-			history_tally_add(t, p, side == 0);
-			/*
-			 * Its stage's processes that no sample showed inherited
-			 * its fds: what they moved through them is not counted.
-			 */
-			if (p->stage >= 0 && history_find_brief(h, p->stage) != NULL)
-				t->partial = true;
+			if (history_side_has(sd, c->inode))
+				history_tally_add(h, t, p, side == 0);
 		}
 	}
 }
