@@ -164,6 +164,19 @@ util_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* path under dirfd opened to read (never our terminal), or -errno. */
+static int
+util_open_read_at(int dirfd, const char *path, size_t size)
+{
+	int fd;
+
+	if (size == 0)
+		return -EINVAL;
+	if ((fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
+		return -errno;
+	return fd;
+}
+
 long
 util_read_file_at(int dirfd, const char *path, char *buf, size_t size)
 {
@@ -171,10 +184,8 @@ util_read_file_at(int dirfd, const char *path, char *buf, size_t size)
 	ssize_t n;
 	int fd, err;
 
-	if (size == 0)
-		return -EINVAL;
-	if ((fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
-		return -errno;
+	if ((fd = util_open_read_at(dirfd, path, size)) < 0)
+		return fd;
 	while (len < size - 1) {
 		n = read(fd, buf + len, size - 1 - len);
 		if (n == -1) {
@@ -199,10 +210,8 @@ util_read_record_at(int dirfd, const char *path, char *buf, size_t size)
 	ssize_t n;
 	int fd, err;
 
-	if (size == 0)
-		return -EINVAL;
-	if ((fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
-		return -errno;
+	if ((fd = util_open_read_at(dirfd, path, size)) < 0)
+		return fd;
 	while ((n = read(fd, buf, size - 1)) == -1 && errno == EINTR)
 		;
 	err = errno;
