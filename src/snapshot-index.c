@@ -148,17 +148,12 @@ snapshot_find_proc(const struct snapshot *s, pid_t pid)
 	if (!s->index->procs_ok)
 		index_procs(s);
 	i = idmap_get(&s->index->procs, (uint64_t)pid);
-	if (i < s->nprocs && s->procs[i].pid == pid)
-		return &s->procs[i];
-	if (i == IDMAP_NONE)
-		return NULL;
-	/* A pid edited in place: the map is stale. */
-	index_procs(s);
-	for (i = 0; i < s->nprocs; i++) {
-		if (s->procs[i].pid == pid)
-			return &s->procs[i];
+	if (i != IDMAP_NONE && (i >= s->nprocs || s->procs[i].pid != pid)) {
+		/* A pid edited in place: the map is stale; once more, rebuilt. */
+		index_procs(s);
+		i = idmap_get(&s->index->procs, (uint64_t)pid);
 	}
-	return NULL;
+	return i < s->nprocs && s->procs[i].pid == pid ? &s->procs[i] : NULL;
 }
 
 struct snap_pipe *
@@ -169,16 +164,11 @@ snapshot_find_pipe(const struct snapshot *s, uint64_t inode)
 	if (!s->index->pipes_ok)
 		index_pipes(s);
 	i = idmap_get(&s->index->pipes, inode);
-	if (i < s->npipes && s->pipes[i].inode == inode)
-		return &s->pipes[i];
-	if (i == IDMAP_NONE)
-		return NULL;
-	index_pipes(s);
-	for (i = 0; i < s->npipes; i++) {
-		if (s->pipes[i].inode == inode)
-			return &s->pipes[i];
+	if (i != IDMAP_NONE && (i >= s->npipes || s->pipes[i].inode != inode)) {
+		index_pipes(s);
+		i = idmap_get(&s->index->pipes, inode);
 	}
-	return NULL;
+	return i < s->npipes && s->pipes[i].inode == inode ? &s->pipes[i] : NULL;
 }
 
 struct snap_socket *
@@ -189,16 +179,11 @@ snapshot_find_socket(const struct snapshot *s, uint64_t inode)
 	if (!s->index->sockets_ok)
 		index_sockets(s);
 	i = idmap_get(&s->index->sockets, inode);
-	if (i < s->nsockets && s->sockets[i].inode == inode)
-		return &s->sockets[i];
-	if (i == IDMAP_NONE)
-		return NULL;
-	index_sockets(s);
-	for (i = 0; i < s->nsockets; i++) {
-		if (s->sockets[i].inode == inode)
-			return &s->sockets[i];
+	if (i != IDMAP_NONE && (i >= s->nsockets || s->sockets[i].inode != inode)) {
+		index_sockets(s);
+		i = idmap_get(&s->index->sockets, inode);
 	}
-	return NULL;
+	return i < s->nsockets && s->sockets[i].inode == inode ? &s->sockets[i] : NULL;
 }
 
 const struct snap_proc *
